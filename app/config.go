@@ -1,0 +1,142 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"dvclogin/app/web"
+)
+
+// Config is everything the application needs to start. main fills it from flags and the
+// environment; tests build it as a literal on top of DefaultConfig.
+type Config struct {
+	Addr          string // listen address
+	DataDir       string // folder for the database
+	PublicURL     string // base URL in QR codes and the OIDC issuer; "" = derived from Addr
+	Seed          bool   // create the demo citizens on an empty database
+	AdminPassword string // console password; "" = keep the stored one or generate one
+
+	Limits       web.Limits
+	Argon2       web.Argon2Params
+	HashQueue    int    // password hashes that may wait for a core before 429
+	SecondFactor string // default second factor of the direct login: sms | app
+
+	SMSCommand string // optional: run COMMAND <phone> <text> for every SMS (e.g. a GSM modem tool)
+	SMSWebhook string // optional: POST every SMS as JSON to this URL
+
+	TrustedProxies []string // CIDRs whose X-Forwarded-For is believed; empty = use the peer address
+
+	Now    func() time.Time // clock; tests inject a fake
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the documented defaults (CONTRACT.md).
+func DefaultConfig() Config {
+	return Config{
+		Addr:         ":8080",
+		DataDir:      "./data",
+		Seed:         true,
+		Limits:       web.DefaultLimits(),
+		Argon2:       web.DefaultArgon2,
+		HashQueue:    8,
+		SecondFactor: "sms",
+		Now:          time.Now,
+		Logger:       slog.Default(),
+	}
+}
+
+// Validate checks the configuration and fills derived values (the public URL).
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("addr must not be empty"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data folder must not be empty"))
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = DefaultPublicURL(c.Addr)
+	}
+	u, err := url.Parse(strings.TrimRight(c.PublicURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		errs = append(errs, fmt.Errorf("public URL %q must look like http://HOST:PORT (no path)", c.PublicURL))
+	} else {
+		c.PublicURL = u.Scheme + "://" + u.Host
+	}
+	if c.SecondFactor != "sms" && c.SecondFactor != "app" {
+		errs = append(errs, fmt.Errorf("second factor %q must be sms or app", c.SecondFactor))
+	}
+	if c.AdminPassword != "" && len([]rune(c.AdminPassword)) < 8 {
+		errs = append(errs, errors.New("admin password must have at least 8 characters"))
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			errs = append(errs, fmt.Errorf("trusted proxy %q is not a CIDR", p))
+		}
+	}
+	l := c.Limits
+	if l.PasswordMaxFailures < 1 || l.OTPMaxFailures < 1 || l.PasscodeLockAt < 1 || l.IPMaxFailures < 1 {
+		errs = append(errs, errors.New("failure limits must be at least 1"))
+	}
+	if l.QRFrameStep <= 0 || l.QRFrameAccept < l.QRFrameStep || l.QRLoginTTL < l.QRFrameStep {
+		errs = append(errs, errors.New("QR timings: frame step > 0, accept window and login lifetime at least one step"))
+	}
+	if l.OTPTTL <= 0 || l.SessionIdle <= 0 || l.SessionAbsolute <= 0 || l.AppSessionTTL <= 0 {
+		errs = append(errs, errors.New("lifetimes must be positive"))
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return errors.Join(errs...)
+}
+
+// DefaultPublicURL is http://<first LAN IPv4>:<port>, else http://127.0.0.1:<port>.
+func DefaultPublicURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		port = "8080"
+	}
+	if host != "" && host != "0.0.0.0" && host != "::" {
+		return "http://" + net.JoinHostPort(host, port)
+	}
+	if ip := LANAddress(); ip != "" {
+		return "http://" + net.JoinHostPort(ip, port)
+	}
+	return "http://" + net.JoinHostPort("127.0.0.1", port)
+}
+
+// LANAddress returns the first private IPv4 address of an up, non-loopback interface, or "".
+func LANAddress() string {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return ""
+	}
+	var fallback string
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok || ipn.IP.To4() == nil {
+				continue
+			}
+			if ipn.IP.IsPrivate() {
+				return ipn.IP.String()
+			}
+			if fallback == "" && ipn.IP.IsGlobalUnicast() {
+				fallback = ipn.IP.String()
+			}
+		}
+	}
+	return fallback
+}

@@ -1,0 +1,91 @@
+package app
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"dvclogin/app/console"
+	"dvclogin/app/idp"
+	"dvclogin/app/phone"
+	"dvclogin/app/portal"
+	"dvclogin/app/web"
+	"dvclogin/assets"
+)
+
+// routes is the one place that shows the whole URL surface: shared middleware, then one
+// Register call per actor.
+func (a *App) routes(e *echo.Echo) error {
+	e.Pre(a.canonicalHost)
+	e.Use(
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: func() string { return web.RandomToken(9) }}),
+		a.logRequests,
+		middleware.Recover(),
+		web.SecurityHeaders(a.deps.Secure()),
+		middleware.BodyLimit("64K"),
+	)
+
+	e.GET("/healthz", a.healthz)
+	e.GET("/static/*", web.Static(assets.FS))
+	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg") })
+
+	if err := portal.Register(e.Group(""), a.deps); err != nil {
+		return err
+	}
+	if err := idp.Register(e.Group("/idp"), e.Group("/api/mobile/v1"), a.deps); err != nil {
+		return err
+	}
+	if err := phone.Register(e.Group("/app"), a.deps); err != nil {
+		return err
+	}
+	return console.Register(e.Group("/console"), a.deps)
+}
+
+func (a *App) healthz(c echo.Context) error {
+	if !a.ready.Load() {
+		return c.String(http.StatusServiceUnavailable, "starting\n")
+	}
+	if err := a.store.Ping(c.Request().Context()); err != nil {
+		return &web.Error{Status: http.StatusServiceUnavailable, Msg: "database unavailable", Err: err}
+	}
+	return c.String(http.StatusOK, "ok\n")
+}
+
+// canonicalHost sends a request that arrived on another host name (say localhost while the
+// public URL is the LAN address) to the same path on the public URL before anything sets a
+// cookie: all four actors must share one origin, or the portal's state cookie and the OIDC
+// callback end up on different hosts.
+func (a *App) canonicalHost(next echo.HandlerFunc) echo.HandlerFunc {
+	want := a.deps.PublicURL.Host
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Host == want || r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/api/") {
+			return next(c)
+		}
+		code := http.StatusFound
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			code = http.StatusTemporaryRedirect
+		}
+		return c.Redirect(code, a.deps.PublicURL.String()+r.URL.RequestURI())
+	}
+}
+
+// logRequests writes one structured line per request. It logs the path without the query:
+// queries carry authorization codes and state.
+func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		r := c.Request()
+		a.cfg.Logger.Info("http", "method", r.Method, "path", r.URL.Path, "status", c.Response().Status,
+			"ms", float64(time.Since(start).Microseconds())/1000, "ip", c.RealIP(),
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		return nil
+	}
+}

@@ -1,0 +1,87 @@
+// Package web is the HTTP plumbing the four actors share: rendering, errors, sessions, CSRF,
+// security headers, password hashing admission, event fan-out and formatting.
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"dvclogin/store"
+)
+
+// Limits are the configurable numbers of the login rules (CONTRACT.md "Default limits").
+type Limits struct {
+	PasswordMaxFailures int           // consecutive wrong passwords before a lock
+	PasswordLock        time.Duration // how long the lock lasts
+	IPMaxFailures       int           // failed attempts per client IP in IPWindow, across accounts
+	IPWindow            time.Duration
+
+	OTPTTL           time.Duration // lifetime of an OTP / in-app code
+	OTPMaxFailures   int           // wrong codes that end a challenge
+	OTPResendEvery   time.Duration // at most one resend per this interval
+	OTPResendPerHour int           // resends per account per hour
+
+	PasscodeCooldownEvery int           // every Nth wrong passcode starts a cooldown
+	PasscodeCooldown      time.Duration // its length
+	PasscodeLockAt        int           // wrong passcodes that lock the passcode
+
+	QRFrameStep   time.Duration // frames rotate this often
+	QRFrameAccept time.Duration // a frame is accepted this long after it was first shown
+	QRLoginTTL    time.Duration // a QR login request lives this long
+
+	SessionIdle     time.Duration // a portal/IdP/console session ends after this much inactivity
+	SessionAbsolute time.Duration // and after this long in any case
+	AppSessionTTL   time.Duration // a phone app login lives this long
+}
+
+// DefaultLimits returns the documented defaults.
+func DefaultLimits() Limits {
+	return Limits{
+		PasswordMaxFailures: 5, PasswordLock: 15 * time.Minute,
+		IPMaxFailures: 20, IPWindow: 10 * time.Minute,
+		OTPTTL: 5 * time.Minute, OTPMaxFailures: 5, OTPResendEvery: time.Minute, OTPResendPerHour: 5,
+		PasscodeCooldownEvery: 5, PasscodeCooldown: 5 * time.Minute, PasscodeLockAt: 10,
+		QRFrameStep: 10 * time.Second, QRFrameAccept: 30 * time.Second, QRLoginTTL: 120 * time.Second,
+		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, AppSessionTTL: 24 * time.Hour,
+	}
+}
+
+// Deps is what every actor is built from. The composition root (package app) fills it once.
+type Deps struct {
+	Store     *store.Store
+	Log       *slog.Logger
+	Now       func() time.Time // injected clock
+	Render    *Renderer
+	Sessions  *Sessions
+	Hasher    *Hasher
+	Hub       *Hub
+	SMS       Sender
+	PublicURL *url.URL // scheme://host[:port], no trailing slash
+	Limits    Limits
+	Master    []byte // server master secret; use Key to derive per-purpose keys
+
+	PortalClientSecret string // the dvc-portal client's secret (shared with the portal RP)
+	SecondFactor       string // default second factor of the direct login: sms | app
+	AdminPasswordHash  string // console password (argon2id PHC)
+}
+
+// Key derives a per-purpose key from the master secret, so one leaked key does not expose the
+// others.
+func (d *Deps) Key(purpose string) []byte {
+	m := hmac.New(sha256.New, d.Master)
+	m.Write([]byte("dvclogin/" + purpose))
+	return m.Sum(nil)
+}
+
+// URL returns an absolute URL on the public origin for path.
+func (d *Deps) URL(path string) string {
+	return d.PublicURL.String() + path
+}
+
+// Secure reports whether the public URL is HTTPS (cookies then get the Secure flag).
+func (d *Deps) Secure() bool {
+	return d.PublicURL.Scheme == "https"
+}

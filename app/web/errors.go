@@ -1,0 +1,121 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Error is what handlers return when a request fails. Only Msg (and Code, for JSON) reaches
+// the user; Err is logged and never shown.
+type Error struct {
+	Status     int
+	Code       string // machine code for JSON clients, e.g. "invalid_credentials"
+	Msg        string // Vietnamese text the user sees
+	Err        error  // cause, for the log only
+	RetryAfter int    // seconds, for 429 and 503
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%d %s: %s: %v", e.Status, e.Code, e.Msg, e.Err)
+	}
+	return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Msg)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error with a status, code and user message.
+func Errorf(status int, code, msg string) *Error {
+	return &Error{Status: status, Code: code, Msg: msg}
+}
+
+// Generic user-facing messages.
+const (
+	MsgInternal   = "Hệ thống đang bận hoặc gặp sự cố. Vui lòng thử lại sau."
+	MsgNotFound   = "Không tìm thấy trang hoặc dữ liệu yêu cầu."
+	MsgForbidden  = "Yêu cầu không hợp lệ hoặc đã hết hạn. Vui lòng tải lại trang và thử lại."
+	MsgBusy       = "Hệ thống đang xử lý nhiều yêu cầu. Vui lòng thử lại sau ít giây."
+	MsgBadRequest = "Dữ liệu gửi lên không hợp lệ."
+)
+
+// ErrorPage is the page shown for a failed HTML request.
+type ErrorPage struct {
+	Page
+	Status  int
+	Message string
+}
+
+// ErrorHandler is the one place that turns a returned error into a response.
+func ErrorHandler(d *Deps) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		we := toWebError(err)
+		req := c.Request()
+		if we.Status >= 500 {
+			d.Log.Error("request failed", "method", req.Method, "path", req.URL.Path,
+				"status", we.Status, "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		} else if we.Err != nil {
+			d.Log.Info("request refused", "method", req.Method, "path", req.URL.Path,
+				"status", we.Status, "code", we.Code, "err", we.Err)
+		}
+		if we.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
+		}
+		if wantsJSON(c) {
+			code := we.Code
+			if code == "" {
+				code = strings.ToLower(strings.ReplaceAll(http.StatusText(we.Status), " ", "_"))
+			}
+			c.JSON(we.Status, map[string]any{"error": map[string]string{"code": code, "message": we.Msg}})
+			return
+		}
+		NoStore(c)
+		if rerr := d.Render.Page(c, we.Status, "error", &ErrorPage{Page: NewPage(c, "Lỗi"), Status: we.Status, Message: we.Msg}); rerr != nil {
+			c.String(we.Status, we.Msg)
+		}
+	}
+}
+
+func toWebError(err error) *Error {
+	var we *Error
+	if errors.As(err, &we) {
+		if we.Msg == "" {
+			we.Msg = MsgInternal
+		}
+		return we
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound, http.StatusMethodNotAllowed:
+			return &Error{Status: he.Code, Code: "not_found", Msg: MsgNotFound, Err: err}
+		case http.StatusRequestEntityTooLarge:
+			return &Error{Status: he.Code, Code: "too_large", Msg: MsgBadRequest, Err: err}
+		case http.StatusForbidden:
+			return &Error{Status: he.Code, Code: "forbidden", Msg: MsgForbidden, Err: err}
+		}
+		if he.Code < 500 {
+			return &Error{Status: he.Code, Code: "bad_request", Msg: MsgBadRequest, Err: err}
+		}
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: "internal", Msg: MsgInternal, Err: err}
+}
+
+func wantsJSON(c echo.Context) bool {
+	r := c.Request()
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		return true
+	}
+	if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
+		return true
+	}
+	accept := r.Header.Get(echo.HeaderAccept)
+	return strings.Contains(accept, "application/json") || strings.Contains(accept, "text/event-stream")
+}

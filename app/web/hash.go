@@ -1,0 +1,134 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Argon2Params are the argon2id cost parameters. The defaults are OWASP's first
+// recommendation (m=19 MiB, t=2, p=1).
+type Argon2Params struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+}
+
+// DefaultArgon2 is OWASP's first recommended argon2id setting.
+var DefaultArgon2 = Argon2Params{Memory: 19456, Time: 2, Threads: 1}
+
+// ErrBusy means the hashing queue is full: answer 429 with Retry-After rather than queue
+// without limit.
+var ErrBusy = errors.New("password hashing is saturated")
+
+// MaxSecretLen bounds what is hashed: a passphrase of 256 characters is plenty, and an
+// unbounded input is a CPU and memory lever for an attacker.
+const MaxSecretLen = 1024 // bytes (256 Vietnamese characters of up to 4 bytes each)
+
+// Hasher computes and checks argon2id hashes under admission control: at most one hash per
+// core runs at a time (each holds ~19 MiB), a short queue waits, and anything beyond gets
+// ErrBusy at once. A flood of password logins therefore cannot starve the QR login or exhaust
+// memory.
+type Hasher struct {
+	Params Argon2Params
+	run    chan struct{} // slots for hashes running now
+	queue  chan struct{} // slots for running + waiting
+	wait   time.Duration
+	dummy  string
+}
+
+// NewHasher returns a Hasher with one running slot per core and a queue of queue waiting.
+func NewHasher(p Argon2Params, queue int) *Hasher {
+	n := runtime.GOMAXPROCS(0)
+	h := &Hasher{Params: p, run: make(chan struct{}, n), queue: make(chan struct{}, n+queue), wait: 3 * time.Second}
+	h.dummy = h.hash("dummy password for unknown accounts")
+	return h
+}
+
+func (h *Hasher) admit(ctx context.Context) (func(), error) {
+	select {
+	case h.queue <- struct{}{}:
+	default:
+		return nil, ErrBusy
+	}
+	ctx, cancel := context.WithTimeout(ctx, h.wait)
+	defer cancel()
+	select {
+	case h.run <- struct{}{}:
+		return func() { <-h.run; <-h.queue }, nil
+	case <-ctx.Done():
+		<-h.queue
+		return nil, ErrBusy
+	}
+}
+
+// Hash returns the PHC string of secret.
+func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
+	if len(secret) > MaxSecretLen {
+		return "", fmt.Errorf("secret too long")
+	}
+	release, err := h.admit(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return h.hash(secret), nil
+}
+
+func (h *Hasher) hash(secret string) string {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		panic(err)
+	}
+	p := h.Params
+	key := argon2.IDKey([]byte(secret), salt, p.Time, p.Memory, p.Threads, 32)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// Verify checks secret against a PHC string. An empty phc (unknown account) is checked against
+// a dummy hash, so an unknown ID costs the same time as a wrong password.
+func (h *Hasher) Verify(ctx context.Context, phc, secret string) (bool, error) {
+	release, err := h.admit(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	if phc == "" || len(secret) > MaxSecretLen {
+		verifyPHC(h.dummy, secret[:min(len(secret), MaxSecretLen)])
+		return false, nil
+	}
+	return verifyPHC(phc, secret), nil
+}
+
+// HashNow hashes without admission control, for seeding and operator actions at startup.
+func (h *Hasher) HashNow(secret string) string { return h.hash(secret) }
+
+func verifyPHC(phc, secret string) bool {
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	want, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(secret), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}

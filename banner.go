@@ -1,0 +1,46 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strings"
+
+	"dvclogin/app"
+)
+
+// printBanner prints, once, where everything is and how to log in.
+func printBanner(w io.Writer, a *app.App, bound net.Addr) {
+	cfg := a.Config()
+	port := "8080"
+	if ta, ok := bound.(*net.TCPAddr); ok {
+		port = fmt.Sprint(ta.Port)
+	}
+	pub := cfg.PublicURL
+	var b strings.Builder
+	line := strings.Repeat("─", 64)
+	fmt.Fprintf(&b, "\n%s\n dvclogin: Cổng Dịch vụ công Quốc gia + VNeID (bản demo, chạy offline)\n%s\n", line, line)
+	fmt.Fprintf(&b, " Cổng DVC (máy này):    http://127.0.0.1:%s/  (chuyển sang %s)\n", port, pub)
+	fmt.Fprintf(&b, " Cổng DVC (mạng LAN):   %s/\n", pub)
+	fmt.Fprintf(&b, " Ứng dụng VNeID (mô phỏng, mở trên điện thoại): %s/app/\n", pub)
+	fmt.Fprintf(&b, " Trang quản trị:        %s/console/\n", pub)
+	fmt.Fprintf(&b, " OpenID Connect issuer: %s/idp\n", pub)
+	if a.GeneratedAdminPassword != "" {
+		fmt.Fprintf(&b, " Mật khẩu quản trị (chỉ in một lần): %s\n", a.GeneratedAdminPassword)
+	} else {
+		fmt.Fprintf(&b, " Mật khẩu quản trị: đã đặt (đổi bằng -admin-password)\n")
+	}
+	fmt.Fprintf(&b, "%s\n Tài khoản demo (mật khẩu %s, passcode %s):\n", line, app.DemoPassword, app.DemoPasscode)
+	for _, c := range app.DemoCitizens {
+		web := "đã bật"
+		if !c.WebLogin {
+			web = "chưa bật"
+		}
+		fmt.Fprintf(&b, "  %s  %-15s mức %d  ĐN website: %-8s  SĐT %s\n", c.IDNumber, c.FullName, c.Level, web, c.Phone)
+	}
+	fmt.Fprintf(&b, "%s\n", line)
+	if qr := app.TerminalQR(pub + "/app/"); qr != "" {
+		fmt.Fprintf(&b, " Quét mã này bằng camera điện thoại để mở ứng dụng VNeID mô phỏng:\n%s", qr)
+	}
+	fmt.Fprintln(w, b.String())
+}

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Attempt is one authentication attempt (password, OTP, passcode, console).
+type Attempt struct {
+	At        time.Time
+	IP        string
+	IDNumber  string
+	CitizenID string
+	Kind      string
+	Success   bool
+	Reason    string
+}
+
+// RecordAttempt appends an attempt to the attempt log.
+func (s *Store) RecordAttempt(ctx context.Context, a Attempt) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO login_attempts (at, ip, id_number, citizen_id, kind, success, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ms(a.At), a.IP, a.IDNumber, a.CitizenID, a.Kind, a.Success, a.Reason)
+	return err
+}
+
+// CountIPFailures counts failed attempts of one kind from ip at or after since.
+func (s *Store) CountIPFailures(ctx context.Context, ip, kind string, since time.Time) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE ip = ? AND success = 0 AND kind = ? AND at >= ?`,
+		ip, kind, ms(since)).Scan(&n)
+	return n, err
+}
+
+// Event is one line of the audit trail.
+type Event struct {
+	ID        int64
+	At        time.Time
+	Actor     string
+	Action    string
+	CitizenID string
+	IP        string
+	Detail    string
+}
+
+// Audit appends an event to the audit trail.
+func (s *Store) Audit(ctx context.Context, e Event) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, citizen_id, ip, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+		ms(e.At), e.Actor, e.Action, e.CitizenID, e.IP, e.Detail)
+	return err
+}
+
+// ListAudit returns the newest events first.
+func (s *Store) ListAudit(ctx context.Context, limit int) ([]Event, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, at, actor, action, citizen_id, ip, detail FROM audit_events
+		ORDER BY at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.CitizenID, &e.IP, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
