@@ -1,0 +1,66 @@
+// Package idp is the identity provider (Cổng thông tin định danh điện tử, VNeID SSO): the
+// OpenID Connect provider, its login pages (QR and ID number + password + code), the QR login
+// state machine and the VNeID app's mobile API.
+package idp
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+)
+
+// IdP is the identity provider actor.
+type IdP struct {
+	d       *web.Deps
+	session web.SessionKind // the browser's IdP session (login steps, then the SSO session)
+	csrf    *web.CSRF
+	oidc    *oidcProvider
+	qr      *qrService
+}
+
+// Register mounts the identity provider under g (/idp) and the VNeID app's API under api
+// (/api/mobile/v1).
+func Register(g, api *echo.Group, d *web.Deps) error {
+	p := &IdP{
+		d: d,
+		session: web.SessionKind{Kind: "idp", Cookie: "dvc_idp", Path: "/idp",
+			Idle: d.Limits.SessionIdle, Absolute: d.Limits.SessionAbsolute},
+		csrf: &web.CSRF{Key: d.Key("csrf/idp"), Cookie: "dvc_idp_csrf", Path: "/idp",
+			Secure: d.Secure(), Origin: d.PublicURL.String()},
+	}
+	if err := p.registerOIDC(g); err != nil {
+		return err
+	}
+	pages := g.Group("", web.NoStoreMiddleware, p.csrf.Middleware())
+	p.registerLogin(pages)
+	if err := p.registerQR(pages); err != nil {
+		return err
+	}
+	api.Use(web.NoStoreMiddleware)
+	p.registerMobile(api)
+	return nil
+}
+
+// audit records an IdP event; a failure to audit is logged, never shown.
+func (p *IdP) audit(c echo.Context, actor, action, citizenID, detail string) {
+	if err := p.d.Store.Audit(c.Request().Context(), auditEvent(p.d.Now(), actor, action, citizenID, c.RealIP(), detail)); err != nil {
+		p.d.Log.Warn("audit failed", "action", action, "err", err)
+	}
+}
+
+// busy is the answer when password hashing is saturated.
+func busy(err error) *web.Error {
+	return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: web.MsgBusy, Err: err, RetryAfter: 2}
+}
+
+// minutes renders a duration in whole minutes for messages ("15 phút").
+func minutes(d time.Duration) int {
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m < 1 {
+		m = 1
+	}
+	return m
+}

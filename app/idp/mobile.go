@@ -1,0 +1,160 @@
+package idp
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+// The VNeID app's API (/api/mobile/v1): JSON, bearer token. Errors are
+// {"error":{"code","message"}} where message is the Vietnamese text the app shows.
+
+const (
+	ctxCitizen    = "idp.app.citizen"
+	ctxAppSession = "idp.app.session"
+	msgAppSignIn  = "Phiên đăng nhập ứng dụng đã hết hạn hoặc đã đăng xuất. Vui lòng đăng nhập lại."
+)
+
+// AppCitizen is the citizen as the app sees it.
+type AppCitizen struct {
+	IDNumber string `json:"id_number"`
+	Name     string `json:"name"`
+	Level    int    `json:"level"`
+}
+
+type appMe struct {
+	Citizen         AppCitizen `json:"citizen"`
+	WebLoginEnabled bool       `json:"web_login_enabled"`
+}
+
+func newAppMe(c store.Citizen) appMe {
+	return appMe{Citizen: AppCitizen{IDNumber: c.IDNumber, Name: c.FullName, Level: c.Level}, WebLoginEnabled: c.WebLogin}
+}
+
+func (p *IdP) registerMobile(api *echo.Group) {
+	api.POST("/login", p.appLogin)
+	authed := api.Group("", p.requireApp)
+	authed.POST("/logout", p.appLogout)
+	authed.GET("/me", p.appMe)
+	authed.GET("/messages", p.appMessages)
+	p.registerMobileQR(authed)
+}
+
+// requireApp authenticates the bearer token of an app session and loads its citizen.
+func (p *IdP) requireApp(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get("Authorization")
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		unauthorized := &web.Error{Status: http.StatusUnauthorized, Code: "unauthorized", Msg: msgAppSignIn}
+		if !ok || token == "" {
+			return unauthorized
+		}
+		ctx := c.Request().Context()
+		sess, err := p.d.Store.SessionByHash(ctx, "app", store.Digest(token), p.d.Now())
+		if errors.Is(err, store.ErrNotFound) {
+			return unauthorized
+		}
+		if err != nil {
+			return err
+		}
+		cit, err := p.d.Store.CitizenByID(ctx, sess.Subject)
+		if errors.Is(err, store.ErrNotFound) {
+			return unauthorized
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(ctxCitizen, cit)
+		c.Set(ctxAppSession, sess)
+		return next(c)
+	}
+}
+
+// appCitizen returns the citizen of the authenticated app session.
+func appCitizen(c echo.Context) store.Citizen {
+	cit, _ := c.Get(ctxCitizen).(store.Citizen)
+	return cit
+}
+
+// appSession returns the authenticated app session.
+func appSession(c echo.Context) store.Session {
+	s, _ := c.Get(ctxAppSession).(store.Session)
+	return s
+}
+
+type appLoginRequest struct {
+	IDNumber string `json:"id_number"`
+	Password string `json:"password"`
+}
+
+type appLoginResponse struct {
+	Token string `json:"token"`
+	appMe
+}
+
+// appLogin signs the citizen in to the app. One device at a time, as the real app: a new
+// app login ends the citizen's previous app session.
+func (p *IdP) appLogin(c echo.Context) error {
+	var req appLoginRequest
+	if err := c.Bind(&req); err != nil {
+		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest, Err: err}
+	}
+	cit, err := p.checkPassword(c, req.IDNumber, req.Password, "phone")
+	if err != nil {
+		return err
+	}
+	token := web.RandomToken(32)
+	now := p.d.Now()
+	ended, err := p.d.Store.ReplaceSubjectSession(c.Request().Context(), store.Session{
+		IDHash: store.Digest(token), Kind: "app", Subject: cit.ID, Data: "{}",
+		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(p.d.Limits.AppSessionTTL)})
+	if err != nil {
+		return err
+	}
+	detail := ""
+	if ended > 0 {
+		detail = "previous device signed out"
+	}
+	p.audit(c, "phone", "app_login", cit.ID, detail)
+	return c.JSON(http.StatusOK, appLoginResponse{Token: token, appMe: newAppMe(cit)})
+}
+
+func (p *IdP) appLogout(c echo.Context) error {
+	if err := p.d.Store.DeleteSession(c.Request().Context(), appSession(c).IDHash); err != nil {
+		return err
+	}
+	p.audit(c, "phone", "app_logout", appCitizen(c).ID, "")
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (p *IdP) appMe(c echo.Context) error {
+	return c.JSON(http.StatusOK, newAppMe(appCitizen(c)))
+}
+
+type appMessage struct {
+	Channel string    `json:"channel"`
+	From    string    `json:"from"`
+	To      string    `json:"to"`
+	Body    string    `json:"body"`
+	SentAt  time.Time `json:"sent_at"`
+}
+
+// appMessages lists the SMS that reached the citizen's phone and the app's own notices,
+// newest first.
+func (p *IdP) appMessages(c echo.Context) error {
+	msgs, err := p.d.Store.MessagesFor(c.Request().Context(), appCitizen(c).ID, 100)
+	if err != nil {
+		return err
+	}
+	out := make([]appMessage, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, appMessage{Channel: m.Channel, From: m.Sender, To: m.Recipient, Body: m.Body, SentAt: m.SentAt})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"messages": out})
+}

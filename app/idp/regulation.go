@@ -1,0 +1,159 @@
+package idp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+// Messages of the password step. The real SSO's texts for these cases are not public; these
+// are the demo's (marked as suggested in the fidelity notes).
+const (
+	msgBadIDNumber      = "Số định danh cá nhân phải gồm đúng 12 chữ số."
+	msgBadCredentials   = "Số định danh cá nhân hoặc mật khẩu không đúng."
+	msgLevel1           = "Tài khoản định danh điện tử của bạn đang ở mức 1. Đăng nhập Cổng Dịch vụ công Quốc gia cần tài khoản định danh điện tử mức 2: vui lòng đến cơ quan Công an nơi cư trú để nâng cấp tài khoản."
+	msgNoWebPermission  = "Tài khoản của bạn không có quyền đăng nhập trên cổng thông tin định danh điện tử. Vui lòng cập nhật lại quyền trên thiết bị"
+	msgEnableInApp      = "Mở ứng dụng VNeID, chọn \"Cài đặt\", bật \"Đăng nhập trên website\" và xác nhận bằng passcode, rồi đăng nhập lại."
+	msgBadPasscode      = "Passcode không đúng."
+	msgPasscodeFormat   = "Passcode gồm 6 chữ số."
+	msgPasscodeLockedFm = "Passcode đã bị khóa do nhập sai %d lần. Vui lòng liên hệ quản trị viên (cơ quan Công an) để đặt lại passcode."
+)
+
+func lockedMsg(min int) string {
+	return fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau %d phút.", min)
+}
+
+// checkPassword is the password step shared by the web login and the app login: format,
+// per-IP limit (before any hash is computed), per-account lock, then the hash check. An
+// unknown ID and a wrong password give the same error after the same work (a dummy hash).
+// Every attempt is recorded.
+func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) (store.Citizen, error) {
+	ctx := c.Request().Context()
+	now, ip, lim := p.d.Now(), c.RealIP(), p.d.Limits
+	idNumber = strings.TrimSpace(idNumber)
+	if !web.IsIDNumber(idNumber) {
+		return store.Citizen{}, &web.Error{Status: http.StatusBadRequest, Code: "invalid_id_number", Msg: msgBadIDNumber}
+	}
+	fails, err := p.d.Store.CountIPFailures(ctx, ip, "password", now.Add(-lim.IPWindow))
+	if err != nil {
+		return store.Citizen{}, err
+	}
+	if fails >= lim.IPMaxFailures {
+		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, Kind: "password_refused", Reason: "ip_limited"})
+		return store.Citizen{}, &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Msg:        fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.IPWindow)),
+			RetryAfter: int(lim.IPWindow.Seconds()), Err: fmt.Errorf("ip %s: %d failures", ip, fails)}
+	}
+	cit, err := p.d.Store.CitizenByIDNumber(ctx, idNumber)
+	known := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Citizen{}, err
+	}
+	if known && cit.LockedUntil.After(now) {
+		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, CitizenID: cit.ID, Kind: "password_refused", Reason: "locked"})
+		return store.Citizen{}, &web.Error{Status: http.StatusLocked, Code: "account_locked",
+			Msg: lockedMsg(minutes(cit.LockedUntil.Sub(now)))}
+	}
+	ok, err := p.d.Hasher.Verify(ctx, cit.PasswordHash, password)
+	if err != nil {
+		return store.Citizen{}, busy(err)
+	}
+	if !ok {
+		reason := "unknown_id"
+		if known {
+			reason = "wrong_password"
+		}
+		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, CitizenID: cit.ID, Kind: "password", Reason: reason})
+		if known {
+			until, n, err := p.d.Store.RecordPasswordFailure(ctx, cit.ID, now, lim.PasswordMaxFailures, lim.PasswordLock)
+			if err != nil {
+				return store.Citizen{}, err
+			}
+			if !until.IsZero() {
+				p.audit(c, channel, "account_locked", cit.ID, fmt.Sprintf("%d wrong passwords", lim.PasswordMaxFailures))
+				return store.Citizen{}, &web.Error{Status: http.StatusLocked, Code: "account_locked",
+					Msg: lockedMsg(minutes(lim.PasswordLock)), Err: fmt.Errorf("locked after %d failures", n)}
+			}
+		}
+		return store.Citizen{}, &web.Error{Status: http.StatusUnauthorized, Code: "invalid_credentials",
+			Msg: msgBadCredentials, Err: errors.New(reason)}
+	}
+	if err := p.d.Store.ResetPasswordFailures(ctx, cit.ID); err != nil {
+		return store.Citizen{}, err
+	}
+	p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, CitizenID: cit.ID, Kind: "password", Success: true})
+	return cit, nil
+}
+
+// checkWebLogin refuses citizens who may not log in on the web: level 1, or the "Đăng nhập
+// trên website" permission off (the seed's message, verbatim).
+func checkWebLogin(cit store.Citizen) *web.Error {
+	if cit.Level < 2 {
+		return &web.Error{Status: http.StatusForbidden, Code: "account_level_insufficient", Msg: msgLevel1}
+	}
+	if !cit.WebLogin {
+		return &web.Error{Status: http.StatusForbidden, Code: "web_login_not_permitted", Msg: msgNoWebPermission}
+	}
+	return nil
+}
+
+// checkPasscode verifies the app passcode with its own regulation: every 5th wrong passcode
+// starts a cooldown, the 10th locks the passcode and ends the app session until an operator
+// resets it (NIST 800-63B-4 §3.2.10: at most 10 consecutive failures for an activation secret).
+func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) error {
+	ctx := c.Request().Context()
+	now, lim := p.d.Now(), p.d.Limits
+	if cit.PasscodeLocked {
+		return &web.Error{Status: http.StatusLocked, Code: "passcode_locked", Msg: fmt.Sprintf(msgPasscodeLockedFm, lim.PasscodeLockAt)}
+	}
+	if cit.PasscodeCooldownUntil.After(now) {
+		wait := cit.PasscodeCooldownUntil.Sub(now)
+		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: int(wait.Seconds()) + 1,
+			Msg: fmt.Sprintf("Bạn đã nhập sai passcode nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
+	}
+	if !web.IsPasscode(passcode) {
+		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_passcode", Msg: msgPasscodeFormat}
+	}
+	ok, err := p.d.Hasher.Verify(ctx, cit.PasscodeHash, passcode)
+	if err != nil {
+		return busy(err)
+	}
+	if ok {
+		p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "passcode", Success: true})
+		return p.d.Store.ResetPasscodeFailures(ctx, cit.ID)
+	}
+	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "passcode", Reason: "wrong_passcode"})
+	v, err := p.d.Store.RecordPasscodeFailure(ctx, cit.ID, now, lim.PasscodeCooldownEvery, lim.PasscodeCooldown, lim.PasscodeLockAt)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v.Locked:
+		if _, err := p.d.Store.DeleteSessionsOf(ctx, "app", cit.ID); err != nil {
+			return err
+		}
+		p.audit(c, "phone", "passcode_locked", cit.ID, fmt.Sprintf("%d wrong passcodes", v.Failures))
+		return &web.Error{Status: http.StatusLocked, Code: "passcode_locked", Msg: fmt.Sprintf(msgPasscodeLockedFm, lim.PasscodeLockAt)}
+	case !v.CooldownUntil.IsZero():
+		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: int(lim.PasscodeCooldown.Seconds()),
+			Msg: fmt.Sprintf("Bạn đã nhập sai passcode %d lần. Vui lòng thử lại sau %d phút.", v.Failures, minutes(lim.PasscodeCooldown))}
+	}
+	left := lim.PasscodeLockAt - v.Failures
+	return &web.Error{Status: http.StatusBadRequest, Code: "invalid_passcode",
+		Msg: fmt.Sprintf("%s Còn %d lần thử trước khi passcode bị khóa.", msgBadPasscode, left)}
+}
+
+// record appends an attempt; the attempt log is best effort, a failure is logged.
+func (p *IdP) record(ctx context.Context, a store.Attempt) {
+	a.At = p.d.Now()
+	if err := p.d.Store.RecordAttempt(ctx, a); err != nil {
+		p.d.Log.Warn("record attempt", "err", err)
+	}
+}
