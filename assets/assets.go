@@ -4,7 +4,8 @@ package assets
 
 import "embed"
 
-// FS holds templates/ and static/.
+// FS holds templates/ and static/. A directory pattern leaves out names that start with "_",
+// so the partials (templates/ACTOR/_*.html) are named by their own pattern.
 //
-//go:embed templates static
+//go:embed templates templates/*/_*.html static
 var FS embed.FS

@@ -61,11 +61,12 @@ func (s *Store) OTPChallengeByID(ctx context.Context, id string) (OTPChallenge, 
 	return scanOTP(s.r.QueryRowContext(ctx, `SELECT `+otpCols+` FROM otp_challenges WHERE id = ?`, id))
 }
 
-// ResendOTP puts a new code on a live challenge without touching its failure count.
-func (s *Store) ResendOTP(ctx context.Context, id, codeHash string, now, expires time.Time) error {
-	return affectedOne(s.w.ExecContext(ctx, `UPDATE otp_challenges SET code_hash = ?, expires_at = ?,
+// ResendOTP puts a new code (possibly on another channel) on a live challenge without touching
+// its failure count: asking for a new code must never buy more guesses.
+func (s *Store) ResendOTP(ctx context.Context, id, channel, codeHash string, now, expires time.Time) error {
+	return affectedOne(s.w.ExecContext(ctx, `UPDATE otp_challenges SET channel = ?, code_hash = ?, expires_at = ?,
 		sends = sends + 1, last_sent_at = ? WHERE id = ? AND dead = 0 AND used_at = 0`,
-		codeHash, ms(expires), ms(now), id))
+		channel, codeHash, ms(expires), ms(now), id))
 }
 
 // UseOTP marks the challenge used when codeHash matches and it is still live at now. It is one

@@ -2,16 +2,142 @@ package idp
 
 import (
 	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/web"
 	"dvclogin/store"
 )
 
-func (p *IdP) registerLogin(g *echo.Group) {}
+// idpSessionData is what the IdP keeps in its browser session: the login in progress (after
+// the password step) and, once a login finished, the SSO session.
+type idpSessionData struct {
+	Pending  *pendingLogin `json:"pending,omitempty"`
+	AuthTime int64         `json:"auth_time,omitempty"` // Unix ms of the last full authentication
+	AMR      []string      `json:"amr,omitempty"`
+}
 
-// finishLogin ends a successful login in the browser: it regenerates the IdP session, records
-// the SSO session, completes the auth request and redirects to the OIDC callback.
+// pendingLogin is a direct login that passed the password step and waits for its code.
+type pendingLogin struct {
+	AuthRequestID string `json:"auth_request_id"`
+	CitizenID     string `json:"citizen_id"`
+	ChallengeID   string `json:"challenge_id"`
+}
+
+func (p *IdP) registerLogin(g *echo.Group) {
+	g.GET("/login", p.showLogin)
+	g.POST("/login", p.submitPassword)
+	g.GET("/login/otp", p.showOTP)
+	g.POST("/login/otp", p.submitOTP)
+	g.POST("/login/otp/resend", p.resendOTP)
+}
+
+// loginPage is the IdP's login screen: the QR tab and the password tab.
+type loginPage struct {
+	web.Page
+	AuthRequestID string
+	ClientName    string
+	Tab           string // qr | password
+	Error         string
+	IDNumber      string
+}
+
+// authRequestOrError loads the auth request named in the query or form, or an error page that
+// sends the user back to the portal.
+func (p *IdP) authRequestOrError(c echo.Context) (AuthRequestInfo, error) {
+	id := c.QueryParam("authRequestID")
+	if id == "" {
+		id = c.FormValue("authRequestID")
+	}
+	ar, err := p.authRequestInfo(c.Request().Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && ar.Done) {
+		return ar, &web.Error{Status: http.StatusBadRequest, Code: "login_expired",
+			Msg: "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng quay lại Cổng Dịch vụ công Quốc gia và chọn Đăng nhập lại.", Err: err}
+	}
+	return ar, err
+}
+
+// showLogin shows the login page, or finishes at once when the browser already has an IdP
+// session that satisfies the request (single sign-on).
+func (p *IdP) showLogin(c echo.Context) error {
+	ar, err := p.authRequestOrError(c)
+	if err != nil {
+		return err
+	}
+	if done, err := p.trySSO(c, ar); done || err != nil {
+		return err
+	}
+	tab := "qr"
+	if c.QueryParam("tab") == "password" {
+		tab = "password"
+	}
+	return p.renderLogin(c, http.StatusOK, ar, tab, "", "")
+}
+
+func (p *IdP) renderLogin(c echo.Context, status int, ar AuthRequestInfo, tab, msg, idNumber string) error {
+	page := &loginPage{Page: web.NewPage(c, "Đăng nhập - Cổng thông tin định danh điện tử"),
+		AuthRequestID: ar.ID, ClientName: ar.ClientName, Tab: tab, Error: msg, IDNumber: idNumber}
+	page.Scripts = []string{"idp-login.js", "qr-login.js"}
+	return p.d.Render.Page(c, status, "idp/login", page)
+}
+
+// trySSO completes the request from an existing IdP session unless the client asked for a
+// fresh login (prompt=login, or max_age exceeded) or the citizen may no longer log in.
+func (p *IdP) trySSO(c echo.Context, ar AuthRequestInfo) (bool, error) {
+	if slices.Contains(ar.Prompt, "login") || slices.Contains(ar.Prompt, "select_account") {
+		return false, nil
+	}
+	sess, err := p.d.Sessions.Load(c, p.session)
+	if err != nil || sess == nil || sess.Subject == "" {
+		return false, err
+	}
+	var data idpSessionData
+	if err := sess.Get(&data); err != nil || data.AuthTime == 0 {
+		return false, nil
+	}
+	authTime := time.UnixMilli(data.AuthTime)
+	if ar.MaxAge != nil && p.d.Now().Sub(authTime) > *ar.MaxAge {
+		return false, nil
+	}
+	cit, err := p.d.Store.CitizenByID(c.Request().Context(), sess.Subject)
+	if err != nil || checkWebLogin(cit) != nil {
+		return false, nil
+	}
+	url, err := p.completeAuthRequest(c.Request().Context(), ar.ID, cit.ID, data.AMR, authTime)
+	if err != nil {
+		return false, err
+	}
+	p.audit(c, "idp", "sso_login", cit.ID, ar.ClientID)
+	return true, c.Redirect(http.StatusFound, url)
+}
+
+// finishLogin ends a successful login in the browser: it regenerates the IdP session (a new
+// id after the last factor), records it as the SSO session, completes the auth request and
+// redirects to the OIDC callback.
 func (p *IdP) finishLogin(c echo.Context, authRequestID string, cit store.Citizen, amr []string) error {
-	return errors.New("login: not built yet")
+	now := p.d.Now()
+	sess, err := p.d.Sessions.Load(c, p.session)
+	if err != nil {
+		return err
+	}
+	if sess == nil {
+		sess = p.d.Sessions.New(p.session)
+	}
+	sess.Subject = cit.ID
+	if err := sess.Set(idpSessionData{AuthTime: now.UnixMilli(), AMR: amr}); err != nil {
+		return err
+	}
+	if err := p.d.Sessions.Regenerate(c, sess); err != nil {
+		return err
+	}
+	url, err := p.completeAuthRequest(c.Request().Context(), authRequestID, cit.ID, amr, now)
+	if err != nil {
+		return err
+	}
+	p.audit(c, "idp", "login_success", cit.ID, "amr="+strings.Join(amr, ","))
+	return c.Redirect(http.StatusSeeOther, url)
 }

@@ -1,0 +1,223 @@
+package apptest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// Form is an HTML form as a browser would submit it.
+type Form struct {
+	ID     string
+	Action string // resolved against the page URL
+	Method string
+	Fields url.Values // every named input with its value (hidden ones included)
+}
+
+// Forms parses the forms of a page. base resolves relative actions.
+func Forms(base, body string) []Form {
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		return nil
+	}
+	var out []Form
+	var cur *Form
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			attr := func(k string) string {
+				for _, a := range n.Attr {
+					if a.Key == k {
+						return a.Val
+					}
+				}
+				return ""
+			}
+			switch n.Data {
+			case "form":
+				f := Form{ID: attr("id"), Method: strings.ToUpper(attr("method")), Fields: url.Values{}}
+				if f.Method == "" {
+					f.Method = http.MethodGet
+				}
+				b, _ := url.Parse(base)
+				a, _ := url.Parse(attr("action"))
+				if b != nil && a != nil {
+					f.Action = b.ResolveReference(a).String()
+				}
+				out = append(out, f)
+				cur = &out[len(out)-1]
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					walk(c)
+				}
+				cur = nil
+				return
+			case "input", "textarea", "select":
+				if cur != nil && attr("name") != "" {
+					cur.Fields.Set(attr("name"), attr("value"))
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
+}
+
+// FormWith returns the first form that has an input named field.
+func FormWith(t testing.TB, base, body, field string) Form {
+	t.Helper()
+	for _, f := range Forms(base, body) {
+		if _, ok := f.Fields[field]; ok {
+			return f
+		}
+	}
+	t.Fatalf("no form with input %q in page:\n%s", field, body)
+	return Form{}
+}
+
+// Do sends a request and returns the response with its body read.
+func (e *Env) Do(c *http.Client, req *http.Request) (*http.Response, string) {
+	e.T.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		e.T.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// Get fetches a path (or absolute URL) on the app.
+func (e *Env) Get(c *http.Client, target string) (*http.Response, string) {
+	e.T.Helper()
+	req, err := http.NewRequest(http.MethodGet, e.abs(target), nil)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return e.Do(c, req)
+}
+
+// Submit posts a form with some fields overridden.
+func (e *Env) Submit(c *http.Client, f Form, set map[string]string) (*http.Response, string) {
+	e.T.Helper()
+	v := url.Values{}
+	for k, vals := range f.Fields {
+		v[k] = append([]string(nil), vals...)
+	}
+	for k, val := range set {
+		v.Set(k, val)
+	}
+	return e.PostForm(c, f.Action, v)
+}
+
+// PostForm posts url-encoded values.
+func (e *Env) PostForm(c *http.Client, target string, v url.Values) (*http.Response, string) {
+	e.T.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.abs(target), strings.NewReader(v.Encode()))
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return e.Do(c, req)
+}
+
+// Follow follows redirects from resp (which must be read already) until a non-redirect and
+// returns the final response, its body and its URL. It stops at a URL outside the app.
+func (e *Env) Follow(c *http.Client, resp *http.Response, body string) (*http.Response, string, string) {
+	e.T.Helper()
+	cur := resp.Request.URL.String()
+	for i := 0; i < 20 && resp.StatusCode >= 300 && resp.StatusCode < 400; i++ {
+		loc, err := resp.Location()
+		if err != nil {
+			e.T.Fatalf("redirect without Location from %s", cur)
+		}
+		cur = loc.String()
+		if !strings.HasPrefix(cur, e.URL) {
+			return resp, body, cur
+		}
+		resp, body = e.Get(c, cur)
+	}
+	return resp, body, cur
+}
+
+func (e *Env) abs(target string) string {
+	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
+		return target
+	}
+	return e.URL + target
+}
+
+// JSON sends a JSON request (bearer token optional) and decodes the answer into out (if not
+// nil). It returns the status.
+func (e *Env) JSON(c *http.Client, method, target, token string, in, out any) int {
+	e.T.Helper()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		body = strings.NewReader(string(b))
+	}
+	req, err := http.NewRequest(method, e.abs(target), body)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, raw := e.Do(c, req)
+	if out != nil && raw != "" {
+		if err := json.Unmarshal([]byte(raw), out); err != nil {
+			e.T.Fatalf("%s %s: decode %q: %v", method, target, raw, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// AppLogin signs a citizen in to the phone app and returns the bearer token.
+func (e *Env) AppLogin(idNumber, password string) string {
+	e.T.Helper()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if st := e.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/login", "",
+		map[string]string{"id_number": idNumber, "password": password}, &out); st != http.StatusOK || out.Token == "" {
+		e.T.Fatalf("app login %s: status %d", idNumber, st)
+	}
+	return out.Token
+}
+
+var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
+
+// LatestCode reads the newest 6-digit code that reached the citizen's phone (SMS or in-app),
+// through the phone API, as the citizen would.
+func (e *Env) LatestCode(token string) string {
+	e.T.Helper()
+	var out struct {
+		Messages []struct {
+			Channel, Body string
+		} `json:"messages"`
+	}
+	if st := e.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &out); st != http.StatusOK {
+		e.T.Fatalf("messages: status %d", st)
+	}
+	for _, m := range out.Messages {
+		if code := sixDigits.FindString(m.Body); code != "" {
+			return code
+		}
+	}
+	e.T.Fatal("no code in the phone's messages")
+	return ""
+}

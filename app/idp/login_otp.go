@@ -1,0 +1,251 @@
+package idp
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+// The second factor of the direct login (seed flow 2: "nhập mã OTP được gửi về số điện
+// thoại"). The code goes by SMS (default, as the seed says) or to the VNeID app as a "mã xác
+// nhận đăng nhập" (newer real behaviour).
+
+const (
+	purposeOTP       = "login_otp"
+	purposeOTPResend = "login_otp_resend"
+	msgOTPWrongFmt   = "Mã xác nhận không đúng. Bạn còn %d lần thử."
+	msgOTPExpired    = "Mã xác nhận đã hết hạn. Bấm \"Gửi lại mã\" để nhận mã mới."
+	msgOTPFormat     = "Mã xác nhận gồm 6 chữ số."
+	msgOTPDead       = "Bạn đã nhập sai mã xác nhận quá %d lần. Vì an toàn, phiên đăng nhập này đã kết thúc: vui lòng đăng nhập lại."
+	msgStepSkipped   = "Vui lòng nhập số định danh cá nhân và mật khẩu trước khi nhập mã xác nhận."
+)
+
+// otpPage is the code step.
+type otpPage struct {
+	web.Page
+	AuthRequestID string
+	ClientName    string
+	Channel       string // sms | app
+	MaskedPhone   string
+	Error         string
+	Info          string
+	Dead          bool
+	ResendIn      int // seconds until "Gửi lại mã" is allowed
+	TTLMinutes    int
+	ExpiresAt     time.Time
+}
+
+// newOTPCode returns 6 uniformly random digits from the CSPRNG.
+func newOTPCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+// otpHash binds a code to its challenge under a server key: a 6-digit code has only 20 bits,
+// so a plain digest in the database could be reversed by trying all million codes.
+func (p *IdP) otpHash(challengeID, code string) string {
+	m := hmac.New(sha256.New, p.d.Key("otp"))
+	m.Write([]byte(challengeID + ":" + code))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// startChallenge creates the code step of a login bound to this auth request and this browser
+// session, and sends the first code (which is not a resend).
+func (p *IdP) startChallenge(c echo.Context, authRequestID string, sess *web.Session, cit store.Citizen) (store.OTPChallenge, error) {
+	now := p.d.Now()
+	ch := store.OTPChallenge{ID: web.RandomToken(16), AuthRequestID: authRequestID, SessionHash: sess.IDHash,
+		CitizenID: cit.ID, Channel: p.d.SecondFactor, ExpiresAt: now.Add(p.d.Limits.OTPTTL),
+		Sends: 1, LastSentAt: now, CreatedAt: now}
+	code := newOTPCode()
+	ch.CodeHash = p.otpHash(ch.ID, code)
+	if err := p.d.Store.CreateOTPChallenge(c.Request().Context(), ch); err != nil {
+		return ch, err
+	}
+	return ch, p.sendCode(c, cit, ch.Channel, code, purposeOTP)
+}
+
+// sendCode delivers a code: an SMS from "VNeID" without diacritics (as real Vietnamese SMS),
+// or an in-app notice.
+func (p *IdP) sendCode(c echo.Context, cit store.Citizen, channel, code, purpose string) error {
+	mins := minutes(p.d.Limits.OTPTTL)
+	m := store.Message{CitizenID: cit.ID, Channel: channel, Sender: "VNeID", Recipient: cit.Phone,
+		Purpose: purpose, SentAt: p.d.Now()}
+	if channel == "app" {
+		m.Body = fmt.Sprintf("Mã xác nhận đăng nhập Cổng Dịch vụ công Quốc gia của bạn là %s. Mã có hiệu lực trong %d phút. Tuyệt đối không cung cấp mã này cho bất kỳ ai.", code, mins)
+	} else {
+		m.Body = fmt.Sprintf("Ma xac nhan dang nhap Cong Dich vu cong Quoc gia cua ban la %s, co hieu luc trong %d phut. Tuyet doi KHONG cung cap ma nay cho bat ky ai.", code, mins)
+	}
+	return p.d.SMS.Send(c.Request().Context(), m)
+}
+
+// pendingChallenge returns the session's login in progress and its challenge, checking that the
+// challenge belongs to this browser session and to the auth request in the request. Anything
+// else is a skipped step.
+func (p *IdP) pendingChallenge(c echo.Context, authRequestID string) (*web.Session, store.OTPChallenge, store.Citizen, error) {
+	var ch store.OTPChallenge
+	var cit store.Citizen
+	skipped := &web.Error{Status: http.StatusForbidden, Code: "step_skipped", Msg: msgStepSkipped}
+	sess, err := p.d.Sessions.Load(c, p.session)
+	if err != nil {
+		return nil, ch, cit, err
+	}
+	if sess == nil {
+		return nil, ch, cit, skipped
+	}
+	var data idpSessionData
+	if err := sess.Get(&data); err != nil || data.Pending == nil || data.Pending.AuthRequestID != authRequestID {
+		return nil, ch, cit, skipped
+	}
+	ctx := c.Request().Context()
+	ch, err = p.d.Store.OTPChallengeByID(ctx, data.Pending.ChallengeID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (ch.SessionHash != sess.IDHash || ch.AuthRequestID != authRequestID)) {
+		return nil, ch, cit, skipped
+	}
+	if err != nil {
+		return nil, ch, cit, err
+	}
+	cit, err = p.d.Store.CitizenByID(ctx, ch.CitizenID)
+	return sess, ch, cit, err
+}
+
+func (p *IdP) renderOTP(c echo.Context, status int, ar AuthRequestInfo, ch store.OTPChallenge, cit store.Citizen, errMsg, info string) error {
+	page := &otpPage{Page: web.NewPage(c, "Nhập mã xác nhận - Cổng thông tin định danh điện tử"),
+		AuthRequestID: ar.ID, ClientName: ar.ClientName, Channel: ch.Channel, MaskedPhone: web.MaskPhone(cit.Phone),
+		Error: errMsg, Info: info, Dead: ch.Dead, ExpiresAt: ch.ExpiresAt, TTLMinutes: minutes(p.d.Limits.OTPTTL)}
+	if wait := ch.LastSentAt.Add(p.d.Limits.OTPResendEvery).Sub(p.d.Now()); wait > 0 {
+		page.ResendIn = int(wait.Seconds() + 0.999)
+	}
+	page.Scripts = []string{"idp-login.js"}
+	return p.d.Render.Page(c, status, "idp/otp", page)
+}
+
+// showOTP shows the code step. Without a password step in this browser it goes back to the
+// password form.
+func (p *IdP) showOTP(c echo.Context) error {
+	ar, err := p.authRequestOrError(c)
+	if err != nil {
+		return err
+	}
+	_, ch, cit, err := p.pendingChallenge(c, ar.ID)
+	var we *web.Error
+	if errors.As(err, &we) && we.Code == "step_skipped" {
+		return c.Redirect(http.StatusSeeOther, "/idp/login?tab=password&authRequestID="+ar.ID)
+	}
+	if err != nil {
+		return err
+	}
+	return p.renderOTP(c, http.StatusOK, ar, ch, cit, "", "")
+}
+
+// submitOTP checks the code. A wrong code counts against the challenge (5 kill it) and is
+// recorded against the account; the right code is accepted once (one conditional UPDATE).
+func (p *IdP) submitOTP(c echo.Context) error {
+	ar, err := p.authRequestOrError(c)
+	if err != nil {
+		return err
+	}
+	_, ch, cit, err := p.pendingChallenge(c, ar.ID)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	now, lim := p.d.Now(), p.d.Limits
+	if ch.Dead {
+		return p.renderOTP(c, http.StatusForbidden, ar, ch, cit, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+	}
+	code := strings.TrimSpace(c.FormValue("otp"))
+	if !web.IsPasscode(code) {
+		return p.renderOTP(c, http.StatusBadRequest, ar, ch, cit, msgOTPFormat, "")
+	}
+	if !ch.UsedAt.IsZero() {
+		return p.renderOTP(c, http.StatusConflict, ar, ch, cit, "Mã xác nhận này đã được sử dụng. Vui lòng đăng nhập lại.", "")
+	}
+	err = p.d.Store.UseOTP(ctx, ch.ID, p.otpHash(ch.ID, code), now)
+	if err == nil {
+		p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Success: true})
+		amr := []string{"pwd", "sms", "mfa"}
+		if ch.Channel == "app" {
+			amr = []string{"pwd", "otp", "mfa"}
+		}
+		return p.finishLogin(c, ar.ID, cit, amr)
+	}
+	if !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	if !ch.ExpiresAt.After(now) {
+		return p.renderOTP(c, http.StatusBadRequest, ar, ch, cit, msgOTPExpired, "")
+	}
+	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Reason: "wrong_code"})
+	failures, dead, err := p.d.Store.RecordOTPFailure(ctx, ch.ID, lim.OTPMaxFailures)
+	if err != nil {
+		return err
+	}
+	if dead {
+		ch.Dead = true
+		p.audit(c, "idp", "otp_challenge_killed", cit.ID, fmt.Sprintf("%d wrong codes", failures))
+		return p.renderOTP(c, http.StatusForbidden, ar, ch, cit, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+	}
+	return p.renderOTP(c, http.StatusUnauthorized, ar, ch, cit, fmt.Sprintf(msgOTPWrongFmt, lim.OTPMaxFailures-failures), "")
+}
+
+// resendOTP sends a new code ("Gửi lại mã"), optionally on the other channel: at most once a
+// minute and 5 times an hour per account, and never resetting the failure count.
+func (p *IdP) resendOTP(c echo.Context) error {
+	ar, err := p.authRequestOrError(c)
+	if err != nil {
+		return err
+	}
+	_, ch, cit, err := p.pendingChallenge(c, ar.ID)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	now, lim := p.d.Now(), p.d.Limits
+	if ch.Dead || !ch.UsedAt.IsZero() {
+		return p.renderOTP(c, http.StatusForbidden, ar, ch, cit, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+	}
+	if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 {
+		return p.renderOTP(c, http.StatusTooManyRequests, ar, ch, cit,
+			fmt.Sprintf("Vui lòng đợi %d giây rồi bấm \"Gửi lại mã\".", int(wait.Seconds()+0.999)), "")
+	}
+	n, err := p.d.Store.CountMessages(ctx, cit.ID, purposeOTPResend, now.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if n >= lim.OTPResendPerHour {
+		return p.renderOTP(c, http.StatusTooManyRequests, ar, ch, cit,
+			fmt.Sprintf("Bạn đã yêu cầu gửi lại mã %d lần trong một giờ. Vui lòng thử lại sau.", lim.OTPResendPerHour), "")
+	}
+	channel := ch.Channel
+	if v := c.FormValue("channel"); v == "sms" || v == "app" {
+		channel = v
+	}
+	code := newOTPCode()
+	if err := p.d.Store.ResendOTP(ctx, ch.ID, channel, p.otpHash(ch.ID, code), now, now.Add(lim.OTPTTL)); err != nil {
+		return err
+	}
+	if err := p.sendCode(c, cit, channel, code, purposeOTPResend); err != nil {
+		return err
+	}
+	ch.Channel, ch.LastSentAt, ch.ExpiresAt = channel, now, now.Add(lim.OTPTTL)
+	info := "Đã gửi mã mới đến số điện thoại " + web.MaskPhone(cit.Phone) + "."
+	if channel == "app" {
+		info = "Đã gửi mã xác nhận đăng nhập mới đến ứng dụng VNeID của bạn."
+	}
+	return p.renderOTP(c, http.StatusOK, ar, ch, cit, "", info)
+}

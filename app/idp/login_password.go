@@ -1,0 +1,67 @@
+package idp
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+)
+
+// submitPassword is the first factor of the direct login (seed flow 2, Bước 2): số định danh
+// cá nhân + mật khẩu. On success it sends the code and moves the browser to the code step in a
+// regenerated session.
+func (p *IdP) submitPassword(c echo.Context) error {
+	ar, err := p.authRequestOrError(c)
+	if err != nil {
+		return err
+	}
+	idNumber := c.FormValue("id_number")
+	cit, err := p.checkPassword(c, idNumber, c.FormValue("password"), "idp")
+	if err == nil {
+		if werr := checkWebLogin(cit); werr != nil {
+			p.audit(c, "idp", "login_refused", cit.ID, werr.Code)
+			msg := werr.Msg
+			if werr.Code == "web_login_not_permitted" {
+				msg += ". " + msgEnableInApp
+			}
+			return p.renderLogin(c, werr.Status, ar, "password", msg, idNumber)
+		}
+	}
+	var we *web.Error
+	if errors.As(err, &we) {
+		return p.renderLogin(c, we.Status, ar, "password", we.Msg, idNumber)
+	}
+	if err != nil {
+		return err
+	}
+
+	sess, err := p.d.Sessions.Load(c, p.session)
+	if err != nil {
+		return err
+	}
+	if sess == nil {
+		sess = p.d.Sessions.New(p.session)
+	}
+	// Regenerate before binding the challenge to the session: the challenge is bound to the
+	// new id, which no one but this browser has seen.
+	sess.Subject = "" // a password alone is no login: the SSO session starts after the code
+	if err := sess.Set(idpSessionData{}); err != nil {
+		return err
+	}
+	if err := p.d.Sessions.Regenerate(c, sess); err != nil {
+		return err
+	}
+	ch, err := p.startChallenge(c, ar.ID, sess, cit)
+	if err != nil {
+		return err
+	}
+	if err := sess.Set(idpSessionData{Pending: &pendingLogin{AuthRequestID: ar.ID, CitizenID: cit.ID, ChallengeID: ch.ID}}); err != nil {
+		return err
+	}
+	if err := p.d.Sessions.Save(c, sess); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/idp/login/otp?authRequestID="+ar.ID)
+}

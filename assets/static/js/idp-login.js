@@ -1,0 +1,80 @@
+// Login page behaviour: tabs without reload, show/hide password, digits-only fields and the
+// "Gửi lại mã" countdown. Everything also works without this script.
+(function () {
+  'use strict';
+
+  function selectTab(name) {
+    ['qr', 'password'].forEach(function (t) {
+      var tab = document.getElementById('tab-' + t);
+      var panel = document.getElementById('panel-' + t);
+      if (!tab || !panel) return;
+      var on = t === name;
+      tab.classList.toggle('active', on);
+      tab.setAttribute('aria-selected', on ? 'true' : 'false');
+      panel.classList.toggle('hidden', !on);
+    });
+    document.dispatchEvent(new CustomEvent('idp:tab', { detail: name }));
+    if (name === 'password') {
+      var f = document.getElementById('username');
+      if (f && !f.value) f.focus();
+    }
+  }
+
+  ['qr', 'password'].forEach(function (t) {
+    var tab = document.getElementById('tab-' + t);
+    if (!tab) return;
+    tab.addEventListener('click', function (e) {
+      e.preventDefault();
+      selectTab(t);
+      history.replaceState(null, '', tab.getAttribute('href'));
+    });
+  });
+
+  var toggle = document.getElementById('password-toggle');
+  var pw = document.getElementById('password');
+  if (toggle && pw) {
+    toggle.addEventListener('click', function () {
+      var show = pw.type === 'password';
+      pw.type = show ? 'text' : 'password';
+      toggle.textContent = show ? 'Ẩn' : 'Hiện';
+      toggle.setAttribute('aria-pressed', show ? 'true' : 'false');
+    });
+  }
+
+  ['username', 'otp'].forEach(function (id) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    el.addEventListener('input', function () {
+      var v = el.value.replace(/\D+/g, '');
+      if (v !== el.value) el.value = v;
+    });
+  });
+
+  // Submit once: a double click must not send two password attempts.
+  ['password-form', 'otp-form'].forEach(function (id) {
+    var form = document.getElementById(id);
+    if (!form) return;
+    form.addEventListener('submit', function () {
+      var b = form.querySelector('button[type=submit]');
+      if (b) setTimeout(function () { b.disabled = true; }, 0);
+    });
+  });
+
+  var resend = document.getElementById('otp-resend');
+  var wait = document.getElementById('otp-resend-wait');
+  if (resend && wait) {
+    var left = parseInt(resend.getAttribute('data-wait') || '0', 10);
+    var tick = function () {
+      if (left > 0) {
+        resend.disabled = true;
+        wait.textContent = '(sau ' + left + ' giây)';
+        left -= 1;
+        setTimeout(tick, 1000);
+      } else {
+        resend.disabled = false;
+        wait.textContent = '';
+      }
+    };
+    tick();
+  }
+})();
