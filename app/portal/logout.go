@@ -1,0 +1,69 @@
+package portal
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+)
+
+// submitLogout ends the portal session, then sends the browser to the identity provider's
+// end_session endpoint so the SSO session ends too (RP-initiated logout). The provider sends
+// the browser back to the home page with the state, which then says "Bạn đã đăng xuất".
+func (p *Portal) submitLogout(c echo.Context) error {
+	sess, data, err := p.loadSession(c)
+	if err != nil {
+		return err
+	}
+	if err := p.d.Sessions.Destroy(c, p.session); err != nil {
+		return err
+	}
+	state := p.logoutState()
+	if sess == nil || data.User == nil {
+		return c.Redirect(http.StatusSeeOther, "/?state="+url.QueryEscape(state))
+	}
+	p.audit(c, "logout", data.User.Subject, "")
+
+	rp, err := p.rp.get(c.Request().Context())
+	if err != nil || rp.endSession == "" {
+		// The portal session is gone either way; the IdP session ends when it expires.
+		p.d.Log.Warn("portal logout without end_session", "err", err)
+		return c.Redirect(http.StatusSeeOther, "/?state="+url.QueryEscape(state))
+	}
+	q := url.Values{
+		"id_token_hint":            {data.IDToken},
+		"post_logout_redirect_uri": {p.d.URL("/")},
+		"client_id":                {clientID},
+		"state":                    {state},
+	}
+	sep := "?"
+	if strings.Contains(rp.endSession, "?") {
+		sep = "&"
+	}
+	return c.Redirect(http.StatusSeeOther, rp.endSession+sep+q.Encode())
+}
+
+// logoutState is a random value with its MAC: the home page can tell that the browser comes
+// back from a logout without keeping any session after it.
+func (p *Portal) logoutState() string {
+	v := "lo-" + web.RandomToken(12)
+	return v + "." + p.mac(v)
+}
+
+// isLogoutState reports whether s was made by logoutState.
+func (p *Portal) isLogoutState(s string) bool {
+	v, sig, ok := strings.Cut(s, ".")
+	return ok && strings.HasPrefix(v, "lo-") && hmac.Equal([]byte(sig), []byte(p.mac(v)))
+}
+
+func (p *Portal) mac(v string) string {
+	m := hmac.New(sha256.New, p.d.Key("portal/logout-state"))
+	m.Write([]byte(v))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}

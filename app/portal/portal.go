@@ -1,0 +1,153 @@
+// Package portal is the National Public Service Portal (Cổng Dịch vụ công Quốc gia) as an
+// OpenID Connect relying party: public pages, the account-type chooser, the login through the
+// identity provider, the citizen's account page and logout.
+package portal
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+const (
+	// clientID is the portal's client at the identity provider.
+	clientID = "dvc-portal"
+	// maxPending bounds the logins one browser may have in flight (several tabs, a retry after
+	// a cancelled QR), so a looping script cannot grow the session without limit.
+	maxPending = 5
+	// pendingTTL is how long a started login may take to come back to /sso.
+	pendingTTL = 30 * time.Minute
+	// touchEvery limits the writes that keep a logged-in session alive to one a minute.
+	touchEvery = time.Minute
+)
+
+// Portal is the portal actor.
+type Portal struct {
+	d       *web.Deps
+	session web.SessionKind
+	csrf    *web.CSRF
+	rp      *relyingParty
+}
+
+// Register mounts the portal on g, the root group. Middleware is attached per route: g.Use on
+// the root group would add catch-all routes for the whole site.
+func Register(g *echo.Group, d *web.Deps) error {
+	p := &Portal{
+		d: d,
+		session: web.SessionKind{Kind: "portal", Cookie: "dvc_portal", Path: "/",
+			Idle: d.Limits.SessionIdle, Absolute: d.Limits.SessionAbsolute},
+		csrf: &web.CSRF{Key: d.Key("csrf/portal"), Cookie: "dvc_portal_csrf", Path: "/",
+			Secure: d.Secure(), Origin: d.PublicURL.String()},
+		rp: newRelyingParty(d),
+	}
+	csrf := p.csrf.Middleware()
+	g.GET("/", p.showHome, csrf)
+	g.GET("/dang-nhap", p.showChooser, web.NoStoreMiddleware, csrf)
+	g.GET("/dang-nhap/vneid", p.startLogin, web.NoStoreMiddleware)
+	g.GET("/sso", p.finishLogin, web.NoStoreMiddleware)
+	g.GET("/tai-khoan", p.showAccount, web.NoStoreMiddleware, csrf)
+	g.POST("/dang-xuat", p.submitLogout, web.NoStoreMiddleware, csrf)
+	return nil
+}
+
+// sessionData is what the portal keeps in its server-side session: the logins in flight
+// before authentication, the citizen and the ID token (for logout) after.
+type sessionData struct {
+	Pending map[string]pendingLogin `json:"pending,omitempty"` // keyed by OAuth state
+	User    *Identity               `json:"user,omitempty"`
+	IDToken string                  `json:"id_token,omitempty"`
+}
+
+// pendingLogin is one authorization request sent to the identity provider.
+type pendingLogin struct {
+	Nonce     string `json:"nonce"`
+	Verifier  string `json:"verifier"` // PKCE code verifier
+	Return    string `json:"return,omitempty"`
+	CreatedAt int64  `json:"created_at"` // Unix ms
+	Seq       int64  `json:"seq"`        // order of starting, for dropping the oldest
+}
+
+// loadSession returns the browser's portal session and its data; sess is nil when there is
+// none.
+func (p *Portal) loadSession(c echo.Context) (*web.Session, sessionData, error) {
+	var data sessionData
+	sess, err := p.d.Sessions.Load(c, p.session)
+	if err != nil || sess == nil {
+		return nil, data, err
+	}
+	if err := sess.Get(&data); err != nil {
+		// Unreadable data is treated as no session rather than a broken page.
+		p.d.Log.Warn("portal session data unreadable", "err", err)
+		return nil, sessionData{}, nil
+	}
+	return sess, data, nil
+}
+
+// currentUser returns the logged-in citizen, or nil. It keeps the session alive (idle timeout)
+// with at most one write a minute.
+func (p *Portal) currentUser(c echo.Context) (*Identity, error) {
+	sess, data, err := p.loadSession(c)
+	if err != nil || sess == nil || data.User == nil || sess.Subject == "" {
+		return nil, err
+	}
+	if p.d.Now().Sub(sess.SeenAt) >= touchEvery {
+		if err := p.d.Sessions.Save(c, sess); err != nil {
+			return nil, err
+		}
+	}
+	return data.User, nil
+}
+
+// frame is what every portal page shows around its content: the header (with the citizen's
+// name once logged in) and the footer.
+type frame struct {
+	web.Page
+	User    *Identity
+	Slim    bool        // header without the top menu (login screens)
+	Nav     []menuGroup // the top menu
+	NavBase string      // "" on the home page (its own anchors), "/" elsewhere
+	Flash   string      // one-line notice under the header
+}
+
+func (p *Portal) newFrame(c echo.Context, title string, user *Identity) frame {
+	f := frame{Page: web.NewPage(c, title), User: user, Nav: menu, NavBase: "/"}
+	f.Scripts = []string{"portal.js"}
+	return f
+}
+
+// safeReturn accepts only a same-origin path ("/x", never "//host" or "/\host", which browsers
+// read as another host), so the return parameter cannot become an open redirect.
+func safeReturn(s string) string {
+	if s == "" || len(s) > 512 || s[0] != '/' || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+		return ""
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return ""
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return ""
+	}
+	return s
+}
+
+// audit records a portal event; a failure to audit is logged, never shown.
+func (p *Portal) audit(c echo.Context, action, citizenID, detail string) {
+	ev := store.Event{At: p.d.Now(), Actor: "portal", Action: action, CitizenID: citizenID, IP: c.RealIP(), Detail: detail}
+	if err := p.d.Store.Audit(c.Request().Context(), ev); err != nil {
+		p.d.Log.Warn("audit failed", "action", action, "err", err)
+	}
+}
+
+// redirect sends the browser to a path on this site.
+func redirect(c echo.Context, path string) error {
+	return c.Redirect(http.StatusFound, path)
+}
