@@ -136,6 +136,7 @@ func TestPerIPLimitStopsSpraying(t *testing.T) {
 	}
 	// The limit is per IP and per window: after the window the right password works again.
 	env.Clock.Advance(10*time.Minute + time.Second)
+	lp = env.OpenLogin(c, apptest.NewPKCE(), nil)
 	if resp, _ := env.PasswordStep(c, lp, an, app.DemoPassword); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after the window: %d", resp.StatusCode)
 	}
