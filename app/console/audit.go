@@ -1,0 +1,96 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+)
+
+// logLimit is how many events and attempts the log page shows.
+const logLimit = 200
+
+// auditPage is "Nhật ký": what happened (audit events) and who tried to log in (attempts).
+type auditPage struct {
+	web.Page
+	shell
+	Events   []eventRow
+	Attempts []attemptRow
+}
+
+type eventRow struct {
+	At     string
+	Actor  string
+	Action string
+	Name   string
+	IP     string
+	Detail string
+}
+
+type attemptRow struct {
+	At       string
+	IP       string
+	IDNumber string
+	Name     string
+	Kind     string
+	Success  bool
+	Reason   string
+}
+
+// Words for the codes the log stores; a code without an entry is shown as stored.
+var (
+	actorNames = map[string]string{"portal": "Cổng DVC", "idp": "Định danh (IdP)", "phone": "Ứng dụng VNeID",
+		"console": "Quản trị", "system": "Hệ thống"}
+	actionNames = map[string]string{
+		"login": "Đăng nhập", "logout": "Đăng xuất", "app_login": "Đăng nhập ứng dụng",
+		"app_logout": "Đăng xuất ứng dụng", "account_locked": "Khóa tài khoản (sai mật khẩu)",
+		"passcode_locked": "Khóa passcode", "console_login": "Quản trị viên đăng nhập",
+		"console_logout": "Quản trị viên đăng xuất", "citizen_unlocked": "Mở khóa",
+		"passcode_reset": "Đặt lại passcode", "password_reset": "Đặt lại mật khẩu",
+		"web_login_enabled": "Bật đăng nhập trên website", "web_login_disabled": "Tắt đăng nhập trên website",
+		"app_sessions_ended": "Kết thúc phiên ứng dụng",
+	}
+	attemptKinds = map[string]string{"password": "Mật khẩu", "password_refused": "Mật khẩu (bị từ chối)",
+		"otp": "Mã OTP", "passcode": "Passcode", "console": "Mật khẩu quản trị",
+		"console_refused": "Mật khẩu quản trị (bị từ chối)"}
+	attemptReasons = map[string]string{"wrong_password": "Sai mật khẩu", "unknown_id": "Không có số định danh này",
+		"ip_limited": "Quá nhiều lần sai từ địa chỉ IP này", "locked": "Tài khoản đang khóa",
+		"wrong_passcode": "Sai passcode", "wrong_code": "Sai mã"}
+)
+
+func word(m map[string]string, code string) string {
+	if w, ok := m[code]; ok {
+		return w
+	}
+	return code
+}
+
+func (con *Console) showAudit(c echo.Context) error {
+	ctx := c.Request().Context()
+	events, err := con.d.Store.ListAudit(ctx, logLimit)
+	if err != nil {
+		return err
+	}
+	attempts, err := con.d.Store.ListAttempts(ctx, logLimit)
+	if err != nil {
+		return err
+	}
+	names, err := con.citizenNames(ctx)
+	if err != nil {
+		return err
+	}
+	p := &auditPage{Page: web.NewPage(c, "Nhật ký")}
+	for _, e := range events {
+		p.Events = append(p.Events, eventRow{At: web.TimeVN(e.At), Actor: word(actorNames, e.Actor),
+			Action: word(actionNames, e.Action), Name: names[e.CitizenID], IP: e.IP, Detail: e.Detail})
+	}
+	for _, a := range attempts {
+		p.Attempts = append(p.Attempts, attemptRow{At: web.TimeVN(a.At), IP: a.IP, IDNumber: a.IDNumber,
+			Name: names[a.CitizenID], Kind: word(attemptKinds, a.Kind), Success: a.Success, Reason: word(attemptReasons, a.Reason)})
+	}
+	if p.shell, err = con.newShell(c, "audit"); err != nil {
+		return err
+	}
+	return con.d.Render.Page(c, http.StatusOK, "console/audit", p)
+}

@@ -1,0 +1,141 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+// The operator's actions on one citizen. Each one is audited, leaves a message for the next
+// page and goes back to the list (POST-redirect-GET, so a reload does not repeat it). New
+// secrets are never repeated in the message: the operator just typed them, and the console
+// may be on a projector.
+
+// minPassword is the shortest password an operator may set (NIST 800-63B: at least 8).
+const minPassword = 8
+
+// citizen loads the citizen named in the URL.
+func (con *Console) citizen(c echo.Context) (store.Citizen, error) {
+	cit, err := con.d.Store.CitizenByID(c.Request().Context(), c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return cit, &web.Error{Status: http.StatusNotFound, Code: "not_found", Msg: "Không tìm thấy công dân này."}
+	}
+	return cit, err
+}
+
+// done records the action, leaves msg for the list page and goes back to it.
+func (con *Console) done(c echo.Context, cit store.Citizen, action, detail, msg string) error {
+	con.audit(c, action, cit.ID, detail)
+	return con.back(c, "ok", msg)
+}
+
+// back leaves a message and returns to the citizens list.
+func (con *Console) back(c echo.Context, kind, msg string) error {
+	if err := con.flash(c, kind, msg); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/console/citizens")
+}
+
+func (con *Console) submitUnlock(c echo.Context) error {
+	cit, err := con.citizen(c)
+	if err != nil {
+		return err
+	}
+	if err := con.d.Store.UnlockCitizen(c.Request().Context(), cit.ID); err != nil {
+		return err
+	}
+	return con.done(c, cit, "citizen_unlocked", "password and passcode locks cleared",
+		fmt.Sprintf("Đã mở khóa mật khẩu và passcode của %s.", cit.FullName))
+}
+
+func (con *Console) submitPasscode(c echo.Context) error {
+	cit, err := con.citizen(c)
+	if err != nil {
+		return err
+	}
+	passcode := strings.TrimSpace(c.FormValue("passcode"))
+	if !web.IsPasscode(passcode) {
+		return con.back(c, "error", "Passcode phải gồm đúng 6 chữ số.")
+	}
+	hash, err := con.d.Hasher.Hash(c.Request().Context(), passcode)
+	if errors.Is(err, web.ErrBusy) {
+		return busy(err)
+	}
+	if err != nil {
+		return err
+	}
+	if err := con.d.Store.SetPasscodeHash(c.Request().Context(), cit.ID, hash); err != nil {
+		return err
+	}
+	return con.done(c, cit, "passcode_reset", "", fmt.Sprintf("Đã đặt lại passcode của %s.", cit.FullName))
+}
+
+func (con *Console) submitWebLogin(c echo.Context) error {
+	cit, err := con.citizen(c)
+	if err != nil {
+		return err
+	}
+	// The form says the wanted state rather than "toggle", so a double submit cannot undo
+	// itself.
+	enabled := c.FormValue("enabled") == "1"
+	if err := con.d.Store.SetWebLogin(c.Request().Context(), cit.ID, enabled); err != nil {
+		return err
+	}
+	if enabled {
+		return con.done(c, cit, "web_login_enabled", "",
+			fmt.Sprintf("Đã bật \"Đăng nhập trên website\" cho %s.", cit.FullName))
+	}
+	return con.done(c, cit, "web_login_disabled", "",
+		fmt.Sprintf("Đã tắt \"Đăng nhập trên website\" cho %s.", cit.FullName))
+}
+
+func (con *Console) submitPassword(c echo.Context) error {
+	cit, err := con.citizen(c)
+	if err != nil {
+		return err
+	}
+	password := c.FormValue("password")
+	switch {
+	case utf8.RuneCountInString(password) < minPassword:
+		return con.back(c, "error", fmt.Sprintf("Mật khẩu mới phải có ít nhất %d ký tự.", minPassword))
+	case len(password) > web.MaxSecretLen:
+		return con.back(c, "error", "Mật khẩu mới quá dài.")
+	case strings.TrimSpace(password) != password:
+		return con.back(c, "error", "Mật khẩu mới không được bắt đầu hoặc kết thúc bằng khoảng trắng.")
+	}
+	hash, err := con.d.Hasher.Hash(c.Request().Context(), password)
+	if errors.Is(err, web.ErrBusy) {
+		return busy(err)
+	}
+	if err != nil {
+		return err
+	}
+	if err := con.d.Store.SetPasswordHash(c.Request().Context(), cit.ID, hash); err != nil {
+		return err
+	}
+	return con.done(c, cit, "password_reset", "", fmt.Sprintf("Đã đặt lại mật khẩu của %s.", cit.FullName))
+}
+
+func (con *Console) submitEndAppSessions(c echo.Context) error {
+	cit, err := con.citizen(c)
+	if err != nil {
+		return err
+	}
+	n, err := con.d.Store.DeleteSessionsOf(c.Request().Context(), "app", cit.ID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return con.back(c, "ok", fmt.Sprintf("%s không có phiên ứng dụng nào đang mở.", cit.FullName))
+	}
+	return con.done(c, cit, "app_sessions_ended", fmt.Sprintf("%d app sessions", n),
+		fmt.Sprintf("Đã kết thúc phiên ứng dụng VNeID của %s: ứng dụng sẽ yêu cầu đăng nhập lại.", cit.FullName))
+}

@@ -1,0 +1,87 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+)
+
+// settingsPage is "Cấu hình": the values this server runs with and how to change them. It is
+// read-only on purpose: the values come from the command line, and a restart applies them.
+type settingsPage struct {
+	web.Page
+	shell
+	Groups []settingGroup
+}
+
+type settingGroup struct {
+	Title string
+	Rows  []settingRow
+}
+
+type settingRow struct {
+	Name  string
+	Value string
+	Flag  string // command-line flag and environment variable, "" when fixed
+}
+
+func (con *Console) showSettings(c echo.Context) error {
+	d, l := con.d, con.d.Limits
+	second := "SMS OTP gửi về số điện thoại"
+	if d.SecondFactor == "app" {
+		second = "Mã xác nhận đăng nhập gửi vào ứng dụng VNeID"
+	}
+	command, webhook := "Không", "Không"
+	if o, ok := d.SMS.(*web.Outbox); ok {
+		if o.Command != "" {
+			command = o.Command
+		}
+		if u, err := url.Parse(o.Webhook); o.Webhook != "" && err == nil {
+			// Only the host: a webhook URL often carries a token in its path or query.
+			webhook = u.Scheme + "://" + u.Host + "/…"
+		}
+	}
+	p := &settingsPage{Page: web.NewPage(c, "Cấu hình"), Groups: []settingGroup{
+		{Title: "Máy chủ", Rows: []settingRow{
+			{"Địa chỉ công khai (trong mã QR và OIDC issuer)", d.PublicURL.String(), "-public-url, DVC_PUBLIC_URL"},
+			{"Yếu tố xác thực thứ hai mặc định (đăng nhập trực tiếp)", second, "-second-factor, DVC_SECOND_FACTOR"},
+			{"Gửi SMS thật bằng lệnh", command, "-sms-command, DVC_SMS_COMMAND"},
+			{"Gửi SMS thật qua webhook", webhook, "-sms-webhook, DVC_SMS_WEBHOOK"},
+			{"Mật khẩu quản trị", "Đã đặt (chỉ lưu bản băm argon2id)", "-admin-password, DVC_ADMIN_PASSWORD"},
+		}},
+		{Title: "Mật khẩu (website và ứng dụng)", Rows: []settingRow{
+			{"Số lần sai liên tiếp trước khi khóa tài khoản", fmt.Sprint(l.PasswordMaxFailures), ""},
+			{"Thời gian khóa", duration(l.PasswordLock), "-lock"},
+			{"Số lần sai tối đa từ một địa chỉ IP", fmt.Sprintf("%d lần trong %s", l.IPMaxFailures, duration(l.IPWindow)), ""},
+		}},
+		{Title: "Mã OTP / mã xác nhận trong ứng dụng", Rows: []settingRow{
+			{"Hiệu lực của mã", duration(l.OTPTTL), "-otp-ttl"},
+			{"Số lần nhập sai thì hủy mã", fmt.Sprint(l.OTPMaxFailures), ""},
+			{"\"Gửi lại mã\"", fmt.Sprintf("mỗi %s một lần, tối đa %d lần một giờ", duration(l.OTPResendEvery), l.OTPResendPerHour), ""},
+		}},
+		{Title: "Passcode", Rows: []settingRow{
+			{"Tạm chờ sau mỗi", fmt.Sprintf("%d lần sai: chờ %s", l.PasscodeCooldownEvery, duration(l.PasscodeCooldown)), ""},
+			{"Khóa passcode (quản trị viên đặt lại)", fmt.Sprintf("sau %d lần sai", l.PasscodeLockAt), ""},
+		}},
+		{Title: "Đăng nhập bằng mã QR", Rows: []settingRow{
+			{"Mã QR đổi sau mỗi", duration(l.QRFrameStep), "-qr-frame"},
+			{"Một mã còn được chấp nhận trong", duration(l.QRFrameAccept), "-qr-accept"},
+			{"Một yêu cầu đăng nhập QR tồn tại", duration(l.QRLoginTTL), "-qr-ttl"},
+		}},
+		{Title: "Phiên làm việc", Rows: []settingRow{
+			{"Kết thúc sau khi không hoạt động", duration(l.SessionIdle), ""},
+			{"Thời gian tối đa của một phiên", duration(l.SessionAbsolute), ""},
+			{"Phiên đăng nhập ứng dụng VNeID", duration(l.AppSessionTTL), ""},
+			{"Đăng nhập quản trị sai tối đa", fmt.Sprintf("%d lần trong %s từ một địa chỉ IP", loginMaxFailures, duration(loginWindow)), ""},
+		}},
+	}}
+	var err error
+	if p.shell, err = con.newShell(c, "settings"); err != nil {
+		return err
+	}
+	return con.d.Render.Page(c, http.StatusOK, "console/settings", p)
+}

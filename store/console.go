@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// ListAttempts returns the newest authentication attempts first, for the console's log view.
+func (s *Store) ListAttempts(ctx context.Context, limit int) ([]Attempt, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT at, ip, id_number, citizen_id, kind, success, reason
+		FROM login_attempts ORDER BY at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Attempt
+	for rows.Next() {
+		var a Attempt
+		var at int64
+		if err := rows.Scan(&at, &a.IP, &a.IDNumber, &a.CitizenID, &a.Kind, &a.Success, &a.Reason); err != nil {
+			return nil, err
+		}
+		a.At = fromMS(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// CountMessagesSince counts the outbox messages sent at or after since.
+func (s *Store) CountMessagesSince(ctx context.Context, since time.Time) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE sent_at >= ?`, ms(since)).Scan(&n)
+	return n, err
+}
+
+// CountAuditSince counts audit events of one actor and action at or after since.
+func (s *Store) CountAuditSince(ctx context.Context, actor, action string, since time.Time) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE actor = ? AND action = ? AND at >= ?`,
+		actor, action, ms(since)).Scan(&n)
+	return n, err
+}
+
+// AuditedCitizens returns the ids of the citizens that have at least one audit event of this
+// actor and action (for example the accounts whose password an operator has reset).
+func (s *Store) AuditedCitizens(ctx context.Context, actor, action string) (map[string]bool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT citizen_id FROM audit_events
+		WHERE actor = ? AND action = ? AND citizen_id <> ''`, actor, action)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
