@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"dvclogin/app/web"
 	"dvclogin/store"
@@ -70,6 +71,15 @@ func (p *IdP) showLogin(c echo.Context) error {
 	}
 	if done, err := p.trySSO(c, ar); done || err != nil {
 		return err
+	}
+	if slices.Contains(ar.Prompt, "none") {
+		// The client asked not to show any page: without a usable session that is an error
+		// for the client, not a login form.
+		target, err := p.failAuthRequest(c.Request().Context(), ar.ID, oidc.ErrLoginRequired())
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusFound, target)
 	}
 	tab := "qr"
 	if c.QueryParam("tab") == "password" {

@@ -1,0 +1,155 @@
+package idp
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// Built-in OpenID Connect clients. They live in code, not in the database: the demo has exactly
+// these two, and an operator cannot misconfigure them.
+const (
+	portalClientID = "dvc-portal"
+	demoClientID   = "demo-app"
+)
+
+// Token lifetimes. The access token lives 1800 s, as on the real SSO.
+const (
+	authRequestTTL = 10 * time.Minute // the login must finish within this
+	codeTTL        = 10 * time.Minute // ASVS 10.4.3: at most 10 minutes
+	accessTokenTTL = 30 * time.Minute
+	idTokenTTL     = 30 * time.Minute
+)
+
+// oidcClient is a registered client. It implements op.Client.
+type oidcClient struct {
+	id        string
+	name      string // shown on the login page and the phone's confirmation screen
+	secret    string // "" for public clients
+	appType   op.ApplicationType
+	auth      oidc.AuthMethod
+	loopback  bool     // redirect URIs follow the loopback rule of RFC 8252 §7.3
+	redirects []string // exact redirect URIs (for loopback clients: the port-less form)
+	logouts   []string // exact post-logout redirect URIs (likewise)
+	loginURL  string   // the login page; the auth request id is appended
+}
+
+// newOIDCClients builds the built-in clients for the public URL base.
+func newOIDCClients(base func(path string) string, portalSecret string) map[string]*oidcClient {
+	login := base("/idp/login?authRequestID=")
+	return map[string]*oidcClient{
+		portalClientID: {
+			id: portalClientID, name: "Cổng Dịch vụ công Quốc gia", secret: portalSecret,
+			appType: op.ApplicationTypeWeb, auth: oidc.AuthMethodBasic,
+			redirects: []string{base("/sso")}, logouts: []string{base("/")}, loginURL: login,
+		},
+		demoClientID: {
+			id: demoClientID, name: "Ứng dụng demo (máy nhà phát triển)",
+			appType: op.ApplicationTypeNative, auth: oidc.AuthMethodNone, loopback: true,
+			redirects: []string{"http://127.0.0.1/callback", "http://localhost/callback"},
+			logouts:   []string{"http://127.0.0.1/", "http://localhost/"},
+			loginURL:  login,
+		},
+	}
+}
+
+// allowsRedirect reports whether uri is a registered redirect URI of the client: an exact
+// string match, or for a loopback client the registered URI with any port (RFC 8252 §7.3) and
+// nothing else changed: same scheme, host spelling, path, no query, no fragment.
+func (c *oidcClient) allowsRedirect(uri string) bool {
+	return matchRedirect(c.redirects, c.loopback, uri)
+}
+
+// allowsLogoutRedirect is allowsRedirect for post-logout redirect URIs.
+func (c *oidcClient) allowsLogoutRedirect(uri string) bool {
+	return matchRedirect(c.logouts, c.loopback, uri)
+}
+
+func matchRedirect(registered []string, loopback bool, uri string) bool {
+	if slices.Contains(registered, uri) {
+		return true
+	}
+	if !loopback {
+		return false
+	}
+	u, err := url.Parse(uri)
+	if err != nil || u.Port() == "" {
+		return false
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil || port < 1 || port > 65535 || strconv.Itoa(port) != u.Port() {
+		return false
+	}
+	// Rebuild the URI without its port and compare the strings: any other difference (scheme,
+	// case, user info, encoded path, query, fragment) makes the rebuilt form differ from the
+	// registered one, or the original differ from what was rebuilt.
+	portless := u.Scheme + "://" + u.Hostname() + u.EscapedPath()
+	if uri != u.Scheme+"://"+u.Hostname()+":"+u.Port()+u.EscapedPath() {
+		return false
+	}
+	return slices.Contains(registered, portless)
+}
+
+// GetID implements op.Client.
+func (c *oidcClient) GetID() string { return c.id }
+
+// RedirectURIs implements op.Client.
+func (c *oidcClient) RedirectURIs() []string { return c.redirects }
+
+// PostLogoutRedirectURIs implements op.Client.
+func (c *oidcClient) PostLogoutRedirectURIs() []string { return c.logouts }
+
+// ApplicationType implements op.Client.
+func (c *oidcClient) ApplicationType() op.ApplicationType { return c.appType }
+
+// AuthMethod implements op.Client.
+func (c *oidcClient) AuthMethod() oidc.AuthMethod { return c.auth }
+
+// ResponseTypes implements op.Client: the code flow only (no implicit, RFC 9700 §2.1.2).
+func (c *oidcClient) ResponseTypes() []oidc.ResponseType {
+	return []oidc.ResponseType{oidc.ResponseTypeCode}
+}
+
+// GrantTypes implements op.Client.
+func (c *oidcClient) GrantTypes() []oidc.GrantType {
+	return []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
+}
+
+// LoginURL implements op.Client.
+func (c *oidcClient) LoginURL(authRequestID string) string {
+	return c.loginURL + url.QueryEscape(authRequestID)
+}
+
+// AccessTokenType implements op.Client: opaque tokens, checked against the database, so
+// revocation takes effect at once.
+func (c *oidcClient) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
+
+// IDTokenLifetime implements op.Client.
+func (c *oidcClient) IDTokenLifetime() time.Duration { return idTokenTTL }
+
+// DevMode implements op.Client; it would relax the redirect URI rules.
+func (c *oidcClient) DevMode() bool { return false }
+
+// RestrictAdditionalIdTokenScopes implements op.Client.
+func (c *oidcClient) RestrictAdditionalIdTokenScopes() func([]string) []string {
+	return func(scopes []string) []string { return scopes }
+}
+
+// RestrictAdditionalAccessTokenScopes implements op.Client.
+func (c *oidcClient) RestrictAdditionalAccessTokenScopes() func([]string) []string {
+	return func(scopes []string) []string { return scopes }
+}
+
+// IsScopeAllowed implements op.Client: no scopes beyond the standard ones.
+func (c *oidcClient) IsScopeAllowed(string) bool { return false }
+
+// IDTokenUserinfoClaimsAssertion implements op.Client: the identity claims go into the ID
+// token too, since the portal reads them there (as VNeID's clients do).
+func (c *oidcClient) IDTokenUserinfoClaimsAssertion() bool { return true }
+
+// ClockSkew implements op.Client.
+func (c *oidcClient) ClockSkew() time.Duration { return 0 }

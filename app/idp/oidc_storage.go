@@ -1,0 +1,280 @@
+package idp
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+// oidcStorage is op.Storage on SQLite. The provider library drives it; every state change is
+// one store call, so a restart loses no login, code or token.
+type oidcStorage struct {
+	st      *store.Store
+	now     func() time.Time
+	log     *slog.Logger
+	clients map[string]*oidcClient
+	key     *signingKey
+	keys    []op.Key
+}
+
+var _ op.Storage = (*oidcStorage)(nil)
+
+// requestInfoKey carries the client address of an OP request into the storage (for the audit
+// trail), since the library passes only a context.
+type requestInfoKey struct{}
+
+func withClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, requestInfoKey{}, ip)
+}
+
+func clientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(requestInfoKey{}).(string)
+	return ip
+}
+
+// authRequest adapts a stored auth request to op.AuthRequest.
+type authRequest struct{ store.OIDCAuthRequest }
+
+// GetID implements op.AuthRequest.
+func (a *authRequest) GetID() string { return a.ID }
+
+// GetACR implements op.AuthRequest: the account level (mức độ) at login, as a string.
+func (a *authRequest) GetACR() string { return a.ACR }
+
+// GetAMR implements op.AuthRequest.
+func (a *authRequest) GetAMR() []string { return a.AMR }
+
+// GetAudience implements op.AuthRequest.
+func (a *authRequest) GetAudience() []string { return []string{a.ClientID} }
+
+// GetAuthTime implements op.AuthRequest.
+func (a *authRequest) GetAuthTime() time.Time { return a.AuthTime }
+
+// GetClientID implements op.AuthRequest.
+func (a *authRequest) GetClientID() string { return a.ClientID }
+
+// GetCodeChallenge implements op.AuthRequest.
+func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge {
+	if a.CodeChallenge == "" {
+		return nil
+	}
+	return &oidc.CodeChallenge{Challenge: a.CodeChallenge, Method: oidc.CodeChallengeMethod(a.CodeChallengeMethod)}
+}
+
+// GetNonce implements op.AuthRequest.
+func (a *authRequest) GetNonce() string { return a.Nonce }
+
+// GetRedirectURI implements op.AuthRequest.
+func (a *authRequest) GetRedirectURI() string { return a.RedirectURI }
+
+// GetResponseType implements op.AuthRequest.
+func (a *authRequest) GetResponseType() oidc.ResponseType { return oidc.ResponseType(a.ResponseType) }
+
+// GetResponseMode implements op.AuthRequest.
+func (a *authRequest) GetResponseMode() oidc.ResponseMode { return oidc.ResponseMode(a.ResponseMode) }
+
+// GetScopes implements op.AuthRequest.
+func (a *authRequest) GetScopes() []string { return a.Scopes }
+
+// GetState implements op.AuthRequest.
+func (a *authRequest) GetState() string { return a.State }
+
+// GetSubject implements op.AuthRequest.
+func (a *authRequest) GetSubject() string { return a.Subject }
+
+// Done implements op.AuthRequest.
+func (a *authRequest) Done() bool { return a.OIDCAuthRequest.Done }
+
+// LogValue lets the library log a request without its state, nonce or challenge.
+func (a *authRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", a.ID), slog.String("client_id", a.ClientID),
+		slog.Any("scopes", a.Scopes))
+}
+
+func (a *authRequest) grant() store.OIDCGrant {
+	return store.OIDCGrant{GrantID: a.ID, ClientID: a.ClientID, Subject: a.Subject, Scopes: a.Scopes,
+		ACR: a.ACR, AMR: a.AMR, AuthTime: a.AuthTime}
+}
+
+// CreateAuthRequest implements op.Storage. The library has checked the client, redirect URI,
+// response type and scopes; the rules of this provider are checked again here so no path
+// around the authorize handler skips them: loopback-exact redirect URIs and PKCE with S256
+// (required for public clients, plain refused for all, RFC 9700 §2.1.1).
+func (s *oidcStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
+	c, ok := s.clients[req.ClientID]
+	if !ok || !c.allowsRedirect(req.RedirectURI) {
+		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("redirect_uri is not registered for this client")
+	}
+	if err := checkPKCE(c, req.CodeChallenge, req.CodeChallengeMethod); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	a := store.OIDCAuthRequest{
+		ID: web.RandomToken(16), ClientID: req.ClientID, RedirectURI: req.RedirectURI, Scopes: req.Scopes,
+		State: req.State, Nonce: req.Nonce, ResponseType: string(req.ResponseType),
+		ResponseMode: string(req.ResponseMode), CodeChallenge: req.CodeChallenge,
+		CodeChallengeMethod: string(req.CodeChallengeMethod), Prompt: req.Prompt, LoginHint: req.LoginHint,
+		CreatedAt: now, ExpiresAt: now.Add(authRequestTTL),
+	}
+	if req.MaxAge != nil {
+		d := time.Duration(*req.MaxAge) * time.Second
+		a.MaxAge = &d
+	}
+	if err := s.st.CreateOIDCAuthRequest(ctx, a); err != nil {
+		return nil, err
+	}
+	return &authRequest{a}, nil
+}
+
+// checkPKCE applies the PKCE policy to an authorization request.
+func checkPKCE(c *oidcClient, challenge string, method oidc.CodeChallengeMethod) error {
+	if challenge == "" {
+		if c.auth == oidc.AuthMethodNone {
+			return oidc.ErrInvalidRequest().WithDescription("code_challenge is required (PKCE with S256)")
+		}
+		return nil
+	}
+	if method != oidc.CodeChallengeMethodS256 {
+		return oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
+	}
+	return nil
+}
+
+// AuthRequestByID implements op.Storage.
+func (s *oidcStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
+	a, err := s.st.OIDCAuthRequestByID(ctx, id, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return &authRequest{a}, nil
+}
+
+// AuthRequestByCode implements op.Storage. A code that was already redeemed revokes every
+// token issued from it.
+func (s *oidcStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
+	a, err := s.st.OIDCAuthRequestByCode(ctx, store.Digest(code), s.now())
+	if errors.Is(err, store.ErrConflict) {
+		s.log.Warn("oidc: authorization code used twice; its tokens are revoked", "client_id", a.ClientID,
+			"auth_request", a.ID, "ip", clientIP(ctx))
+		s.audit(ctx, "oidc_code_reuse", a.Subject, "client="+a.ClientID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &authRequest{a}, nil
+}
+
+// SaveAuthCode implements op.Storage: only the code's digest is kept, and a request gets one
+// code (a replayed callback gets none).
+func (s *oidcStorage) SaveAuthCode(ctx context.Context, id, code string) error {
+	now := s.now()
+	err := s.st.SaveOIDCCode(ctx, id, store.Digest(code), now.Add(codeTTL), now)
+	if errors.Is(err, store.ErrConflict) {
+		return oidc.ErrInvalidRequest().WithDescription("the authorization code of this request was already issued")
+	}
+	return err
+}
+
+// DeleteAuthRequest implements op.Storage. The library calls it once the code is exchanged;
+// the row stays as the record of the grant, so that a second use of the code is recognised
+// and revokes the tokens. Old rows are purged when new requests are created.
+func (s *oidcStorage) DeleteAuthRequest(context.Context, string) error { return nil }
+
+// TerminateSession implements op.Storage (RP-initiated logout). The library passes the
+// subject of a verified id_token_hint, or "" without one: only then is there someone to log
+// out, so a forged logout link cannot end a session. It ends the citizen's IdP (SSO) sessions
+// in every browser and revokes the client's tokens.
+func (s *oidcStorage) TerminateSession(ctx context.Context, userID, clientID string) error {
+	if userID == "" {
+		return nil
+	}
+	sessions, err := s.st.DeleteSessionsOf(ctx, "idp", userID)
+	if err != nil {
+		return err
+	}
+	tokens, err := s.st.RevokeOIDCTokensOf(ctx, userID, clientID, s.now())
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, "sso_logout", userID, fmt.Sprintf("client=%s sessions=%d tokens=%d", clientID, sessions, tokens))
+	return nil
+}
+
+// SigningKey implements op.Storage.
+func (s *oidcStorage) SigningKey(context.Context) (op.SigningKey, error) { return s.key, nil }
+
+// SignatureAlgorithms implements op.Storage: RS256 only, so discovery never offers "none".
+func (s *oidcStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
+	return []jose.SignatureAlgorithm{jose.RS256}, nil
+}
+
+// KeySet implements op.Storage.
+func (s *oidcStorage) KeySet(context.Context) ([]op.Key, error) { return s.keys, nil }
+
+// GetClientByClientID implements op.Storage.
+func (s *oidcStorage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
+	c, ok := s.clients[id]
+	if !ok {
+		return nil, errors.New("unknown client")
+	}
+	return c, nil
+}
+
+// AuthorizeClientIDSecret implements op.Storage (client_secret_basic and client_secret_post).
+func (s *oidcStorage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
+	c, ok := s.clients[id]
+	if !ok || c.secret == "" || subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) != 1 {
+		return errors.New("wrong client credentials")
+	}
+	return nil
+}
+
+// SetUserinfoFromScopes implements op.Storage; SetUserinfoFromRequest does the work.
+func (s *oidcStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
+	return nil
+}
+
+// SetUserinfoFromRequest fills the ID token's identity claims.
+func (s *oidcStorage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	var acr string
+	if r, ok := req.(interface{ GetACR() string }); ok {
+		acr = r.GetACR()
+	}
+	return s.fillUserinfo(ctx, info, req.GetSubject(), scopes, acr, req.GetAMR())
+}
+
+// GetPrivateClaimsFromScopes implements op.Storage; it only feeds JWT access tokens, which
+// this provider does not issue.
+func (s *oidcStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil
+}
+
+// GetKeyByIDAndClientID implements op.Storage; no client authenticates with its own keys.
+func (s *oidcStorage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
+	return nil, errors.New("private_key_jwt is not supported")
+}
+
+// ValidateJWTProfileScopes implements op.Storage; the JWT profile grant is not supported.
+func (s *oidcStorage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
+	return nil, errors.New("jwt profile grant is not supported")
+}
+
+// Health implements op.Storage.
+func (s *oidcStorage) Health(ctx context.Context) error { return s.st.Ping(ctx) }
+
+// audit records a provider event; a failure to audit is logged, never shown.
+func (s *oidcStorage) audit(ctx context.Context, action, citizenID, detail string) {
+	if err := s.st.Audit(ctx, auditEvent(s.now(), "idp", action, citizenID, clientIP(ctx), detail)); err != nil {
+		s.log.Warn("audit failed", "action", action, "err", err)
+	}
+}
