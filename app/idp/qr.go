@@ -1,11 +1,235 @@
 package idp
 
-import "github.com/labstack/echo/v4"
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
-// qrService runs QR logins.
-type qrService struct{}
+	"github.com/labstack/echo/v4"
 
-func (p *IdP) registerQR(g *echo.Group) error { return nil }
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+// QR login (seed flow 1). The login page starts a QR login and shows its QR; the QR carries
+// <public-url>/app/scan#<id>.<step>.<mac>, a frame that rotates every QRFrameStep and is
+// accepted QRFrameAccept after it first showed. The mac is HMAC(frame secret, id|step): the
+// secret stays in the database, so a photo of the screen goes stale and the QR itself grants
+// nothing. Only the browser holding the binding cookie set at start can read the login's state
+// or redeem it; only the app session that scanned it can confirm or deny it.
+
+const (
+	qrIDBytes         = 16               // 128-bit public id
+	qrMACLen          = 22               // base64url characters of the frame mac (132 bits)
+	qrBindingCookie   = "dvc_idp_qr_"    // + login id: each login has its own binding
+	qrCookiePath      = "/idp/qr"        // the binding reaches only the QR endpoints
+	qrFinishGrace     = 2 * time.Minute  // a confirmed login must be redeemed within this
+	qrStartsPerMinute = 30               // per client IP (T22: QR creation flood)
+	qrMaxPendingScans = 5                // scanned-but-undecided logins per citizen (push bombing)
+	qrHeartbeat       = 15 * time.Second // SSE comment so proxies and phones keep the stream
+	qrImageCacheSize  = 512              // rendered frames kept (a few per live login)
+	qrPNGScale        = 8                // pixels per module
+)
+
+// Messages of the QR login. The real texts are not public; these are the demo's.
+const (
+	msgQRInvalid       = "Mã QR không hợp lệ. Vui lòng quét mã QR trên màn hình đăng nhập của Cổng thông tin định danh điện tử."
+	msgQRExpired       = "Mã QR đã hết hạn. Vui lòng tải lại mã QR trên màn hình đăng nhập và quét lại."
+	msgQRUsed          = "Mã QR đã được sử dụng."
+	msgQRNotFound      = "Không tìm thấy yêu cầu đăng nhập bằng mã QR."
+	msgQRGone          = "Mã QR không còn hiệu lực. Vui lòng tải lại mã QR."
+	msgQRFinished      = "Yêu cầu đăng nhập bằng mã QR đã kết thúc hoặc đã được sử dụng. Vui lòng đăng nhập lại."
+	msgQRStartLimited  = "Bạn đã tạo quá nhiều mã QR. Vui lòng thử lại sau ít phút."
+	msgQRPendingLimit  = "Có quá nhiều yêu cầu đăng nhập đang chờ bạn xác nhận. Vui lòng xử lý hoặc hủy các yêu cầu đó trước."
+	msgAuthRequestGone = "Phiên đăng nhập đã hết hạn. Vui lòng quay lại trang dịch vụ và chọn Đăng nhập lại."
+)
+
+// qrService holds what the QR login keeps in memory: only rendered images. Every state lives
+// in the database.
+type qrService struct {
+	images *qrImageCache
+}
+
+func (p *IdP) registerQR(g *echo.Group) error {
+	lim := p.d.Limits
+	if lim.QRFrameStep <= 0 || lim.QRLoginTTL <= 0 || lim.QRFrameAccept < 0 {
+		return fmt.Errorf("qr: frame step, accept window and login lifetime must be positive (got %s, %s, %s)",
+			lim.QRFrameStep, lim.QRFrameAccept, lim.QRLoginTTL)
+	}
+	p.qr = &qrService{images: newQRImageCache(qrImageCacheSize)}
+	g.POST("/qr/start", p.startQR, answerJSON)
+	g.GET("/qr/:id/status", p.showQRStatus, answerJSON)
+	g.GET("/qr/:id/events", p.followQR, answerJSON)
+	g.POST("/qr/:id/cancel", p.cancelQR, answerJSON)
+	g.GET("/qr/:id/image", p.showQRImage)
+	g.GET("/qr/:id/finish", p.finishQR)
+	return nil
+}
 
 // registerMobileQR mounts the app's QR calls (scan, confirm, deny) and the web-login setting.
-func (p *IdP) registerMobileQR(api *echo.Group) {}
+func (p *IdP) registerMobileQR(api *echo.Group) {
+	api.POST("/qr/scan", p.scanQR)
+	api.POST("/qr/:id/confirm", p.confirmQR)
+	api.POST("/qr/:id/deny", p.denyQR)
+	api.PUT("/settings/web-login", p.setWebLogin)
+}
+
+// answerJSON makes the error handler answer in JSON whatever the client's Accept header says:
+// these endpoints are called by scripts, never navigated to.
+func answerJSON(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if a := h.Get(echo.HeaderAccept); !strings.Contains(a, "json") && !strings.Contains(a, "event-stream") {
+			h.Set(echo.HeaderAccept, echo.MIMEApplicationJSON)
+		}
+		return next(c)
+	}
+}
+
+func qrTopic(id string) string { return "qr:" + id }
+
+// frameStep is the number of the frame shown at now.
+func (p *IdP) frameStep(l store.QRLogin, now time.Time) int64 {
+	if now.Before(l.CreatedAt) {
+		return 0
+	}
+	return int64(now.Sub(l.CreatedAt) / p.d.Limits.QRFrameStep)
+}
+
+// frameMAC authenticates one frame of one login.
+func frameMAC(secret []byte, id string, step int64) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(id + "|" + strconv.FormatInt(step, 10)))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))[:qrMACLen]
+}
+
+// qrText is what the QR encodes for one frame: an absolute URL a phone's camera can open,
+// with the frame in the fragment so it stays out of server logs and Referer headers.
+func (p *IdP) qrText(l store.QRLogin, step int64) string {
+	return p.d.URL("/app/scan#") + l.ID + "." + strconv.FormatInt(step, 10) + "." + frameMAC(l.FrameSecret, l.ID, step)
+}
+
+// frameFresh reports whether frame step of l may be scanned at now: it has started, and it
+// started at most QRFrameAccept ago.
+func (p *IdP) frameFresh(l store.QRLogin, step int64, now time.Time) bool {
+	start := l.CreatedAt.Add(time.Duration(step) * p.d.Limits.QRFrameStep)
+	return !start.After(now) && now.Sub(start) <= p.d.Limits.QRFrameAccept
+}
+
+// parseFrame reads scanned text: a full QR URL (the frame is its fragment) or a bare frame.
+func parseFrame(text string) (id string, step int64, mac string, ok bool) {
+	text = strings.TrimSpace(text)
+	if i := strings.LastIndexByte(text, '#'); i >= 0 {
+		text = text[i+1:]
+	}
+	parts := strings.Split(text, ".")
+	if len(parts) != 3 || !isQRID(parts[0]) || len(parts[2]) != qrMACLen || len(parts[1]) == 0 || len(parts[1]) > 6 {
+		return "", 0, "", false
+	}
+	step, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || step < 0 {
+		return "", 0, "", false
+	}
+	return parts[0], step, parts[2], true
+}
+
+// isQRID reports whether s has the shape of a login id (it also becomes part of a cookie name).
+func isQRID(s string) bool {
+	if len(s) != base64.RawURLEncoding.EncodedLen(qrIDBytes) {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// loadQRLogin reads a login and, when its time ran out while it was still open, writes the
+// expiry down (once: the conditional UPDATE lets one reader win), audits and announces it.
+func (p *IdP) loadQRLogin(c echo.Context, id string) (store.QRLogin, error) {
+	ctx := c.Request().Context()
+	l, err := p.d.Store.QRLoginByID(ctx, id)
+	if err != nil {
+		return l, err
+	}
+	now := p.d.Now()
+	if l.State == l.StateAt(now) {
+		return l, nil
+	}
+	switch err := p.d.Store.ExpireQRLogin(ctx, id, now); {
+	case err == nil:
+		p.audit(c, "idp", "qr_expired", l.CitizenID, qrDetail(l))
+		p.d.Hub.Publish(qrTopic(id))
+	case !errors.Is(err, store.ErrConflict):
+		return l, err
+	}
+	return p.d.Store.QRLoginByID(ctx, id)
+}
+
+// qrDetail is the audit detail of a login: a short prefix of its id for correlation, who asks
+// and from which browser.
+func qrDetail(l store.QRLogin) string {
+	return fmt.Sprintf("qr %s; %s; %s; %s", l.ID[:8], l.ClientName, l.Browser, l.IP)
+}
+
+// qrStatus is what the desktop sees of its login (CONTRACT.md "QR login").
+type qrStatus struct {
+	State     string    `json:"state"`
+	QR        string    `json:"qr"` // the current frame while waiting, else ""
+	ExpiresAt time.Time `json:"expires_at"`
+	ExpiresIn int       `json:"expires_in"` // seconds left by the server's clock (for the countdown)
+	Redirect  string    `json:"redirect,omitempty"`
+	ScannedBy string    `json:"scanned_by,omitempty"` // the phone holder's masked name
+}
+
+func (p *IdP) qrStatusOf(ctx context.Context, l store.QRLogin) (qrStatus, error) {
+	now := p.d.Now()
+	st := qrStatus{State: l.StateAt(now), ExpiresAt: l.ExpiresAt}
+	if left := l.ExpiresAt.Sub(now); left > 0 {
+		st.ExpiresIn = int((left + time.Second - 1) / time.Second)
+	}
+	if st.State == store.QRWaiting {
+		st.QR = p.qrText(l, p.frameStep(l, now))
+	}
+	if st.State == store.QRConfirmed && l.FinishedAt.IsZero() {
+		st.Redirect = p.d.URL("/idp/qr/" + l.ID + "/finish")
+	}
+	if l.CitizenID != "" {
+		cit, err := p.d.Store.CitizenByID(ctx, l.CitizenID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return st, err
+		}
+		st.ScannedBy = web.MaskName(cit.FullName)
+	}
+	return st, nil
+}
+
+// terminalQR reports whether a state ends the login.
+func terminalQR(state string) bool {
+	return state != store.QRWaiting && state != store.QRScanned
+}
+
+func errQRNotFound(why string) *web.Error {
+	return &web.Error{Status: http.StatusNotFound, Code: "not_found", Msg: msgQRNotFound, Err: errors.New(why)}
+}
+
+func errQRInvalid(why string) *web.Error {
+	return &web.Error{Status: http.StatusBadRequest, Code: "invalid_qr", Msg: msgQRInvalid, Err: errors.New(why)}
+}
+
+func errQRExpired() *web.Error {
+	return &web.Error{Status: http.StatusGone, Code: "qr_expired", Msg: msgQRExpired}
+}
+
+func errQRUsed(why string) *web.Error {
+	return &web.Error{Status: http.StatusConflict, Code: "qr_already_used", Msg: msgQRUsed, Err: errors.New(why)}
+}

@@ -1,0 +1,257 @@
+package idp
+
+import (
+	"crypto/hmac"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+// The app side of the QR login: scan, then confirm (with the passcode) or deny; and the
+// "Đăng nhập trên website" permission the seed makes the citizen grant first.
+
+type qrScanRequest struct {
+	QR string `json:"qr"`
+}
+
+// qrLoginInfo tells the phone who asks before the citizen confirms (T20).
+type qrLoginInfo struct {
+	ID          string    `json:"id"`
+	ClientName  string    `json:"client_name"`
+	Browser     string    `json:"browser"`
+	IP          string    `json:"ip"`
+	RequestedAt time.Time `json:"requested_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// scanQR binds a waiting login to the scanning app session. Without the web-login permission
+// the login is bound all the same (the desktop shows "scanned") and the app gets the seed's
+// message; after the grant, a re-scan of the same login by the same app session continues it
+// while the login lives, whatever the age of the frame (the permission steps take longer than
+// a frame is accepted).
+func (p *IdP) scanQR(c echo.Context) error {
+	var req qrScanRequest
+	if err := c.Bind(&req); err != nil {
+		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest, Err: err}
+	}
+	ctx := c.Request().Context()
+	cit, sess := appCitizen(c), appSession(c)
+	id, step, mac, ok := parseFrame(req.QR)
+	if !ok {
+		return errQRInvalid("not a frame")
+	}
+	l, err := p.d.Store.QRLoginByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errQRInvalid("unknown login")
+	}
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal([]byte(mac), []byte(frameMAC(l.FrameSecret, l.ID, step))) {
+		return errQRInvalid("bad frame mac")
+	}
+	now := p.d.Now()
+	mine := l.State == store.QRScanned && l.AppSessionHash == sess.IDHash
+	switch l.StateAt(now) {
+	case store.QRExpired:
+		if _, err := p.loadQRLogin(c, l.ID); err != nil {
+			return err
+		}
+		return errQRExpired()
+	case store.QRWaiting:
+		if !p.frameFresh(l, step, now) {
+			return errQRExpired()
+		}
+	case store.QRScanned:
+		if !mine {
+			return errQRUsed("scanned by another app session")
+		}
+	default:
+		return errQRUsed("login is " + l.State)
+	}
+	if cit.Level < 2 {
+		p.audit(c, "phone", "qr_scan_refused", cit.ID, qrDetail(l)+"; level 1")
+		return &web.Error{Status: http.StatusForbidden, Code: "account_level_insufficient", Msg: msgLevel1}
+	}
+	pending := !cit.WebLogin
+	if !mine {
+		n, err := p.d.Store.CountPendingQRScans(ctx, cit.ID, now)
+		if err != nil {
+			return err
+		}
+		if n >= qrMaxPendingScans {
+			p.audit(c, "phone", "qr_scan_refused", cit.ID, qrDetail(l)+fmt.Sprintf("; %d pending", n))
+			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: msgQRPendingLimit, RetryAfter: 30}
+		}
+		switch err := p.d.Store.ScanQRLogin(ctx, l.ID, cit.ID, sess.IDHash, pending, now); {
+		case err == nil:
+			detail := qrDetail(l)
+			if pending {
+				detail += "; web login not permitted"
+			}
+			p.audit(c, "phone", "qr_scanned", cit.ID, detail)
+			p.d.Hub.Publish(qrTopic(l.ID))
+		case errors.Is(err, store.ErrConflict):
+			// Lost the race; if the winner is this same app session (a double tap), this
+			// scan is simply a repeat of it.
+			cur, err := p.loadQRLogin(c, l.ID)
+			if err != nil {
+				return err
+			}
+			if cur.State != store.QRScanned || cur.AppSessionHash != sess.IDHash {
+				return qrRaceAnswer(cur)
+			}
+		default:
+			return err
+		}
+	} else if l.PendingPermission != pending {
+		if err := p.d.Store.RescanQRLogin(ctx, l.ID, sess.IDHash, pending, now); err != nil {
+			return p.lostQRRace(c, l.ID, err)
+		}
+		p.audit(c, "phone", "qr_rescanned", cit.ID, qrDetail(l))
+	}
+	if pending {
+		return &web.Error{Status: http.StatusForbidden, Code: "web_login_not_permitted", Msg: msgNoWebPermission}
+	}
+	return c.JSON(http.StatusOK, map[string]qrLoginInfo{"login": {ID: l.ID, ClientName: l.ClientName,
+		Browser: l.Browser, IP: l.IP, RequestedAt: l.CreatedAt, ExpiresAt: l.ExpiresAt}})
+}
+
+// lostQRRace turns a failed conditional UPDATE into the answer the app shows: the login
+// expired meanwhile, or somebody else moved it first.
+func (p *IdP) lostQRRace(c echo.Context, id string, err error) error {
+	if !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	l, err := p.loadQRLogin(c, id)
+	if err != nil {
+		return err
+	}
+	return qrRaceAnswer(l)
+}
+
+func qrRaceAnswer(l store.QRLogin) error {
+	if l.State == store.QRExpired {
+		return errQRExpired()
+	}
+	return errQRUsed("lost the race; login is " + l.State)
+}
+
+// ownedQRLogin returns the login named in the path if the calling app session scanned it and
+// it still waits for a decision.
+func (p *IdP) ownedQRLogin(c echo.Context) (store.QRLogin, error) {
+	id := c.Param("id")
+	if !isQRID(id) {
+		return store.QRLogin{}, errQRNotFound("malformed id")
+	}
+	l, err := p.d.Store.QRLoginByID(c.Request().Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return l, errQRNotFound("unknown login")
+	}
+	if err != nil {
+		return l, err
+	}
+	if l.AppSessionHash == "" {
+		return l, errQRNotFound("not scanned yet")
+	}
+	if l.AppSessionHash != appSession(c).IDHash {
+		return l, errQRUsed("owned by another app session")
+	}
+	if l, err = p.loadQRLogin(c, id); err != nil {
+		return l, err
+	}
+	switch l.State {
+	case store.QRScanned:
+		return l, nil
+	case store.QRExpired:
+		return l, errQRExpired()
+	}
+	return l, errQRUsed("login is " + l.State)
+}
+
+type qrConfirmRequest struct {
+	Passcode string `json:"passcode"`
+}
+
+// confirmQR approves the login with the passcode. The app then signs itself out: the app
+// session ends in the same transaction that confirms (seed: "tự động đăng xuất khỏi ứng dụng
+// VNeID").
+func (p *IdP) confirmQR(c echo.Context) error {
+	var req qrConfirmRequest
+	if err := c.Bind(&req); err != nil {
+		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest, Err: err}
+	}
+	l, err := p.ownedQRLogin(c)
+	if err != nil {
+		return err
+	}
+	cit := appCitizen(c)
+	if werr := checkWebLogin(cit); werr != nil {
+		return werr
+	}
+	if err := p.checkPasscode(c, cit, req.Passcode); err != nil {
+		return err
+	}
+	if err := p.d.Store.ConfirmQRLogin(c.Request().Context(), l.ID, appSession(c).IDHash, p.d.Now()); err != nil {
+		return p.lostQRRace(c, l.ID, err)
+	}
+	p.audit(c, "phone", "qr_confirmed", cit.ID, qrDetail(l))
+	p.audit(c, "phone", "app_logout", cit.ID, "signed out after QR login")
+	p.d.Hub.Publish(qrTopic(l.ID))
+	return c.JSON(http.StatusOK, map[string]any{"state": store.QRConfirmed, "signed_out": true})
+}
+
+// denyQR refuses the login. "Hủy" has the same weight as "Xác nhận" and needs no passcode.
+func (p *IdP) denyQR(c echo.Context) error {
+	l, err := p.ownedQRLogin(c)
+	if err != nil {
+		return err
+	}
+	if err := p.d.Store.DenyQRLogin(c.Request().Context(), l.ID, appSession(c).IDHash, p.d.Now()); err != nil {
+		return p.lostQRRace(c, l.ID, err)
+	}
+	p.audit(c, "phone", "qr_denied", appCitizen(c).ID, qrDetail(l))
+	p.d.Hub.Publish(qrTopic(l.ID))
+	return c.JSON(http.StatusOK, map[string]string{"state": store.QRDenied})
+}
+
+type webLoginRequest struct {
+	Enabled  *bool  `json:"enabled"`
+	Passcode string `json:"passcode"`
+}
+
+// setWebLogin turns the "Đăng nhập trên website" permission on or off; the passcode confirms
+// it (seed: "nhập passcode để hoàn thành cấp quyền").
+func (p *IdP) setWebLogin(c echo.Context) error {
+	var req webLoginRequest
+	if err := c.Bind(&req); err != nil || req.Enabled == nil {
+		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest, Err: err}
+	}
+	ctx := c.Request().Context()
+	cit := appCitizen(c)
+	if err := p.checkPasscode(c, cit, req.Passcode); err != nil {
+		return err
+	}
+	enabled := *req.Enabled
+	if err := p.d.Store.SetWebLogin(ctx, cit.ID, enabled); err != nil {
+		return err
+	}
+	action, body := "web_login_disabled", "Bạn đã tắt chức năng Đăng nhập trên website."
+	if enabled {
+		action, body = "web_login_enabled", "Bạn đã bật chức năng Đăng nhập trên website."
+	}
+	p.audit(c, "phone", action, cit.ID, "")
+	err := p.d.SMS.Send(ctx, store.Message{CitizenID: cit.ID, Channel: "app", Sender: "VNeID",
+		Recipient: cit.Phone, Body: body, Purpose: "notice", SentAt: p.d.Now()})
+	if err != nil {
+		// The permission is already changed; a lost notice must not make the app retry.
+		p.d.Log.Warn("web login notice", "err", err)
+	}
+	return c.JSON(http.StatusOK, map[string]bool{"web_login_enabled": enabled})
+}
