@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func openTemp(t testing.TB) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func TestMigrationsApplyOnce(t *testing.T) {
+	s, path := openTemp(t)
+	ctx := context.Background()
+	var n1 int
+	s.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n1)
+	if n1 == 0 {
+		t.Fatal("no migration recorded")
+	}
+	s.Close()
+	s2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s2.Close()
+	var n2 int
+	s2.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n2)
+	if n1 != n2 {
+		t.Fatalf("migrations %d then %d", n1, n2)
+	}
+}
+
+func TestSecretPersists(t *testing.T) {
+	s, path := openTemp(t)
+	ctx := context.Background()
+	gen := func() ([]byte, error) { return []byte("first"), nil }
+	v1, err := s.Secret(ctx, "k", gen)
+	if err != nil || string(v1) != "first" {
+		t.Fatal(v1, err)
+	}
+	s.Close()
+	s2, _ := Open(ctx, path)
+	defer s2.Close()
+	v2, _ := s2.Secret(ctx, "k", func() ([]byte, error) { return []byte("second"), nil })
+	if string(v2) != "first" {
+		t.Fatalf("secret changed across reopen: %q", v2)
+	}
+}
+
+func seedCitizen(t *testing.T, s *Store) Citizen {
+	t.Helper()
+	c := Citizen{ID: "c1", IDNumber: "001085012345", FullName: "Nguyễn Văn An", BirthDate: "1985-03-12",
+		Gender: "Nam", Phone: "0912345678", Level: 2, PasswordHash: "x", PasscodeHash: "y", CreatedAt: time.Now()}
+	if err := s.CreateCitizen(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Of many concurrent uses of one code, exactly one wins: the conditional UPDATE is the lock.
+func TestUseOTPOnce(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	c := seedCitizen(t, s)
+	now := time.Now()
+	ch := OTPChallenge{ID: "ch1", AuthRequestID: "ar1", SessionHash: "sh", CitizenID: c.ID, Channel: "sms",
+		CodeHash: "h", ExpiresAt: now.Add(time.Minute), CreatedAt: now}
+	if err := s.CreateOTPChallenge(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.UseOTP(ctx, "ch1", "h", now); err == nil {
+				wins.Add(1)
+			} else if !errors.Is(err, ErrConflict) {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d wins", wins.Load())
+	}
+	if err := s.UseOTP(ctx, "ch1", "h", now); !errors.Is(err, ErrConflict) {
+		t.Fatalf("reuse: %v", err)
+	}
+}
+
+func TestOTPFailuresSurviveResend(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	c := seedCitizen(t, s)
+	now := time.Now()
+	s.CreateOTPChallenge(ctx, OTPChallenge{ID: "ch", AuthRequestID: "ar", SessionHash: "sh", CitizenID: c.ID,
+		Channel: "sms", CodeHash: "a", ExpiresAt: now.Add(time.Minute), CreatedAt: now})
+	for i := 0; i < 3; i++ {
+		s.RecordOTPFailure(ctx, "ch", 5)
+	}
+	if err := s.ResendOTP(ctx, "ch", "app", "b", now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	n, dead, _ := s.RecordOTPFailure(ctx, "ch", 5)
+	if n != 4 || dead {
+		t.Fatalf("after resend: %d failures, dead %v; want 4, alive", n, dead)
+	}
+	if n, dead, _ = s.RecordOTPFailure(ctx, "ch", 5); n != 5 || !dead {
+		t.Fatalf("5th failure: %d, dead %v", n, dead)
+	}
+	if err := s.UseOTP(ctx, "ch", "b", now); !errors.Is(err, ErrConflict) {
+		t.Fatal("a dead challenge accepted its code")
+	}
+}
+
+func TestPasswordLockAfterMaxFailures(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	c := seedCitizen(t, s)
+	now := time.Now()
+	for i := 1; i <= 4; i++ {
+		until, n, err := s.RecordPasswordFailure(ctx, c.ID, now, 5, 15*time.Minute)
+		if err != nil || !until.IsZero() || n != i {
+			t.Fatalf("failure %d: %v %d %v", i, until, n, err)
+		}
+	}
+	until, _, _ := s.RecordPasswordFailure(ctx, c.ID, now, 5, 15*time.Minute)
+	if !until.Equal(now.Add(15 * time.Minute)) {
+		t.Fatalf("lock until %v", until)
+	}
+	got, _ := s.CitizenByID(ctx, c.ID)
+	if !got.LockedUntil.After(now) || got.PasswordFailures != 0 {
+		t.Fatalf("stored: locked %v failures %d", got.LockedUntil, got.PasswordFailures)
+	}
+}
+
+// The app's "one device at a time": a new session of a subject ends the previous ones.
+func TestReplaceSubjectSession(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	now := time.Now()
+	mk := func(h string) Session {
+		return Session{IDHash: h, Kind: "app", Subject: "c1", Data: "{}", CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(time.Hour)}
+	}
+	s.ReplaceSubjectSession(ctx, mk("a"))
+	ended, err := s.ReplaceSubjectSession(ctx, mk("b"))
+	if err != nil || ended != 1 {
+		t.Fatalf("ended %d, %v", ended, err)
+	}
+	if _, err := s.SessionByHash(ctx, "app", "a", now); !errors.Is(err, ErrNotFound) {
+		t.Fatal("the first device's session survived")
+	}
+	if _, err := s.SessionByHash(ctx, "app", "b", now); err != nil {
+		t.Fatal(err)
+	}
+}
