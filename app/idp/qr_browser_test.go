@@ -89,7 +89,9 @@ func TestQRLoginInBrowser(t *testing.T) {
 func screenQR(t *testing.T, ctx context.Context, previous string) string {
 	t.Helper()
 	var last error
-	for range 50 {
+	// A loaded CI machine may need seconds to fetch and paint the image: poll until a deadline
+	// rather than a fixed number of tries.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID("qr-image"), chromedp.NodeVisible))
 		text := ""
 		if err == nil {
