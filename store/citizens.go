@@ -149,28 +149,43 @@ type PasscodeVerdict struct {
 	Locked        bool      // set when this failure locked the passcode
 }
 
-// RecordPasscodeFailure counts one wrong passcode: every cooldownEvery-th failure starts a
-// cooldown of cooldownFor; at lockAt failures the passcode is locked until an operator resets it.
-func (s *Store) RecordPasscodeFailure(ctx context.Context, citizenID string, now time.Time, cooldownEvery int, cooldownFor time.Duration, lockAt int) (PasscodeVerdict, error) {
-	var v PasscodeVerdict
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `UPDATE citizens SET passcode_failures = passcode_failures + 1
-			WHERE id = ? RETURNING passcode_failures`, citizenID).Scan(&v.Failures); err != nil {
-			return err
-		}
-		switch {
-		case v.Failures >= lockAt:
-			v.Locked = true
-			_, err := tx.ExecContext(ctx, `UPDATE citizens SET passcode_locked = 1 WHERE id = ?`, citizenID)
-			return err
-		case cooldownEvery > 0 && v.Failures%cooldownEvery == 0:
-			v.CooldownUntil = now.Add(cooldownFor)
-			_, err := tx.ExecContext(ctx, `UPDATE citizens SET passcode_cooldown_until = ? WHERE id = ?`,
-				ms(v.CooldownUntil), citizenID)
-			return err
-		}
-		return nil
-	})
+// ReservePasscodeGuess counts a passcode guess as a failure before the passcode is checked,
+// in one conditional UPDATE that refuses (ErrConflict) while the passcode is locked, cooling
+// down, or has used up its lockAt guesses. Concurrent guesses therefore each take their own
+// number and no more than lockAt can ever be checked. A right guess then calls
+// ResetPasscodeFailures, a wrong one PasscodeGuessFailed. It returns the guess's number.
+func (s *Store) ReservePasscodeGuess(ctx context.Context, citizenID string, now time.Time, lockAt int) (int, error) {
+	var n int
+	err := s.w.QueryRowContext(ctx, `UPDATE citizens SET passcode_failures = passcode_failures + 1
+		WHERE id = ? AND passcode_locked = 0 AND passcode_cooldown_until <= ? AND passcode_failures < ?
+		RETURNING passcode_failures`, citizenID, ms(now), lockAt).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrConflict
+	}
+	return n, err
+}
+
+// ReleasePasscodeGuess gives back a reserved guess that was never checked (hashing was busy).
+func (s *Store) ReleasePasscodeGuess(ctx context.Context, citizenID string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE citizens SET passcode_failures = max(passcode_failures - 1, 0)
+		WHERE id = ? AND passcode_locked = 0`, citizenID)
+	return err
+}
+
+// PasscodeGuessFailed applies the consequences of wrong guess number n: every cooldownEvery-th
+// starts a cooldown of cooldownFor, the lockAt-th locks the passcode until an operator resets it.
+func (s *Store) PasscodeGuessFailed(ctx context.Context, citizenID string, n int, now time.Time, cooldownEvery int, cooldownFor time.Duration, lockAt int) (PasscodeVerdict, error) {
+	v := PasscodeVerdict{Failures: n}
+	var err error
+	switch {
+	case n >= lockAt:
+		v.Locked = true
+		_, err = s.w.ExecContext(ctx, `UPDATE citizens SET passcode_locked = 1 WHERE id = ?`, citizenID)
+	case cooldownEvery > 0 && n%cooldownEvery == 0:
+		v.CooldownUntil = now.Add(cooldownFor)
+		_, err = s.w.ExecContext(ctx, `UPDATE citizens SET passcode_cooldown_until = max(passcode_cooldown_until, ?) WHERE id = ?`,
+			ms(v.CooldownUntil), citizenID)
+	}
 	return v, err
 }
 

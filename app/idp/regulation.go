@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -110,19 +111,33 @@ func checkWebLogin(cit store.Citizen) *web.Error {
 func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) error {
 	ctx := c.Request().Context()
 	now, lim := p.d.Now(), p.d.Limits
-	if cit.PasscodeLocked {
-		return &web.Error{Status: http.StatusLocked, Code: "passcode_locked", Msg: fmt.Sprintf(msgPasscodeLockedFm, lim.PasscodeLockAt)}
-	}
-	if cit.PasscodeCooldownUntil.After(now) {
-		wait := cit.PasscodeCooldownUntil.Sub(now)
-		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: int(wait.Seconds()) + 1,
-			Msg: fmt.Sprintf("Bạn đã nhập sai passcode nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
-	}
 	if !web.IsPasscode(passcode) {
 		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_passcode", Msg: msgPasscodeFormat}
 	}
+	// The guess is counted before the hash is checked, so parallel guesses cannot slip past
+	// the limits while their hashes run.
+	n, err := p.d.Store.ReservePasscodeGuess(ctx, cit.ID, now, lim.PasscodeLockAt)
+	if errors.Is(err, store.ErrConflict) {
+		fresh, ferr := p.d.Store.CitizenByID(ctx, cit.ID)
+		if ferr != nil {
+			return ferr
+		}
+		if fresh.PasscodeLocked || fresh.PasscodeFailures >= lim.PasscodeLockAt {
+			return &web.Error{Status: http.StatusLocked, Code: "passcode_locked", Msg: fmt.Sprintf(msgPasscodeLockedFm, lim.PasscodeLockAt)}
+		}
+		wait := max(fresh.PasscodeCooldownUntil.Sub(now), time.Second)
+		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: int(wait.Seconds()) + 1,
+			Msg: fmt.Sprintf("Bạn đã nhập sai passcode nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
+	}
+	if err != nil {
+		return err
+	}
 	ok, err := p.d.Hasher.Verify(ctx, cit.PasscodeHash, passcode)
 	if err != nil {
+		// Not checked: give the guess back.
+		if rerr := p.d.Store.ReleasePasscodeGuess(ctx, cit.ID); rerr != nil {
+			p.d.Log.Warn("release passcode guess", "err", rerr)
+		}
 		return busy(err)
 	}
 	if ok {
@@ -130,7 +145,7 @@ func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) 
 		return p.d.Store.ResetPasscodeFailures(ctx, cit.ID)
 	}
 	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "passcode", Reason: "wrong_passcode"})
-	v, err := p.d.Store.RecordPasscodeFailure(ctx, cit.ID, now, lim.PasscodeCooldownEvery, lim.PasscodeCooldown, lim.PasscodeLockAt)
+	v, err := p.d.Store.PasscodeGuessFailed(ctx, cit.ID, n, now, lim.PasscodeCooldownEvery, lim.PasscodeCooldown, lim.PasscodeLockAt)
 	if err != nil {
 		return err
 	}

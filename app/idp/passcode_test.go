@@ -1,0 +1,57 @@
+package idp_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+
+	"dvclogin/app"
+	"dvclogin/app/apptest"
+)
+
+// Parallel wrong passcodes cannot buy more than the limit's worth of checks: each guess is
+// counted before its hash runs, so at most 10 are ever checked and the passcode ends locked.
+func TestParallelPasscodeGuessesStopAtTheLimit(t *testing.T) {
+	env := apptest.New(t)
+	token := env.AppLogin(an, app.DemoPassword)
+	var wg sync.WaitGroup
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			guess := "00000" + string(rune('0'+i%10))
+			env.JSON(http.DefaultClient, http.MethodPut, "/api/mobile/v1/settings/web-login", token,
+				map[string]any{"enabled": true, "passcode": guess}, nil)
+		}(i)
+	}
+	wg.Wait()
+	attempts, err := env.App.Store().ListAttempts(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, a := range attempts {
+		if a.Kind == "passcode" {
+			checked++
+		}
+	}
+	if checked > 10 {
+		t.Fatalf("%d passcode guesses were checked, want at most 10", checked)
+	}
+	cit, _ := env.App.Store().CitizenByIDNumber(context.Background(), an)
+	if checked == 10 && !cit.PasscodeLocked {
+		t.Fatal("10 wrong guesses did not lock the passcode")
+	}
+	// Whatever happened, the right passcode does not get through any more without the
+	// operator when the 10 were used; with fewer checked, a cooldown holds.
+	var out struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	tok := env.AppLogin(an, app.DemoPassword)
+	st := env.JSON(http.DefaultClient, http.MethodPut, "/api/mobile/v1/settings/web-login", tok,
+		map[string]any{"enabled": true, "passcode": app.DemoPasscode}, &out)
+	if st == http.StatusOK {
+		t.Fatalf("right passcode accepted after %d parallel wrong guesses", checked)
+	}
+}
