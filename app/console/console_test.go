@@ -289,7 +289,12 @@ func TestResetPasscode(t *testing.T) {
 			ctx := context.Background()
 			// A locked passcode is the case the reset exists for.
 			for i := 0; i < 10; i++ {
-				if _, err := env.App.Store().RecordPasscodeFailure(ctx, an.ID, env.Clock.Now(), 5, time.Minute, 10); err != nil {
+				st, now := env.App.Store(), env.Clock.Now()
+				n, err := st.ReservePasscodeGuess(ctx, an.ID, now, 10)
+				if err == nil {
+					_, err = st.PasscodeGuessFailed(ctx, an.ID, n, now, 0, time.Minute, 10)
+				}
+				if err != nil {
 					t.Fatal(err)
 				}
 			}
