@@ -93,37 +93,51 @@ func (p *IdP) sendCode(c echo.Context, cit store.Citizen, channel, code, purpose
 	return p.d.SMS.Send(c.Request().Context(), m)
 }
 
-// pendingChallenge returns the session's login in progress and its challenge, checking that the
-// challenge belongs to this browser session and to the auth request in the request. Anything
-// else is a skipped step.
-func (p *IdP) pendingChallenge(c echo.Context, authRequestID string) (*web.Session, store.OTPChallenge, store.Citizen, error) {
-	var ch store.OTPChallenge
-	var cit store.Citizen
+// otpStep is a direct login waiting for its code: the auth request, the challenge and the
+// citizen who passed the password step.
+type otpStep struct {
+	ar  AuthRequestInfo
+	ch  store.OTPChallenge
+	cit store.Citizen
+}
+
+// loadOTPStep returns the browser's login in progress, checking that its challenge belongs to
+// this browser session and to the auth request in the request. Anything else is a skipped
+// step (the auth request is still filled in, for the redirect back to the password form).
+func (p *IdP) loadOTPStep(c echo.Context) (otpStep, error) {
+	var st otpStep
+	ar, err := p.authRequestOrError(c)
+	if err != nil {
+		return st, err
+	}
+	st.ar = ar
 	skipped := &web.Error{Status: http.StatusForbidden, Code: "step_skipped", Msg: msgStepSkipped}
 	sess, err := p.d.Sessions.Load(c, p.session)
 	if err != nil {
-		return nil, ch, cit, err
+		return st, err
 	}
 	if sess == nil {
-		return nil, ch, cit, skipped
+		return st, skipped
 	}
 	var data idpSessionData
-	if err := sess.Get(&data); err != nil || data.Pending == nil || data.Pending.AuthRequestID != authRequestID {
-		return nil, ch, cit, skipped
+	if err := sess.Get(&data); err != nil || data.Pending == nil || data.Pending.AuthRequestID != ar.ID {
+		return st, skipped
 	}
 	ctx := c.Request().Context()
-	ch, err = p.d.Store.OTPChallengeByID(ctx, data.Pending.ChallengeID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (ch.SessionHash != sess.IDHash || ch.AuthRequestID != authRequestID)) {
-		return nil, ch, cit, skipped
+	ch, err := p.d.Store.OTPChallengeByID(ctx, data.Pending.ChallengeID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (ch.SessionHash != sess.IDHash || ch.AuthRequestID != ar.ID)) {
+		return st, skipped
 	}
 	if err != nil {
-		return nil, ch, cit, err
+		return st, err
 	}
-	cit, err = p.d.Store.CitizenByID(ctx, ch.CitizenID)
-	return sess, ch, cit, err
+	st.ch = ch
+	st.cit, err = p.d.Store.CitizenByID(ctx, ch.CitizenID)
+	return st, err
 }
 
-func (p *IdP) renderOTP(c echo.Context, status int, ar AuthRequestInfo, ch store.OTPChallenge, cit store.Citizen, errMsg, info string) error {
+func (p *IdP) renderOTP(c echo.Context, status int, st otpStep, errMsg, info string) error {
+	ar, ch, cit := st.ar, st.ch, st.cit
 	page := &otpPage{Page: web.NewPage(c, "Nhập mã xác nhận - Cổng thông tin định danh điện tử"),
 		AuthRequestID: ar.ID, ClientName: ar.ClientName, Channel: ch.Channel, MaskedPhone: web.MaskPhone(cit.Phone),
 		Error: errMsg, Info: info, Dead: ch.Dead, ExpiresAt: ch.ExpiresAt, TTLMinutes: minutes(p.d.Limits.OTPTTL)}
@@ -137,43 +151,36 @@ func (p *IdP) renderOTP(c echo.Context, status int, ar AuthRequestInfo, ch store
 // showOTP shows the code step. Without a password step in this browser it goes back to the
 // password form.
 func (p *IdP) showOTP(c echo.Context) error {
-	ar, err := p.authRequestOrError(c)
-	if err != nil {
-		return err
-	}
-	_, ch, cit, err := p.pendingChallenge(c, ar.ID)
+	st, err := p.loadOTPStep(c)
 	var we *web.Error
 	if errors.As(err, &we) && we.Code == "step_skipped" {
-		return c.Redirect(http.StatusSeeOther, "/idp/login?tab=password&authRequestID="+ar.ID)
+		return c.Redirect(http.StatusSeeOther, "/idp/login?tab=password&authRequestID="+st.ar.ID)
 	}
 	if err != nil {
 		return err
 	}
-	return p.renderOTP(c, http.StatusOK, ar, ch, cit, "", "")
+	return p.renderOTP(c, http.StatusOK, st, "", "")
 }
 
 // submitOTP checks the code. A wrong code counts against the challenge (5 kill it) and is
 // recorded against the account; the right code is accepted once (one conditional UPDATE).
 func (p *IdP) submitOTP(c echo.Context) error {
-	ar, err := p.authRequestOrError(c)
+	st, err := p.loadOTPStep(c)
 	if err != nil {
 		return err
 	}
-	_, ch, cit, err := p.pendingChallenge(c, ar.ID)
-	if err != nil {
-		return err
-	}
+	ar, ch, cit := st.ar, &st.ch, st.cit
 	ctx := c.Request().Context()
 	now, lim := p.d.Now(), p.d.Limits
 	if ch.Dead {
-		return p.renderOTP(c, http.StatusForbidden, ar, ch, cit, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
 	}
 	code := strings.TrimSpace(c.FormValue("otp"))
 	if !web.IsPasscode(code) {
-		return p.renderOTP(c, http.StatusBadRequest, ar, ch, cit, msgOTPFormat, "")
+		return p.renderOTP(c, http.StatusBadRequest, st, msgOTPFormat, "")
 	}
 	if !ch.UsedAt.IsZero() {
-		return p.renderOTP(c, http.StatusConflict, ar, ch, cit, "Mã xác nhận này đã được sử dụng. Vui lòng đăng nhập lại.", "")
+		return p.renderOTP(c, http.StatusConflict, st, "Mã xác nhận này đã được sử dụng. Vui lòng đăng nhập lại.", "")
 	}
 	err = p.d.Store.UseOTP(ctx, ch.ID, p.otpHash(ch.ID, code), now)
 	if err == nil {
@@ -188,7 +195,7 @@ func (p *IdP) submitOTP(c echo.Context) error {
 		return err
 	}
 	if !ch.ExpiresAt.After(now) {
-		return p.renderOTP(c, http.StatusBadRequest, ar, ch, cit, msgOTPExpired, "")
+		return p.renderOTP(c, http.StatusBadRequest, st, msgOTPExpired, "")
 	}
 	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Reason: "wrong_code"})
 	failures, dead, err := p.d.Store.RecordOTPFailure(ctx, ch.ID, lim.OTPMaxFailures)
@@ -198,29 +205,26 @@ func (p *IdP) submitOTP(c echo.Context) error {
 	if dead {
 		ch.Dead = true
 		p.audit(c, "idp", "otp_challenge_killed", cit.ID, fmt.Sprintf("%d wrong codes", failures))
-		return p.renderOTP(c, http.StatusForbidden, ar, ch, cit, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
 	}
-	return p.renderOTP(c, http.StatusUnauthorized, ar, ch, cit, fmt.Sprintf(msgOTPWrongFmt, lim.OTPMaxFailures-failures), "")
+	return p.renderOTP(c, http.StatusUnauthorized, st, fmt.Sprintf(msgOTPWrongFmt, lim.OTPMaxFailures-failures), "")
 }
 
 // resendOTP sends a new code ("Gửi lại mã"), optionally on the other channel: at most once a
 // minute and 5 times an hour per account, and never resetting the failure count.
 func (p *IdP) resendOTP(c echo.Context) error {
-	ar, err := p.authRequestOrError(c)
+	st, err := p.loadOTPStep(c)
 	if err != nil {
 		return err
 	}
-	_, ch, cit, err := p.pendingChallenge(c, ar.ID)
-	if err != nil {
-		return err
-	}
+	ch, cit := &st.ch, st.cit
 	ctx := c.Request().Context()
 	now, lim := p.d.Now(), p.d.Limits
 	if ch.Dead || !ch.UsedAt.IsZero() {
-		return p.renderOTP(c, http.StatusForbidden, ar, ch, cit, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
 	}
 	if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 {
-		return p.renderOTP(c, http.StatusTooManyRequests, ar, ch, cit,
+		return p.renderOTP(c, http.StatusTooManyRequests, st,
 			fmt.Sprintf("Vui lòng đợi %d giây rồi bấm \"Gửi lại mã\".", int(wait.Seconds()+0.999)), "")
 	}
 	n, err := p.d.Store.CountMessages(ctx, cit.ID, purposeOTPResend, now.Add(-time.Hour))
@@ -228,7 +232,7 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		return err
 	}
 	if n >= lim.OTPResendPerHour {
-		return p.renderOTP(c, http.StatusTooManyRequests, ar, ch, cit,
+		return p.renderOTP(c, http.StatusTooManyRequests, st,
 			fmt.Sprintf("Bạn đã yêu cầu gửi lại mã %d lần trong một giờ. Vui lòng thử lại sau.", lim.OTPResendPerHour), "")
 	}
 	channel := ch.Channel
@@ -247,5 +251,5 @@ func (p *IdP) resendOTP(c echo.Context) error {
 	if channel == "app" {
 		info = "Đã gửi mã xác nhận đăng nhập mới đến ứng dụng VNeID của bạn."
 	}
-	return p.renderOTP(c, http.StatusOK, ar, ch, cit, "", info)
+	return p.renderOTP(c, http.StatusOK, st, "", info)
 }
