@@ -1,0 +1,181 @@
+// VNeID app simulator: the client of the identity provider's mobile API (/api/mobile/v1), the
+// token store and the formatting the screens share. Plain script: it fills window.PhoneSim.
+"use strict";
+
+(function (sim) {
+  const BASE = "/api/mobile/v1";
+  // The token lives in localStorage, not sessionStorage: a phone's camera app opens a scanned
+  // QR's URL in a new tab, which must find the app still signed in.
+  const TOKEN_KEY = "vneid-sim.token";
+
+  const MSG_NETWORK = "Không kết nối được máy chủ. Vui lòng kiểm tra kết nối Wi-Fi và thử lại.";
+  const MSG_GENERIC = "Hệ thống đang bận hoặc gặp sự cố. Vui lòng thử lại sau.";
+
+  /** ApiError is a failed call: code and message come from the server's {"error":{...}}. */
+  class ApiError extends Error {
+    constructor(status, code, message, retryAfter) {
+      super(message);
+      this.status = status;
+      this.code = code;
+      this.retryAfter = retryAfter || 0;
+    }
+  }
+
+  function storage() {
+    try {
+      return window.localStorage;
+    } catch (e) {
+      return null; // storage disabled (private mode on some browsers): the token lives in memory
+    }
+  }
+
+  let memoryToken = null;
+  const token = {
+    get() {
+      const s = storage();
+      return s ? s.getItem(TOKEN_KEY) : memoryToken;
+    },
+    set(t) {
+      const s = storage();
+      if (s) s.setItem(TOKEN_KEY, t);
+      else memoryToken = t;
+    },
+    clear() {
+      const s = storage();
+      if (s) s.removeItem(TOKEN_KEY);
+      memoryToken = null;
+    },
+  };
+
+  // serverOffset is the server's clock minus the phone's, from the Date header: a phone's
+  // clock is often off, and countdowns to the server's expiry times must not depend on it.
+  let serverOffset = 0;
+  function noteServerDate(res) {
+    const d = Date.parse(res.headers.get("Date") || "");
+    if (!Number.isNaN(d)) serverOffset = d - Date.now();
+  }
+
+  async function call(method, path, body) {
+    const headers = { Accept: "application/json" };
+    const t = token.get();
+    if (t) headers.Authorization = "Bearer " + t;
+    // The API authenticates with the bearer token only; sending no cookies keeps it that way.
+    const init = { method, headers, cache: "no-store", credentials: "omit" };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(BASE + path, init);
+    } catch (e) {
+      throw new ApiError(0, "network", MSG_NETWORK);
+    }
+    noteServerDate(res);
+    if (res.status === 204) return null;
+    let data = null;
+    try {
+      data = await res.json();
+    } catch (e) {
+      data = null;
+    }
+    if (!res.ok) {
+      const err = (data && data.error) || {};
+      const retry = parseInt(res.headers.get("Retry-After") || "", 10);
+      throw new ApiError(res.status, err.code || "http_" + res.status, err.message || MSG_GENERIC,
+        retry > 0 ? retry : 0);
+    }
+    if (data === null) throw new ApiError(res.status, "bad_response", MSG_GENERIC);
+    return data;
+  }
+
+  const api = {
+    login: (idNumber, password) => call("POST", "/login", { id_number: idNumber, password }),
+    logout: () => call("POST", "/logout"),
+    me: () => call("GET", "/me"),
+    messages: () => call("GET", "/messages"),
+    scan: (qr) => call("POST", "/qr/scan", { qr }),
+    confirm: (id, passcode) => call("POST", "/qr/" + encodeURIComponent(id) + "/confirm", { passcode }),
+    deny: (id) => call("POST", "/qr/" + encodeURIComponent(id) + "/deny"),
+    setWebLogin: (enabled, passcode) => call("PUT", "/settings/web-login", { enabled, passcode }),
+  };
+
+  function two(n) {
+    return String(n).padStart(2, "0");
+  }
+
+  // parseTime reads a server time (RFC 3339) in milliseconds, or NaN. Go writes up to nine
+  // fractional digits; some engines (older Safari) reject more than three.
+  function parseTime(s) {
+    return Date.parse(String(s || "").replace(/(\.\d{3})\d+/, "$1"));
+  }
+
+  // formatVN shows a server time as dd/mm/yyyy HH:MM:SS in Vietnam time (UTC+7, no daylight
+  // saving), whatever the phone's own time zone.
+  function formatVN(iso) {
+    const t = parseTime(iso);
+    if (Number.isNaN(t)) return "";
+    const d = new Date(t + 7 * 3600 * 1000);
+    return two(d.getUTCDate()) + "/" + two(d.getUTCMonth() + 1) + "/" + d.getUTCFullYear() + " " +
+      two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()) + ":" + two(d.getUTCSeconds());
+  }
+
+  // formatDuration renders seconds as m:ss.
+  function formatDuration(seconds) {
+    const s = Math.max(0, Math.ceil(seconds));
+    return Math.floor(s / 60) + ":" + two(s % 60);
+  }
+
+  // maskIDNumber hides the 8 middle digits, as the VNeID app does ("mask lại 8 ký tự giữa").
+  function maskIDNumber(id) {
+    if (!id || id.length !== 12) return "************";
+    return id.slice(0, 2) + "********" + id.slice(10);
+  }
+
+  // findCode returns the first stand-alone 6-digit number in a message (an OTP or a login
+  // code), or "".
+  function findCode(text) {
+    const m = /(^|\D)(\d{6})(?!\d)/.exec(text || "");
+    return m ? m[2] : "";
+  }
+
+  // copyText copies to the clipboard. navigator.clipboard needs a secure context, which a phone
+  // on the office Wi-Fi (plain HTTP) is not: fall back to a selected textarea and execCommand.
+  async function copyText(text) {
+    if (window.isSecureContext && navigator.clipboard && navigator.clipboard.writeText) {
+      try {
+        await navigator.clipboard.writeText(text);
+        return true;
+      } catch (e) {
+        // fall through to the old way
+      }
+    }
+    const ta = document.createElement("textarea");
+    ta.value = text;
+    ta.setAttribute("readonly", "");
+    ta.className = "clipboard-helper";
+    document.body.appendChild(ta);
+    ta.select();
+    ta.setSelectionRange(0, text.length);
+    let ok = false;
+    try {
+      ok = document.execCommand("copy");
+    } catch (e) {
+      ok = false;
+    }
+    ta.remove();
+    return ok;
+  }
+
+  sim.ApiError = ApiError;
+  sim.api = api;
+  sim.token = token;
+  sim.serverNow = () => Date.now() + serverOffset;
+  sim.parseTime = parseTime;
+  sim.formatVN = formatVN;
+  sim.formatDuration = formatDuration;
+  sim.maskIDNumber = maskIDNumber;
+  sim.findCode = findCode;
+  sim.copyText = copyText;
+  sim.MSG_NETWORK = MSG_NETWORK;
+})((window.PhoneSim = window.PhoneSim || {}));
