@@ -1,17 +1,13 @@
 package idp_test
 
 import (
-	"bytes"
 	"context"
-	"image/png"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
@@ -95,7 +91,7 @@ func screenQR(t *testing.T, ctx context.Context, previous string) string {
 		shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID("qr-image"), chromedp.NodeVisible))
 		text := ""
 		if err == nil {
-			text, err = decodeQRScreenshot(shot)
+			text, err = apptest.DecodeQR(shot)
 		}
 		if err == nil && text != previous {
 			return text
@@ -105,22 +101,6 @@ func screenQR(t *testing.T, ctx context.Context, previous string) string {
 	}
 	t.Fatalf("no readable QR on the page: %v", last)
 	return ""
-}
-
-func decodeQRScreenshot(shot []byte) (string, error) {
-	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil {
-		return "", err
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", err
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		return "", err
-	}
-	return res.GetText(), nil
 }
 
 // qrID is the login id inside a QR text.

@@ -4,15 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"image/png"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
@@ -342,19 +338,11 @@ func (s *qrEventStream) ended() {
 // decodeQR reads the text a PNG QR code encodes.
 func decodeQR(t testing.TB, pngBytes []byte) string {
 	t.Helper()
-	img, err := png.Decode(bytes.NewReader(pngBytes))
-	if err != nil {
-		t.Fatalf("decode PNG: %v", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	text, err := apptest.DecodeQR(pngBytes)
 	if err != nil {
 		t.Fatalf("read QR: %v", err)
 	}
-	return res.GetText()
+	return text
 }
 
 // frameOf returns the frame part of a QR URL.
