@@ -13,7 +13,7 @@ import (
 
 // defaultPasscode is what the reset form proposes: the seed's passcode, so a reset account
 // works again with the value printed on the demo sheet.
-const defaultPasscode = "135790"
+const defaultPasscode = store.DemoPasscode
 
 // citizensPage is "Công dân demo": every citizen with the state of each login rule and the
 // operator's actions.

@@ -6,11 +6,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"dvclogin/app/web"
+	"dvclogin/store"
 )
-
-// demoPassword is the password the seed gives every demo citizen (CONTRACT.md "Demo data").
-// The sheet prints it, or says an operator changed it.
-const demoPassword = "Demo@1234"
 
 // guidePage is "Tờ hướng dẫn demo": one printable page with both login flows of the seed
 // guide, the demo accounts and where to point the browser and the phone.
@@ -53,7 +50,7 @@ func (con *Console) showGuide(c echo.Context) error {
 		SecondFactor: con.d.SecondFactor}
 	for _, cit := range list {
 		a := guideAccount{IDNumber: cit.IDNumber, FullName: cit.FullName, Level: cit.Level, WebLogin: cit.WebLogin,
-			Phone: cit.Phone, Password: demoPassword, Passcode: defaultPasscode}
+			Phone: cit.Phone, Password: store.DemoPassword, Passcode: defaultPasscode}
 		if pwReset[cit.ID] {
 			a.Password = "(đã đặt lại)"
 		}
