@@ -28,6 +28,9 @@ func main() {
 
 // run parses flags, builds the app and serves until SIGINT/SIGTERM.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "load" {
+		return runLoad(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -85,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (app.Config, error) {
 		return cfg, err
 	}
 	if fs.NArg() > 0 && fs.Arg(0) != "serve" {
-		return cfg, errors.New("unknown command " + strconv.Quote(fs.Arg(0)) + " (only serve)")
+		return cfg, errors.New("unknown command " + strconv.Quote(fs.Arg(0)) + " (serve or load)")
 	}
 	return cfg, cfg.Validate()
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -54,6 +55,11 @@ type ErrorPage struct {
 func ErrorHandler(d *Deps) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
+			return
+		}
+		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+			// The client went away (a closed tab, an aborted poll): nobody to answer, nothing
+			// went wrong on our side.
 			return
 		}
 		we := toWebError(err)

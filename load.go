@@ -1,0 +1,173 @@
+package main
+
+// The load subcommand: a load driver that logs the demo citizen in through the real HTTP
+// surface, many times over, and reports latencies. It only ever talks to a server on this
+// machine: a load test against someone else's server is an attack, so any target that is not
+// a loopback address is refused, and so is any connection that would leave loopback.
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"dvclogin/app"
+)
+
+const (
+	loadClientID    = "demo-app"                    // the built-in public client (PKCE)
+	loadRedirect    = "http://127.0.0.1:9/callback" // a loopback redirect demo-app accepts; never followed
+	loadUnknownID   = "001099999990"                // wrong passwords go to an unknown ID so the demo account never locks
+	loadMaxDuration = 30 * time.Minute              // a load run always ends by itself
+	loadDrainGrace  = 30 * time.Second              // logins in flight when the time is up may finish
+	loadHTTPTimeout = 30 * time.Second              // one request
+	loadMaxCodeTry  = 4                             // an OTP challenge dies at the 5th wrong code
+	loadUserAgent   = "Mozilla/5.0 (X11; Linux x86_64) dvclogin-load"
+)
+
+var (
+	loadSixDigits = regexp.MustCompile(`\b\d{6}\b`)
+	loadCSRFMeta  = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+	loadAuthReq   = regexp.MustCompile(`data-auth-request="([^"]+)"`)
+)
+
+// loadConfig is one load run.
+type loadConfig struct {
+	Target     *url.URL
+	Scenario   string // direct | qr | mixed | password-flood
+	Users      int
+	Duration   time.Duration
+	MaxLogins  int // 0: bounded by Duration only
+	IDNumber   string
+	Password   string
+	Passcode   string
+	SourceIPs  int     // spread connections over 127.0.0.1..127.0.0.N
+	WrongShare float64 // password-flood: share of wrong passwords
+	ServerPID  int     // read the server's memory from /proc before and after
+	PollEvery  time.Duration
+}
+
+// runLoad is the `load` subcommand.
+func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseLoadFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	// Ctrl-C ends the run early and still prints what was measured.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(stderr, "load: %s against %s, %d users, %s (load average %s)\n",
+		cfg.Scenario, cfg.Target, cfg.Users, cfg.Duration, loadAverage())
+	rep, err := driveLoad(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	rep.write(stdout)
+	if n := rep.failures(); n > 0 {
+		return fmt.Errorf("load: %d failed requests or logins (see the report)", n)
+	}
+	return nil
+}
+
+func parseLoadFlags(args []string, stderr io.Writer) (loadConfig, error) {
+	fs := flag.NewFlagSet("dvclogin load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	target := fs.String("url", "http://127.0.0.1:8080", "server to load: loopback only (127.0.0.0/8, ::1, localhost)")
+	cfg := loadConfig{}
+	fs.StringVar(&cfg.Scenario, "scenario", "direct", "direct | qr | mixed | password-flood")
+	fs.IntVar(&cfg.Users, "c", 8, "concurrent virtual users")
+	fs.DurationVar(&cfg.Duration, "d", 20*time.Second, "how long to start new logins (at most 30m)")
+	fs.IntVar(&cfg.MaxLogins, "n", 0, "stop after this many logins (password POSTs for password-flood); 0 = until -d")
+	fs.StringVar(&cfg.IDNumber, "id", app.DemoCitizens[0].IDNumber, "số định danh of a level-2 citizen with web login enabled")
+	fs.StringVar(&cfg.Password, "password", app.DemoPassword, "the citizen's password")
+	fs.StringVar(&cfg.Passcode, "passcode", app.DemoPasscode, "the citizen's app passcode (QR confirm)")
+	fs.IntVar(&cfg.SourceIPs, "ips", 1, "spread connections over 127.0.0.1..127.0.0.N, as N browsers (Linux; IPv4 target)")
+	fs.Float64Var(&cfg.WrongShare, "wrong", 0, "password-flood: share of attempts with a wrong password (0..1)")
+	fs.IntVar(&cfg.ServerPID, "pid", 0, "server process id: report its VmRSS/VmHWM before and after (Linux)")
+	fs.DurationVar(&cfg.PollEvery, "poll", 100*time.Millisecond, "password-flood: QR status poll interval")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("load: unexpected argument %q", fs.Arg(0))
+	}
+	u, err := loopbackTarget(*target)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Target = u
+	return cfg, cfg.validate()
+}
+
+func (c loadConfig) validate() error {
+	var errs []error
+	if !slices.Contains([]string{"direct", "qr", "mixed", "password-flood"}, c.Scenario) {
+		errs = append(errs, fmt.Errorf("load: unknown scenario %q (direct, qr, mixed, password-flood)", c.Scenario))
+	}
+	if c.Users < 1 || c.Users > 512 {
+		errs = append(errs, errors.New("load: -c must be 1..512"))
+	}
+	if c.Duration <= 0 || c.Duration > loadMaxDuration {
+		errs = append(errs, fmt.Errorf("load: -d must be positive and at most %s", loadMaxDuration))
+	}
+	if c.MaxLogins < 0 {
+		errs = append(errs, errors.New("load: -n must not be negative"))
+	}
+	if c.WrongShare < 0 || c.WrongShare > 1 {
+		errs = append(errs, errors.New("load: -wrong must be between 0 and 1"))
+	}
+	if c.SourceIPs < 1 || c.SourceIPs > 250 {
+		errs = append(errs, errors.New("load: -ips must be 1..250"))
+	}
+	if ip := net.ParseIP(c.Target.Hostname()); c.SourceIPs > 1 && (ip == nil || ip.To4() == nil) {
+		errs = append(errs, errors.New("load: -ips needs an IPv4 loopback target such as http://127.0.0.1:8080"))
+	}
+	if c.PollEvery <= 0 {
+		errs = append(errs, errors.New("load: -poll must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// loopbackTarget parses the target and refuses anything but a server on this machine.
+func loopbackTarget(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return nil, fmt.Errorf("load: -url %q must look like http://127.0.0.1:8080", raw)
+	}
+	if !isLoopbackHost(u.Hostname()) {
+		return nil, fmt.Errorf("load: refusing %s: load may only target this machine (127.0.0.0/8, ::1, localhost)", u.Host)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loopbackOnly is the dialer's last word: whatever a name resolved to or a redirect pointed
+// at, no connection leaves this machine.
+func loopbackOnly(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("load: refusing to connect to %s: not a loopback address", address)
+	}
+	return nil
+}
