@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"dvclogin/app/web"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"golang.org/x/net/html"
 )
 
 // directLogin is seed flow 2 for demo-app: authorize -> login page -> số định danh + mật
@@ -29,8 +28,8 @@ func (r *loadRun) directLogin(ctx context.Context) error {
 	if !ok {
 		return r.fail("password", nil, "no password form")
 	}
-	form.fields.Set("id_number", r.cfg.IDNumber)
-	form.fields.Set("password", r.cfg.Password)
+	form.Fields.Set("id_number", r.cfg.IDNumber)
+	form.Fields.Set("password", r.cfg.Password)
 	t := time.Now()
 	resp, body, err := b.submit(ctx, form)
 	if err != nil {
@@ -60,7 +59,7 @@ func (r *loadRun) directLogin(ctx context.Context) error {
 			return err
 		}
 		t = time.Now()
-		codeForm.fields.Set("otp", code)
+		codeForm.Fields.Set("otp", code)
 		resp, body, err := b.submit(ctx, codeForm)
 		if err != nil {
 			return r.fail("code", nil, errKind(err))
@@ -255,69 +254,17 @@ func (b *loadBrowser) events(ctx context.Context, u string) (<-chan qrEvent, err
 	return out, nil
 }
 
-// loadForm is an HTML form as a browser would submit it.
-type loadForm struct {
-	action string
-	fields url.Values
+// findForm returns the first POST form of page that has an input named field.
+func findForm(page string, at *url.URL, field string) (web.Form, bool) {
+	for _, f := range web.ParseForms(at.String(), page) {
+		if _, ok := f.Fields[field]; ok && f.Method == http.MethodPost {
+			return f, true
+		}
+	}
+	return web.Form{}, false
 }
 
-// findForm returns the first POST form of page that has an input named field, with every
-// named input's value (hidden ones included) and its action resolved against the page URL.
-func findForm(page string, at *url.URL, field string) (loadForm, bool) {
-	doc, err := html.Parse(strings.NewReader(page))
-	if err != nil {
-		return loadForm{}, false
-	}
-	var found *loadForm
-	var walk func(n *html.Node, cur *loadForm)
-	walk = func(n *html.Node, cur *loadForm) {
-		if found != nil {
-			return
-		}
-		if n.Type == html.ElementNode {
-			attr := func(k string) string {
-				for _, a := range n.Attr {
-					if a.Key == k {
-						return a.Val
-					}
-				}
-				return ""
-			}
-			switch n.Data {
-			case "form":
-				if !strings.EqualFold(attr("method"), "post") {
-					break
-				}
-				act, err := url.Parse(attr("action"))
-				if err != nil {
-					return
-				}
-				f := &loadForm{action: at.ResolveReference(act).String(), fields: url.Values{}}
-				for c := n.FirstChild; c != nil; c = c.NextSibling {
-					walk(c, f)
-				}
-				if _, ok := f.fields[field]; ok && found == nil {
-					found = f
-				}
-				return
-			case "input", "textarea", "select":
-				if cur != nil && attr("name") != "" {
-					cur.fields.Set(attr("name"), attr("value"))
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, cur)
-		}
-	}
-	walk(doc, nil)
-	if found == nil {
-		return loadForm{}, false
-	}
-	return *found, true
-}
-
-func (b *loadBrowser) submit(ctx context.Context, f loadForm) (*http.Response, []byte, error) {
-	return b.do(ctx, http.MethodPost, f.action, strings.NewReader(f.fields.Encode()),
+func (b *loadBrowser) submit(ctx context.Context, f web.Form) (*http.Response, []byte, error) {
+	return b.do(ctx, http.MethodPost, f.Action, strings.NewReader(f.Fields.Encode()),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 }

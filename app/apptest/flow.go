@@ -1,6 +1,7 @@
 package apptest
 
 import (
+	"dvclogin/app/web"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -8,68 +9,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"golang.org/x/net/html"
 )
 
 // Form is an HTML form as a browser would submit it.
-type Form struct {
-	ID     string
-	Action string // resolved against the page URL
-	Method string
-	Fields url.Values // every named input with its value (hidden ones included)
-}
+type Form = web.Form
 
 // Forms parses the forms of a page. base resolves relative actions.
-func Forms(base, body string) []Form {
-	doc, err := html.Parse(strings.NewReader(body))
-	if err != nil {
-		return nil
-	}
-	var out []Form
-	var cur *Form
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			attr := func(k string) string {
-				for _, a := range n.Attr {
-					if a.Key == k {
-						return a.Val
-					}
-				}
-				return ""
-			}
-			switch n.Data {
-			case "form":
-				f := Form{ID: attr("id"), Method: strings.ToUpper(attr("method")), Fields: url.Values{}}
-				if f.Method == "" {
-					f.Method = http.MethodGet
-				}
-				b, _ := url.Parse(base)
-				a, _ := url.Parse(attr("action"))
-				if b != nil && a != nil {
-					f.Action = b.ResolveReference(a).String()
-				}
-				out = append(out, f)
-				cur = &out[len(out)-1]
-				for c := n.FirstChild; c != nil; c = c.NextSibling {
-					walk(c)
-				}
-				cur = nil
-				return
-			case "input", "textarea", "select":
-				if cur != nil && attr("name") != "" {
-					cur.Fields.Set(attr("name"), attr("value"))
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	return out
-}
+func Forms(base, body string) []Form { return web.ParseForms(base, body) }
 
 // FormWith returns the first form that has an input named field.
 func FormWith(t testing.TB, base, body, field string) Form {
