@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -20,6 +22,35 @@ type Attempt struct {
 func (s *Store) RecordAttempt(ctx context.Context, a Attempt) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO login_attempts (at, ip, id_number, citizen_id, kind, success, reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, ms(a.At), a.IP, a.IDNumber, a.CitizenID, a.Kind, a.Success, a.Reason)
+	return err
+}
+
+// ReserveAttempt records an attempt as a failure before its secret is checked, in one
+// statement that refuses (ErrConflict) when ip already has max failures of the same kind at or
+// after since. Parallel attempts therefore each take their place under the limit, and no more
+// than max are ever checked. FinishAttempt records the outcome; DropAttempt removes an attempt
+// that was never checked. It returns the attempt's id.
+func (s *Store) ReserveAttempt(ctx context.Context, a Attempt, since time.Time, max int) (int64, error) {
+	var id int64
+	err := s.w.QueryRowContext(ctx, `INSERT INTO login_attempts (at, ip, id_number, citizen_id, kind, success, reason)
+		SELECT ?, ?, ?, ?, ?, 0, 'pending'
+		WHERE (SELECT count(*) FROM login_attempts WHERE ip = ? AND success = 0 AND kind = ? AND at >= ?) < ?
+		RETURNING id`, ms(a.At), a.IP, a.IDNumber, a.CitizenID, a.Kind, a.IP, a.Kind, ms(since), max).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrConflict
+	}
+	return id, err
+}
+
+// FinishAttempt records the outcome of a reserved attempt.
+func (s *Store) FinishAttempt(ctx context.Context, id int64, success bool, reason string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE login_attempts SET success = ?, reason = ? WHERE id = ?`, success, reason, id)
+	return err
+}
+
+// DropAttempt removes a reserved attempt whose secret was never checked.
+func (s *Store) DropAttempt(ctx context.Context, id int64) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM login_attempts WHERE id = ?`, id)
 	return err
 }
 

@@ -2,6 +2,7 @@ package idp_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -53,5 +54,42 @@ func TestParallelPasscodeGuessesStopAtTheLimit(t *testing.T) {
 		map[string]any{"enabled": true, "passcode": app.DemoPasscode}, &out)
 	if st == http.StatusOK {
 		t.Fatalf("right passcode accepted after %d parallel wrong guesses", checked)
+	}
+}
+
+// Parallel wrong passwords from one IP cannot buy more checks than the per-IP limit: each
+// attempt takes its place under the limit before its hash runs.
+func TestParallelPasswordGuessesStopAtTheIPLimit(t *testing.T) {
+	env := apptest.New(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			id := fmt.Sprintf("0010990%05d", i)
+			env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/login", "",
+				map[string]string{"id_number": id, "password": "Sai@12345"}, nil)
+		}(i)
+	}
+	wg.Wait()
+	attempts, err := env.App.Store().ListAttempts(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, a := range attempts {
+		if a.Kind == "password" {
+			checked++
+		}
+	}
+	if checked > 20 {
+		t.Fatalf("%d wrong passwords were checked from one IP, want at most 20", checked)
+	}
+	var out struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	if st := env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/login", "",
+		map[string]string{"id_number": an, "password": app.DemoPassword}, &out); st != http.StatusTooManyRequests && checked == 20 {
+		t.Fatalf("after 20 failures the right password got %d %s, want 429", st, out.Error.Code)
 	}
 }

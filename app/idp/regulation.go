@@ -32,7 +32,7 @@ func lockedMsg(min int) string {
 }
 
 // checkPassword is the password step shared by the web login and the app login: format,
-// per-IP limit (before any hash is computed), per-account lock, then the hash check. An
+// per-account lock, per-IP limit (before any hash is computed), then the hash check. An
 // unknown ID and a wrong password give the same error after the same work (a dummy hash).
 // Every attempt is recorded.
 func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) (store.Citizen, error) {
@@ -41,16 +41,6 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 	idNumber = strings.TrimSpace(idNumber)
 	if !web.IsIDNumber(idNumber) {
 		return store.Citizen{}, &web.Error{Status: http.StatusBadRequest, Code: "invalid_id_number", Msg: msgBadIDNumber}
-	}
-	fails, err := p.d.Store.CountIPFailures(ctx, ip, "password", now.Add(-lim.IPWindow))
-	if err != nil {
-		return store.Citizen{}, err
-	}
-	if fails >= lim.IPMaxFailures {
-		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, Kind: "password_refused", Reason: "ip_limited"})
-		return store.Citizen{}, &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
-			Msg:        fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.IPWindow)),
-			RetryAfter: int(lim.IPWindow.Seconds()), Err: fmt.Errorf("ip %s: %d failures", ip, fails)}
 	}
 	cit, err := p.d.Store.CitizenByIDNumber(ctx, idNumber)
 	known := err == nil
@@ -62,8 +52,24 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 		return store.Citizen{}, &web.Error{Status: http.StatusLocked, Code: "account_locked",
 			Msg: lockedMsg(minutes(cit.LockedUntil.Sub(now)))}
 	}
+	// The attempt takes its place under the per-IP limit before any hash is computed, in one
+	// statement: a burst of parallel guesses cannot slip past the limit while hashes run.
+	attempt, err := p.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: ip, IDNumber: idNumber, CitizenID: cit.ID,
+		Kind: "password"}, now.Add(-lim.IPWindow), lim.IPMaxFailures)
+	if errors.Is(err, store.ErrConflict) {
+		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, Kind: "password_refused", Reason: "ip_limited"})
+		return store.Citizen{}, &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Msg:        fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.IPWindow)),
+			RetryAfter: int(lim.IPWindow.Seconds()), Err: fmt.Errorf("ip %s: %d failures", ip, lim.IPMaxFailures)}
+	}
+	if err != nil {
+		return store.Citizen{}, err
+	}
 	ok, err := p.d.Hasher.Verify(ctx, cit.PasswordHash, password)
 	if err != nil {
+		if derr := p.d.Store.DropAttempt(ctx, attempt); derr != nil {
+			p.d.Log.Warn("drop attempt", "err", derr)
+		}
 		return store.Citizen{}, busy(err)
 	}
 	if !ok {
@@ -71,7 +77,9 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 		if known {
 			reason = "wrong_password"
 		}
-		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, CitizenID: cit.ID, Kind: "password", Reason: reason})
+		if err := p.d.Store.FinishAttempt(ctx, attempt, false, reason); err != nil {
+			return store.Citizen{}, err
+		}
 		if known {
 			until, n, err := p.d.Store.RecordPasswordFailure(ctx, cit.ID, now, lim.PasswordMaxFailures, lim.PasswordLock)
 			if err != nil {
@@ -86,10 +94,12 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 		return store.Citizen{}, &web.Error{Status: http.StatusUnauthorized, Code: "invalid_credentials",
 			Msg: msgBadCredentials, Err: errors.New(reason)}
 	}
+	if err := p.d.Store.FinishAttempt(ctx, attempt, true, ""); err != nil {
+		return store.Citizen{}, err
+	}
 	if err := p.d.Store.ResetPasswordFailures(ctx, cit.ID); err != nil {
 		return store.Citizen{}, err
 	}
-	p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, CitizenID: cit.ID, Kind: "password", Success: true})
 	return cit, nil
 }
 
