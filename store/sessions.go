@@ -95,8 +95,27 @@ func (s *Store) ReplaceSubjectSession(ctx context.Context, sess Session) (ended 
 	return ended, err
 }
 
-// PurgeExpired removes rows whose lifetime is over; run periodically.
+// PurgeExpired removes rows whose lifetime is over, so that an appliance left running for
+// weeks keeps a small database; run periodically. Rows that later checks still read (a
+// refresh-token family, a login's challenge) are kept a day past their expiry.
 func (s *Store) PurgeExpired(ctx context.Context, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, ms(now))
-	return err
+	day := ms(now.Add(-24 * time.Hour))
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`DELETE FROM sessions WHERE expires_at <= ?`, []any{ms(now)}},
+			{`DELETE FROM otp_challenges WHERE expires_at < ?`, []any{day}},
+			{`DELETE FROM oidc_auth_requests WHERE expires_at < ? AND code_expires_at < ?`, []any{day, ms(now)}},
+			{`DELETE FROM oidc_access_tokens WHERE expires_at < ?`, []any{day}},
+			{`DELETE FROM oidc_refresh_tokens WHERE expires_at < ?`, []any{day}},
+			{`DELETE FROM qr_logins WHERE expires_at < ?`, []any{day}},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -168,3 +168,29 @@ func TestReplaceSubjectSession(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestPurgeExpired(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	c := seedCitizen(t, s)
+	now := time.Now()
+	old, fresh := now.Add(-48*time.Hour), now
+	s.CreateSession(ctx, Session{IDHash: "old", Kind: "portal", Data: "{}", CreatedAt: old, SeenAt: old, ExpiresAt: old})
+	s.CreateSession(ctx, Session{IDHash: "new", Kind: "portal", Data: "{}", CreatedAt: fresh, SeenAt: fresh, ExpiresAt: fresh.Add(time.Hour)})
+	s.CreateOTPChallenge(ctx, OTPChallenge{ID: "old", AuthRequestID: "a", SessionHash: "s", CitizenID: c.ID, Channel: "sms", ExpiresAt: old, CreatedAt: old})
+	s.CreateOTPChallenge(ctx, OTPChallenge{ID: "new", AuthRequestID: "b", SessionHash: "s", CitizenID: c.ID, Channel: "sms", ExpiresAt: fresh.Add(time.Minute), CreatedAt: fresh})
+	if err := s.PurgeExpired(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.OTPChallengeByID(ctx, "old"); !errors.Is(err, ErrNotFound) {
+		t.Error("old challenge kept")
+	}
+	if _, err := s.OTPChallengeByID(ctx, "new"); err != nil {
+		t.Error("live challenge purged")
+	}
+	var n int
+	s.r.QueryRowContext(ctx, `SELECT count(*) FROM sessions`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d sessions left, want 1", n)
+	}
+}
