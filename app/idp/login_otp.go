@@ -20,7 +20,8 @@ import (
 
 // The second factor of the direct login (seed flow 2: "nhập mã OTP được gửi về số điện
 // thoại"). The code goes by SMS (default, as the seed says) or to the VNeID app as a "mã xác
-// nhận đăng nhập" (newer real behaviour).
+// nhận đăng nhập" (newer real behaviour); a citizen who set up an authenticator app may switch
+// to its code instead (login_totp.go).
 
 const (
 	purposeOTP       = "login_otp"
@@ -30,6 +31,7 @@ const (
 	msgOTPFormat     = "Mã xác nhận gồm 6 chữ số."
 	msgOTPDead       = "Bạn đã nhập sai mã xác nhận quá %d lần. Vì an toàn, phiên đăng nhập này đã kết thúc: vui lòng đăng nhập lại."
 	msgStepSkipped   = "Vui lòng nhập số định danh cá nhân và mật khẩu trước khi nhập mã xác nhận."
+	msgOTPUsed       = "Mã xác nhận này đã được sử dụng. Vui lòng đăng nhập lại."
 )
 
 // otpPage is the code step.
@@ -37,7 +39,9 @@ type otpPage struct {
 	web.Page
 	AuthRequestID string
 	ClientName    string
-	Channel       string // sms | app
+	Channel       string // sms | app | totp
+	TOTPAvailable bool   // the citizen has an authenticator app: offer switching to it
+	TOTPIssuer    string // the name the authenticator app shows for VNeID
 	MaskedPhone   string
 	Error         string
 	Info          string
@@ -140,7 +144,8 @@ func (p *IdP) renderOTP(c echo.Context, status int, st otpStep, errMsg, info str
 	ar, ch, cit := st.ar, st.ch, st.cit
 	page := &otpPage{Page: web.NewPage(c, "Nhập mã xác nhận - Cổng thông tin định danh điện tử"),
 		AuthRequestID: ar.ID, ClientName: ar.ClientName, Channel: ch.Channel, MaskedPhone: web.MaskPhone(cit.Phone),
-		Error: errMsg, Info: info, Dead: ch.Dead, ExpiresAt: ch.ExpiresAt, TTLMinutes: minutes(p.d.Limits.OTPTTL)}
+		Error: errMsg, Info: info, Dead: ch.Dead, ExpiresAt: ch.ExpiresAt, TTLMinutes: minutes(p.d.Limits.OTPTTL),
+		TOTPAvailable: cit.TOTPSecret != "", TOTPIssuer: totpIssuer}
 	if wait := ch.LastSentAt.Add(p.d.Limits.OTPResendEvery).Sub(p.d.Now()); wait > 0 {
 		page.ResendIn = int(wait.Seconds() + 0.999)
 	}
@@ -180,7 +185,10 @@ func (p *IdP) submitOTP(c echo.Context) error {
 		return p.renderOTP(c, http.StatusBadRequest, st, msgOTPFormat, "")
 	}
 	if !ch.UsedAt.IsZero() {
-		return p.renderOTP(c, http.StatusConflict, st, "Mã xác nhận này đã được sử dụng. Vui lòng đăng nhập lại.", "")
+		return p.renderOTP(c, http.StatusConflict, st, msgOTPUsed, "")
+	}
+	if ch.Channel == "totp" {
+		return p.submitTOTP(c, st, code)
 	}
 	err = p.d.Store.UseOTP(ctx, ch.ID, p.otpHash(ch.ID, code), now)
 	if err == nil {
@@ -197,7 +205,17 @@ func (p *IdP) submitOTP(c echo.Context) error {
 	if !ch.ExpiresAt.After(now) {
 		return p.renderOTP(c, http.StatusBadRequest, st, msgOTPExpired, "")
 	}
-	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Reason: "wrong_code"})
+	return p.codeFailed(c, st, "wrong_code", msgOTPWrongFmt)
+}
+
+// codeFailed counts a wrong code (of any channel) on the challenge and against the account:
+// every channel shares the one count, so switching never buys guesses. msgFmt takes the tries
+// left.
+func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) error {
+	ch, cit := &st.ch, st.cit
+	ctx := c.Request().Context()
+	lim := p.d.Limits
+	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Reason: reason})
 	failures, dead, err := p.d.Store.RecordOTPFailure(ctx, ch.ID, lim.OTPMaxFailures)
 	if err != nil {
 		return err
@@ -207,11 +225,12 @@ func (p *IdP) submitOTP(c echo.Context) error {
 		p.audit(c, "idp", "otp_challenge_killed", cit.ID, fmt.Sprintf("%d wrong codes", failures))
 		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
 	}
-	return p.renderOTP(c, http.StatusUnauthorized, st, fmt.Sprintf(msgOTPWrongFmt, lim.OTPMaxFailures-failures), "")
+	return p.renderOTP(c, http.StatusUnauthorized, st, fmt.Sprintf(msgFmt, lim.OTPMaxFailures-failures), "")
 }
 
 // resendOTP sends a new code ("Gửi lại mã"), optionally on the other channel: at most once a
-// minute and 5 times an hour per account, and never resetting the failure count.
+// minute and 5 times an hour per account, and never resetting the failure count. channel=totp
+// sends nothing: it moves the challenge to the authenticator app (switchToTOTP).
 func (p *IdP) resendOTP(c echo.Context) error {
 	st, err := p.loadOTPStep(c)
 	if err != nil {
@@ -222,6 +241,10 @@ func (p *IdP) resendOTP(c echo.Context) error {
 	now, lim := p.d.Now(), p.d.Limits
 	if ch.Dead || !ch.UsedAt.IsZero() {
 		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+	}
+	if c.FormValue("channel") == "totp" {
+		// Nothing is sent, so this is no resend and its limits do not apply.
+		return p.switchToTOTP(c, st)
 	}
 	if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 {
 		return p.renderOTP(c, http.StatusTooManyRequests, st,
@@ -238,6 +261,11 @@ func (p *IdP) resendOTP(c echo.Context) error {
 	channel := ch.Channel
 	if v := c.FormValue("channel"); v == "sms" || v == "app" {
 		channel = v
+	}
+	if channel == "totp" {
+		// "Gửi lại mã" from the authenticator step: there is nothing to resend there, so the
+		// code goes by the default channel.
+		channel = p.d.SecondFactor
 	}
 	code := newOTPCode()
 	if err := p.d.Store.ResendOTP(ctx, ch.ID, channel, p.otpHash(ch.ID, code), now, now.Add(lim.OTPTTL)); err != nil {

@@ -31,10 +31,12 @@ type AppCitizen struct {
 type appMe struct {
 	Citizen         AppCitizen `json:"citizen"`
 	WebLoginEnabled bool       `json:"web_login_enabled"`
+	TOTPEnabled     bool       `json:"totp_enabled"` // an authenticator app is set up and confirmed
 }
 
 func newAppMe(c store.Citizen) appMe {
-	return appMe{Citizen: AppCitizen{IDNumber: c.IDNumber, Name: c.FullName, Level: c.Level}, WebLoginEnabled: c.WebLogin}
+	return appMe{Citizen: AppCitizen{IDNumber: c.IDNumber, Name: c.FullName, Level: c.Level}, WebLoginEnabled: c.WebLogin,
+		TOTPEnabled: c.TOTPSecret != ""}
 }
 
 func (p *IdP) registerMobile(api *echo.Group) {
@@ -44,6 +46,7 @@ func (p *IdP) registerMobile(api *echo.Group) {
 	authed.GET("/me", p.appMe)
 	authed.GET("/messages", p.appMessages)
 	p.registerMobileQR(authed)
+	p.registerMobileTOTP(authed)
 }
 
 // requireApp authenticates the bearer token of an app session and loads its citizen.

@@ -98,6 +98,9 @@
     confirm: (id, passcode) => call("POST", "/qr/" + encodeURIComponent(id) + "/confirm", { passcode }),
     deny: (id) => call("POST", "/qr/" + encodeURIComponent(id) + "/deny"),
     setWebLogin: (enabled, passcode) => call("PUT", "/settings/web-login", { enabled, passcode }),
+    totpEnroll: (passcode) => call("POST", "/totp/enroll", { passcode }),
+    totpActivate: (code) => call("POST", "/totp/activate", { code }),
+    totpRemove: (passcode) => call("DELETE", "/totp", { passcode }),
   };
 
   function two(n) {

@@ -1,7 +1,8 @@
 // VNeID app simulator: the screens and the flows between them (sign in, home, the scan result,
 // the web-login permission, confirmation with the passcode, settings), then the start. The
-// scanner, the passcode pad and the inbox live in their own files. Every server call goes
-// through PhoneSim.api; every text from the server is shown with textContent.
+// scanner, the passcode pad, the inbox and the authenticator-app setting live in their own
+// files. Every server call goes through PhoneSim.api; every text from the server is shown with
+// textContent.
 "use strict";
 
 (function (sim) {
@@ -16,7 +17,7 @@
 
   const state = {
     screen: "loading",
-    me: null, // {citizen:{id_number,name,level}, web_login_enabled}
+    me: null, // {citizen:{id_number,name,level}, web_login_enabled, totp_enabled}
     pendingScan: "", // text scanned before the app was signed in
     permScan: "", // text whose login waits for the "Đăng nhập trên website" permission
     scanning: false,
@@ -105,6 +106,7 @@
     state.login = null;
     state.permScan = "";
     closePermDialog();
+    sim.totp.reset();
   }
 
   // signOutIfNeeded ends the app session when the server says it is over: the token is not
@@ -440,6 +442,7 @@
       const me = await api.me();
       state.me = me;
       renderAccount();
+      sim.totp.render(me);
       const toggle = $("weblogin-toggle");
       // Keep a change the user already started; otherwise show the server's current value.
       if (state.screen === "settings" && $("weblogin-confirm").disabled) toggle.checked = me.web_login_enabled;
@@ -450,6 +453,7 @@
 
   function fillSettings() {
     renderAccount();
+    sim.totp.render(state.me);
     $("weblogin-toggle").checked = Boolean(state.me && state.me.web_login_enabled);
     $("weblogin-confirm").disabled = true;
     $("settings-error").classList.add("hidden");
@@ -598,6 +602,10 @@
     signOutIfNeeded,
     toast,
     account: () => (state.me ? state.me.citizen : null),
+    // noteTOTP records a change of the authenticator app made in settings.
+    noteTOTP: (enabled) => {
+      if (state.me) state.me.totp_enabled = enabled;
+    },
   };
 
   wire();
