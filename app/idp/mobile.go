@@ -105,8 +105,8 @@ type appLoginResponse struct {
 // app login ends the citizen's previous app session.
 func (p *IdP) appLogin(c echo.Context) error {
 	var req appLoginRequest
-	if err := c.Bind(&req); err != nil {
-		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest, Err: err}
+	if err := web.Bind(c, &req); err != nil {
+		return err
 	}
 	cit, err := p.checkPassword(c, req.IDNumber, req.Password, "phone")
 	if err != nil {

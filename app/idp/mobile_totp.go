@@ -51,8 +51,8 @@ type totpEnrollResponse struct {
 // confirmed.
 func (p *IdP) enrollTOTP(c echo.Context) error {
 	var req totpPasscodeRequest
-	if err := c.Bind(&req); err != nil {
-		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest, Err: err}
+	if err := web.Bind(c, &req); err != nil {
+		return err
 	}
 	cit := appCitizen(c)
 	if err := p.checkPasscode(c, cit, req.Passcode); err != nil {
@@ -88,8 +88,8 @@ type totpActivateRequest struct {
 // authenticator: proof that the app holds the secret and the phone's clock agrees.
 func (p *IdP) activateTOTP(c echo.Context) error {
 	var req totpActivateRequest
-	if err := c.Bind(&req); err != nil {
-		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest, Err: err}
+	if err := web.Bind(c, &req); err != nil {
+		return err
 	}
 	code := strings.TrimSpace(req.Code)
 	if !web.IsPasscode(code) {
@@ -132,8 +132,8 @@ func (p *IdP) activateTOTP(c echo.Context) error {
 // removeTOTP turns the authenticator app off (a lost or replaced phone); the passcode confirms.
 func (p *IdP) removeTOTP(c echo.Context) error {
 	var req totpPasscodeRequest
-	if err := c.Bind(&req); err != nil {
-		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest, Err: err}
+	if err := web.Bind(c, &req); err != nil {
+		return err
 	}
 	cit := appCitizen(c)
 	if err := p.checkPasscode(c, cit, req.Passcode); err != nil {

@@ -27,16 +27,7 @@ func TestParallelPasscodeGuessesStopAtTheLimit(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	attempts, err := env.App.Store().ListAttempts(context.Background(), 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checked := 0
-	for _, a := range attempts {
-		if a.Kind == "passcode" {
-			checked++
-		}
-	}
+	checked := countAttempts(t, env, "passcode")
 	if checked > 10 {
 		t.Fatalf("%d passcode guesses were checked, want at most 10", checked)
 	}
@@ -72,16 +63,7 @@ func TestParallelPasswordGuessesStopAtTheIPLimit(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	attempts, err := env.App.Store().ListAttempts(context.Background(), 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checked := 0
-	for _, a := range attempts {
-		if a.Kind == "password" {
-			checked++
-		}
-	}
+	checked := countAttempts(t, env, "password")
 	if checked > 20 {
 		t.Fatalf("%d wrong passwords were checked from one IP, want at most 20", checked)
 	}
@@ -92,4 +74,20 @@ func TestParallelPasswordGuessesStopAtTheIPLimit(t *testing.T) {
 		map[string]string{"id_number": an, "password": app.DemoPassword}, &out); st != http.StatusTooManyRequests && checked == 20 {
 		t.Fatalf("after 20 failures the right password got %d %s, want 429", st, out.Error.Code)
 	}
+}
+
+// countAttempts counts the recorded attempts of one kind (each one a checked secret).
+func countAttempts(t *testing.T, env *apptest.Env, kind string) int {
+	t.Helper()
+	attempts, err := env.App.Store().ListAttempts(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range attempts {
+		if a.Kind == kind {
+			n++
+		}
+	}
+	return n
 }

@@ -37,8 +37,8 @@ type qrLoginInfo struct {
 // a frame is accepted).
 func (p *IdP) scanQR(c echo.Context) error {
 	var req qrScanRequest
-	if err := c.Bind(&req); err != nil {
-		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest, Err: err}
+	if err := web.Bind(c, &req); err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	cit, sess := appCitizen(c), appSession(c)
@@ -184,8 +184,8 @@ type qrConfirmRequest struct {
 // VNeID").
 func (p *IdP) confirmQR(c echo.Context) error {
 	var req qrConfirmRequest
-	if err := c.Bind(&req); err != nil {
-		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest, Err: err}
+	if err := web.Bind(c, &req); err != nil {
+		return err
 	}
 	l, err := p.ownedQRLogin(c)
 	if err != nil {

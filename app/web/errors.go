@@ -125,3 +125,12 @@ func wantsJSON(c echo.Context) bool {
 	accept := r.Header.Get(echo.HeaderAccept)
 	return strings.Contains(accept, "application/json") || strings.Contains(accept, "text/event-stream")
 }
+
+// Bind decodes the request body into v; a body that does not decode is the client's mistake
+// and answers 400 bad_request.
+func Bind(c echo.Context, v any) error {
+	if err := c.Bind(v); err != nil {
+		return &Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: MsgBadRequest, Err: err}
+	}
+	return nil
+}
