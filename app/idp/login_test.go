@@ -187,13 +187,7 @@ func TestResendDoesNotResetFailures(t *testing.T) {
 		env.SubmitCode(c, at, page, wrongCode(env.LatestCode(token)))
 	}
 	// A resend within the minute is refused.
-	resend := apptest.Forms(at, page)
-	var rf apptest.Form
-	for _, f := range resend {
-		if strings.HasSuffix(f.Action, "/idp/login/otp/resend") && f.Fields.Get("channel") == "" {
-			rf = f
-		}
-	}
+	rf := resendForm(t, at, page)
 	if resp, _ := env.Submit(c, rf, nil); resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("resend within a minute: %d, want 429", resp.StatusCode)
 	}
@@ -214,12 +208,7 @@ func TestResendLimitPerHour(t *testing.T) {
 	env := apptest.New(t)
 	c := env.Client()
 	at, page := passwordDone(t, env, c)
-	var rf apptest.Form
-	for _, f := range apptest.Forms(at, page) {
-		if strings.HasSuffix(f.Action, "/otp/resend") && f.Fields.Get("channel") == "" {
-			rf = f
-		}
-	}
+	rf := resendForm(t, at, page)
 	for i := 1; i <= 5; i++ {
 		env.Clock.Advance(61 * time.Second)
 		if resp, _ := env.Submit(c, rf, nil); resp.StatusCode != http.StatusOK {
@@ -431,4 +420,16 @@ func TestInAppCodeChannel(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("in-app code: %d", resp.StatusCode)
 	}
+}
+
+// resendForm is the code page's "Gửi lại mã" form (the one that keeps the channel).
+func resendForm(t *testing.T, at, page string) apptest.Form {
+	t.Helper()
+	for _, f := range apptest.Forms(at, page) {
+		if strings.HasSuffix(f.Action, "/idp/login/otp/resend") && f.Fields.Get("channel") == "" {
+			return f
+		}
+	}
+	t.Fatal("no Gửi lại mã form on the code page")
+	return apptest.Form{}
 }
