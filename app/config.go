@@ -80,7 +80,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	l := c.Limits
-	if l.PasswordMaxFailures < 1 || l.OTPMaxFailures < 1 || l.PasscodeLockAt < 1 || l.IPMaxFailures < 1 {
+	if l.PasswordMaxFailures < 1 || l.OTPMaxFailures < 1 || l.OTPAccountMax < 1 || l.PasscodeLockAt < 1 || l.IPMaxFailures < 1 {
 		errs = append(errs, errors.New("failure limits must be at least 1"))
 	}
 	if l.QRFrameStep <= 0 || l.QRFrameAccept < l.QRFrameStep || l.QRLoginTTL < l.QRFrameStep {

@@ -114,6 +114,11 @@ func (s *Store) RecordPasswordFailure(ctx context.Context, citizenID string, now
 	return lockedUntil, failures, err
 }
 
+// LockCitizen locks the account's login until until (too many wrong codes across logins).
+func (s *Store) LockCitizen(ctx context.Context, citizenID string, until time.Time) error {
+	return affectedOne(s.w.ExecContext(ctx, `UPDATE citizens SET locked_until = max(locked_until, ?) WHERE id = ?`, ms(until), citizenID))
+}
+
 // ResetPasswordFailures clears the consecutive-failure count after a correct password.
 func (s *Store) ResetPasswordFailures(ctx context.Context, citizenID string) error {
 	_, err := s.w.ExecContext(ctx, `UPDATE citizens SET password_failures = 0 WHERE id = ? AND password_failures <> 0`, citizenID)

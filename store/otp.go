@@ -97,3 +97,9 @@ func (s *Store) RecordOTPFailure(ctx context.Context, id string, max int) (int, 
 	}
 	return failures, dead, err
 }
+
+// KillOTPChallenge ends a challenge at once, whatever its failure count.
+func (s *Store) KillOTPChallenge(ctx context.Context, id string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE otp_challenges SET dead = 1 WHERE id = ?`, id)
+	return err
+}

@@ -216,6 +216,24 @@ func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) erro
 	ctx := c.Request().Context()
 	lim := p.d.Limits
 	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Reason: reason})
+	// Each challenge dies after 5 wrong codes, but parallel logins each bring a challenge: the
+	// account counts wrong codes across all of them (RFC 4226 §7.3) and locks past the limit.
+	now := p.d.Now()
+	total, err := p.d.Store.CountCitizenFailures(ctx, cit.ID, "otp", now.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if total >= lim.OTPAccountMax {
+		if err := p.d.Store.LockCitizen(ctx, cit.ID, now.Add(lim.PasswordLock)); err != nil {
+			return err
+		}
+		if err := p.d.Store.KillOTPChallenge(ctx, ch.ID); err != nil {
+			return err
+		}
+		ch.Dead = true
+		p.audit(c, "idp", "account_locked", cit.ID, fmt.Sprintf("%d wrong codes in an hour", total))
+		return p.renderOTP(c, http.StatusLocked, st, fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mã xác nhận quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.PasswordLock)), "")
+	}
 	failures, dead, err := p.d.Store.RecordOTPFailure(ctx, ch.ID, lim.OTPMaxFailures)
 	if err != nil {
 		return err

@@ -433,3 +433,37 @@ func resendForm(t *testing.T, at, page string) apptest.Form {
 	t.Fatal("no Gửi lại mã form on the code page")
 	return apptest.Form{}
 }
+
+// T14: parallel logins each bring a challenge with 5 tries, but the account counts wrong codes
+// across all of them and locks at 10 an hour.
+func TestWrongCodesAcrossLoginsLockTheAccount(t *testing.T) {
+	env := apptest.New(t)
+	token := env.AppLogin(an, app.DemoPassword)
+	type login struct {
+		c        *http.Client
+		at, page string
+	}
+	var logins []login
+	for i := 0; i < 3; i++ {
+		c := env.Client()
+		at, page := passwordDone(t, env, c)
+		logins = append(logins, login{c, at, page})
+	}
+	code := env.LatestCode(token)
+	for _, l := range logins[:2] {
+		for i := 0; i < 4; i++ {
+			env.SubmitCode(l.c, l.at, l.page, wrongCode(code))
+		}
+	}
+	third := logins[2]
+	env.SubmitCode(third.c, third.at, third.page, wrongCode(code))
+	resp, body := env.SubmitCode(third.c, third.at, third.page, wrongCode(code))
+	if resp.StatusCode != http.StatusLocked || !strings.Contains(errorText(body), "tạm khóa") {
+		t.Fatalf("10th wrong code across logins: %d %q, want 423 and the lock", resp.StatusCode, errorText(body))
+	}
+	// The account is locked: even the right password is refused now.
+	c := env.Client()
+	if resp, _ := env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), an, app.DemoPassword); resp.StatusCode != http.StatusLocked {
+		t.Fatalf("password after the code lock: %d, want 423", resp.StatusCode)
+	}
+}

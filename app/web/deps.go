@@ -23,6 +23,7 @@ type Limits struct {
 	OTPMaxFailures   int           // wrong codes that end a challenge
 	OTPResendEvery   time.Duration // at most one resend per this interval
 	OTPResendPerHour int           // resends per account per hour
+	OTPAccountMax    int           // wrong codes per account per hour, across logins, that lock the account
 
 	PasscodeCooldownEvery int           // every Nth wrong passcode starts a cooldown
 	PasscodeCooldown      time.Duration // its length
@@ -43,6 +44,7 @@ func DefaultLimits() Limits {
 		PasswordMaxFailures: 5, PasswordLock: 15 * time.Minute,
 		IPMaxFailures: 20, IPWindow: 10 * time.Minute,
 		OTPTTL: 5 * time.Minute, OTPMaxFailures: 5, OTPResendEvery: time.Minute, OTPResendPerHour: 5,
+		OTPAccountMax:         10,
 		PasscodeCooldownEvery: 5, PasscodeCooldown: 5 * time.Minute, PasscodeLockAt: 10,
 		QRFrameStep: 10 * time.Second, QRFrameAccept: 30 * time.Second, QRLoginTTL: 120 * time.Second,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, AppSessionTTL: 24 * time.Hour,
