@@ -61,6 +61,7 @@ func (con *Console) showSettings(c echo.Context) error {
 		{Title: "Mã OTP / mã xác nhận trong ứng dụng", Rows: []settingRow{
 			{"Hiệu lực của mã", duration(l.OTPTTL), "-otp-ttl"},
 			{"Số lần nhập sai thì hủy mã", fmt.Sprint(l.OTPMaxFailures), ""},
+			{"Mã sai trong một giờ (mọi lần đăng nhập của một tài khoản) thì khóa tài khoản", fmt.Sprint(l.OTPAccountMax), ""},
 			{"\"Gửi lại mã\"", fmt.Sprintf("mỗi %s một lần, tối đa %d lần một giờ", duration(l.OTPResendEvery), l.OTPResendPerHour), ""},
 		}},
 		{Title: "Passcode", Rows: []settingRow{
