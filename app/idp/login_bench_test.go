@@ -79,7 +79,7 @@ func BenchmarkDirectLogin(b *testing.B) {
 func BenchmarkQRLogin(b *testing.B) {
 	env := apptest.New(b, productionHashing)
 	for b.Loop() {
-		// The fake clock moves 2.1 s per login: at most 30 QR logins start per minute and IP.
+		// The fake clock moves 2.1 s per login, under the per-IP cap on QR starts a minute.
 		env.Clock.Advance(2100 * time.Millisecond)
 		pk := apptest.NewPKCE()
 		c := env.Client()

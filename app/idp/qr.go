@@ -31,8 +31,8 @@ const (
 	qrBindingCookie   = "dvc_idp_qr_"    // + login id: each login has its own binding
 	qrCookiePath      = "/idp/qr"        // the binding reaches only the QR endpoints
 	qrFinishGrace     = 2 * time.Minute  // a confirmed login must be redeemed within this
-	qrStartsPerMinute = 30               // per client IP (T22: QR creation flood)
-	qrMaxPendingScans = 5                // scanned-but-undecided logins per citizen (push bombing)
+	qrStartsPerMinute = 120              // per client IP (T22: QR creation flood)
+	qrMaxPendingScans = 20               // scanned-but-undecided logins per citizen (push bombing)
 	qrHeartbeat       = 15 * time.Second // SSE comment so proxies and phones keep the stream
 	qrImageCacheSize  = 512              // rendered frames kept (a few per live login)
 	qrPNGScale        = 8                // pixels per module

@@ -105,14 +105,14 @@ func TestQRStartRefusals(t *testing.T) {
 	})
 	t.Run("ErrFlood", func(t *testing.T) {
 		d.t = t
-		for range 30 {
+		for range 120 {
 			d.start()
 		}
 		resp, raw := d.request(http.MethodPost, "/idp/qr/start", map[string]string{"auth_request": d.page.AuthRequestID})
 		var e qrAPIError
 		json.Unmarshal(raw, &e)
 		if resp.StatusCode != http.StatusTooManyRequests || e.Error.Code != "rate_limited" || resp.Header.Get("Retry-After") == "" {
-			t.Fatalf("31st start in a minute: %d %s", resp.StatusCode, raw)
+			t.Fatalf("121st start in a minute: %d %s", resp.StatusCode, raw)
 		}
 		env.Clock.Advance(61 * time.Second)
 		d.start()
@@ -125,11 +125,11 @@ func TestQRPendingScanCap(t *testing.T) {
 	env := apptest.New(t)
 	d := openQRDesktop(t, env)
 	ph := qrAppLogin(t, env, qrAn)
-	for range 5 {
+	for range 20 {
 		ph.mustScan(d.start().QR)
 	}
 	code, e, _ := ph.scan(d.start().QR)
-	wantQRError(t, "6th pending scan", code, e, http.StatusTooManyRequests, "rate_limited")
+	wantQRError(t, "21st pending scan", code, e, http.StatusTooManyRequests, "rate_limited")
 }
 
 // TestQRAnotherAppSession: the app session that scanned owns the login; another citizen's app
