@@ -46,11 +46,9 @@ type sessionData struct {
 // Register mounts the console under g (/console).
 func Register(g *echo.Group, d *web.Deps) error {
 	con := &Console{
-		d: d,
-		session: web.SessionKind{Kind: "console", Cookie: "dvc_console", Path: "/console",
-			Idle: d.Limits.SessionIdle, Absolute: d.Limits.SessionAbsolute},
-		csrf: &web.CSRF{Key: d.Key("csrf/console"), Cookie: "dvc_console_csrf", Path: "/console",
-			Secure: d.Secure(), Origin: d.PublicURL.String()},
+		d:       d,
+		session: d.BrowserSession("console", "/console"),
+		csrf:    d.CSRFFor("console", "/console"),
 	}
 	g.Use(web.NoStoreMiddleware, con.csrf.Middleware())
 	g.GET("/login", con.showLogin)

@@ -25,11 +25,9 @@ type IdP struct {
 // (/api/mobile/v1).
 func Register(g, api *echo.Group, d *web.Deps) error {
 	p := &IdP{
-		d: d,
-		session: web.SessionKind{Kind: "idp", Cookie: "dvc_idp", Path: "/idp",
-			Idle: d.Limits.SessionIdle, Absolute: d.Limits.SessionAbsolute},
-		csrf: &web.CSRF{Key: d.Key("csrf/idp"), Cookie: "dvc_idp_csrf", Path: "/idp",
-			Secure: d.Secure(), Origin: d.PublicURL.String()},
+		d:       d,
+		session: d.BrowserSession("idp", "/idp"),
+		csrf:    d.CSRFFor("idp", "/idp"),
 	}
 	if err := p.registerOIDC(g); err != nil {
 		return err

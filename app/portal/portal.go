@@ -39,12 +39,10 @@ type Portal struct {
 // the root group would add catch-all routes for the whole site.
 func Register(g *echo.Group, d *web.Deps) error {
 	p := &Portal{
-		d: d,
-		session: web.SessionKind{Kind: "portal", Cookie: "dvc_portal", Path: "/",
-			Idle: d.Limits.SessionIdle, Absolute: d.Limits.SessionAbsolute},
-		csrf: &web.CSRF{Key: d.Key("csrf/portal"), Cookie: "dvc_portal_csrf", Path: "/",
-			Secure: d.Secure(), Origin: d.PublicURL.String()},
-		rp: newRelyingParty(d),
+		d:       d,
+		session: d.BrowserSession("portal", "/"),
+		csrf:    d.CSRFFor("portal", "/"),
+		rp:      newRelyingParty(d),
 	}
 	csrf := p.csrf.Middleware()
 	g.GET("/", p.showHome, csrf)

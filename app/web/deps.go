@@ -87,3 +87,17 @@ func (d *Deps) URL(path string) string {
 func (d *Deps) Secure() bool {
 	return d.PublicURL.Scheme == "https"
 }
+
+// BrowserSession is an actor's browser session: its own cookie "dvc_<kind>" on path, with the
+// configured idle and absolute lifetimes.
+func (d *Deps) BrowserSession(kind, path string) SessionKind {
+	return SessionKind{Kind: kind, Cookie: "dvc_" + kind, Path: path,
+		Idle: d.Limits.SessionIdle, Absolute: d.Limits.SessionAbsolute}
+}
+
+// CSRFFor is an actor's CSRF protection: its own cookie "dvc_<kind>_csrf" on path and a key
+// derived for that actor alone.
+func (d *Deps) CSRFFor(kind, path string) *CSRF {
+	return &CSRF{Key: d.Key("csrf/" + kind), Cookie: "dvc_" + kind + "_csrf", Path: path,
+		Secure: d.Secure(), Origin: d.PublicURL.String()}
+}
