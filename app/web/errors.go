@@ -30,11 +30,6 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf builds an Error with a status, code and user message.
-func Errorf(status int, code, msg string) *Error {
-	return &Error{Status: status, Code: code, Msg: msg}
-}
-
 // Generic user-facing messages.
 const (
 	MsgInternal   = "Hệ thống đang bận hoặc gặp sự cố. Vui lòng thử lại sau."
