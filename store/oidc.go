@@ -24,8 +24,11 @@ type OIDCAuthRequest struct {
 	Prompt              []string
 	MaxAge              *time.Duration // nil when the client set no max_age
 	LoginHint           string
+	BrowserHash         string // digest of the binding cookie of the browser that created it
+	ClientKey           string // the client address that created it (IPv6: its /64), for the per-address cap
 
-	Subject  string // citizen id once authenticated
+	Subject     string // citizen id once authenticated
+	SessionHash string // digest of the IdP session id that completed it
 	ACR      string
 	AMR      []string
 	AuthTime time.Time
@@ -42,8 +45,8 @@ type OIDCAuthRequest struct {
 const oidcKeep = 24 * time.Hour
 
 const oidcAuthCols = `id, client_id, redirect_uri, scopes, state, nonce, response_type, response_mode,
-	code_challenge, code_challenge_method, prompt, max_age, login_hint, subject, acr, amr, auth_time,
-	done, code_expires_at, code_used_at, created_at, expires_at`
+	code_challenge, code_challenge_method, prompt, max_age, login_hint, browser_hash, client_key, subject,
+	session_hash, acr, amr, auth_time, done, code_expires_at, code_used_at, created_at, expires_at`
 
 func scanOIDCAuthRequest(row interface{ Scan(...any) error }) (OIDCAuthRequest, error) {
 	var a OIDCAuthRequest
@@ -52,7 +55,7 @@ func scanOIDCAuthRequest(row interface{ Scan(...any) error }) (OIDCAuthRequest, 
 	var authTime, codeExp, codeUsed, created, expires int64
 	err := row.Scan(&a.ID, &a.ClientID, &a.RedirectURI, &scopes, &a.State, &a.Nonce, &a.ResponseType,
 		&a.ResponseMode, &a.CodeChallenge, &a.CodeChallengeMethod, &prompt, &maxAge, &a.LoginHint,
-		&a.Subject, &a.ACR, &amr, &authTime, &a.Done, &codeExp, &codeUsed, &created, &expires)
+		&a.BrowserHash, &a.ClientKey, &a.Subject, &a.SessionHash, &a.ACR, &amr, &authTime, &a.Done, &codeExp, &codeUsed, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -83,10 +86,11 @@ func (s *Store) CreateOIDCAuthRequest(ctx context.Context, a OIDCAuthRequest) er
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO oidc_auth_requests (id, client_id, redirect_uri, scopes,
 			state, nonce, response_type, response_mode, code_challenge, code_challenge_method, prompt, max_age,
-			login_hint, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			login_hint, browser_hash, client_key, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.ClientID, a.RedirectURI, strings.Join(a.Scopes, " "), a.State, a.Nonce, a.ResponseType,
 			a.ResponseMode, a.CodeChallenge, a.CodeChallengeMethod, strings.Join(a.Prompt, " "), maxAge,
-			a.LoginHint, ms(a.CreatedAt), ms(a.ExpiresAt))
+			a.LoginHint, a.BrowserHash, a.ClientKey, ms(a.CreatedAt), ms(a.ExpiresAt))
 		return err
 	})
 }
@@ -98,13 +102,22 @@ func (s *Store) OIDCAuthRequestByID(ctx context.Context, id string, now time.Tim
 		WHERE id = ? AND expires_at > ?`, id, ms(now)))
 }
 
-// CompleteOIDCAuthRequest records that subject authenticated for the request, in one
-// conditional update: ErrConflict when it was already completed, ErrNotFound when it is
-// unknown or expired.
-func (s *Store) CompleteOIDCAuthRequest(ctx context.Context, id, subject, acr string, amr []string, authTime, now time.Time) error {
-	err := affectedOne(s.w.ExecContext(ctx, `UPDATE oidc_auth_requests SET subject = ?, acr = ?, amr = ?,
-		auth_time = ?, done = 1 WHERE id = ? AND done = 0 AND expires_at > ?`,
-		subject, acr, strings.Join(amr, " "), ms(authTime), id, ms(now)))
+// CountOpenOIDCAuthRequests counts the requests created from clientKey whose login is still
+// open (not completed, not expired): the anonymous rows one address holds at once.
+func (s *Store) CountOpenOIDCAuthRequests(ctx context.Context, clientKey string, now time.Time) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM oidc_auth_requests
+		WHERE client_key = ? AND done = 0 AND expires_at > ?`, clientKey, ms(now)).Scan(&n)
+	return n, err
+}
+
+// CompleteOIDCAuthRequest records that subject authenticated for the request in the IdP
+// session whose id digest is sessionHash, in one conditional update: ErrConflict when it was
+// already completed, ErrNotFound when it is unknown or expired.
+func (s *Store) CompleteOIDCAuthRequest(ctx context.Context, id, subject, sessionHash, acr string, amr []string, authTime, now time.Time) error {
+	err := affectedOne(s.w.ExecContext(ctx, `UPDATE oidc_auth_requests SET subject = ?, session_hash = ?, acr = ?,
+		amr = ?, auth_time = ?, done = 1 WHERE id = ? AND done = 0 AND expires_at > ?`,
+		subject, sessionHash, acr, strings.Join(amr, " "), ms(authTime), id, ms(now)))
 	if !errors.Is(err, ErrConflict) {
 		return err
 	}

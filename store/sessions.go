@@ -108,6 +108,8 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) error {
 			{`DELETE FROM sessions WHERE expires_at <= ?`, []any{ms(now)}},
 			{`DELETE FROM otp_challenges WHERE expires_at < ?`, []any{day}},
 			{`DELETE FROM oidc_auth_requests WHERE expires_at < ? AND code_expires_at < ?`, []any{day, ms(now)}},
+			// A request nobody logged in to has nothing later checks read: gone at its expiry.
+			{`DELETE FROM oidc_auth_requests WHERE done = 0 AND expires_at <= ?`, []any{ms(now)}},
 			{`DELETE FROM oidc_access_tokens WHERE expires_at < ?`, []any{day}},
 			{`DELETE FROM oidc_refresh_tokens WHERE expires_at < ?`, []any{day}},
 			{`DELETE FROM qr_logins WHERE expires_at < ?`, []any{day}},

@@ -30,11 +30,23 @@ type pendingLogin struct {
 }
 
 func (p *IdP) registerLogin(g *echo.Group) {
-	g.GET("/login", p.showLogin)
-	g.POST("/login", p.submitPassword)
-	g.GET("/login/otp", p.showOTP)
-	g.POST("/login/otp", p.submitOTP)
-	g.POST("/login/otp/resend", p.resendOTP)
+	g.GET("/login", p.showLogin, p.sameBrowserOnly)
+	g.POST("/login", p.submitPassword, p.sameBrowserOnly)
+	g.GET("/login/otp", p.showOTP, p.sameBrowserOnly)
+	g.POST("/login/otp", p.submitOTP, p.sameBrowserOnly)
+	g.POST("/login/otp/resend", p.resendOTP, p.sameBrowserOnly)
+}
+
+// sameBrowserOnly answers a login step on an auth request that another browser created with
+// the page that explains it, whatever the step was about to do (binding.go).
+func (p *IdP) sameBrowserOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if ob, ok := isOtherBrowser(err); ok {
+			return p.renderOtherBrowser(c, ob.ar)
+		}
+		return err
+	}
 }
 
 // loginPage is the IdP's login screen: the QR tab and the password tab.
@@ -48,13 +60,13 @@ type loginPage struct {
 }
 
 // authRequestOrError loads the auth request named in the query or form, or an error page that
-// sends the user back to the portal.
+// sends the user back to the portal; *errOtherBrowser when this browser did not create it.
 func (p *IdP) authRequestOrError(c echo.Context) (AuthRequestInfo, error) {
 	id := c.QueryParam("authRequestID")
 	if id == "" {
 		id = c.FormValue("authRequestID")
 	}
-	ar, err := p.authRequestInfo(c.Request().Context(), id)
+	ar, err := p.boundAuthRequest(c, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && ar.Done) {
 		return ar, &web.Error{Status: http.StatusBadRequest, Code: "login_expired",
 			Msg: "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng quay lại Cổng Dịch vụ công Quốc gia và chọn Đăng nhập lại.", Err: err}
@@ -117,7 +129,7 @@ func (p *IdP) trySSO(c echo.Context, ar AuthRequestInfo) (bool, error) {
 	if err != nil || checkWebLogin(cit) != nil {
 		return false, nil
 	}
-	url, err := p.completeAuthRequest(c.Request().Context(), ar.ID, cit.ID, data.AMR, authTime)
+	url, err := p.completeAuthRequest(c.Request().Context(), ar.ID, cit.ID, sess.IDHash, data.AMR, authTime)
 	if err != nil {
 		return false, err
 	}
@@ -144,7 +156,7 @@ func (p *IdP) finishLogin(c echo.Context, authRequestID string, cit store.Citize
 	if err := p.d.Sessions.Regenerate(c, sess); err != nil {
 		return err
 	}
-	url, err := p.completeAuthRequest(c.Request().Context(), authRequestID, cit.ID, amr, now)
+	url, err := p.completeAuthRequest(c.Request().Context(), authRequestID, cit.ID, sess.IDHash, amr, now)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package idp
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"net/http"
@@ -22,6 +23,7 @@ type oidcProvider struct {
 	op      *op.Provider
 	storage *oidcStorage
 	issuer  string
+	secure  bool         // cookies get the Secure flag (HTTPS public URL)
 	handler http.Handler // the provider with /idp stripped from the path
 }
 
@@ -35,6 +37,9 @@ type AuthRequestInfo struct {
 	LoginHint  string
 	Done       bool
 	CreatedAt  time.Time
+	RestartURL string // where a fresh login for the same client starts
+
+	browserHash string // digest of the binding key of the browser that created it
 }
 
 // Messages of the authorization endpoint's error page. Nothing is redirected to an
@@ -80,7 +85,8 @@ func (p *IdP) registerOIDC(g *echo.Group) error {
 	if err != nil {
 		return fmt.Errorf("oidc provider: %w", err)
 	}
-	o := &oidcProvider{op: provider, storage: st, issuer: issuer, handler: http.StripPrefix("/idp", provider)}
+	o := &oidcProvider{op: provider, storage: st, issuer: issuer, secure: p.d.Secure(),
+		handler: http.StripPrefix("/idp", provider)}
 	p.oidc = o
 
 	ns := web.NoStoreMiddleware
@@ -88,7 +94,7 @@ func (p *IdP) registerOIDC(g *echo.Group) error {
 	g.GET("/keys", o.serve)
 	g.GET("/authorize", o.authorize, ns)
 	g.POST("/authorize", o.authorize, ns)
-	g.GET("/authorize/callback", o.callback, ns)
+	g.GET("/authorize/callback", func(c echo.Context) error { return o.callback(c, p.session, p.d.Sessions) }, ns)
 	g.POST("/oauth/token", o.token, ns)
 	g.POST("/oauth/introspect", o.serve, ns)
 	g.GET("/userinfo", o.serve, ns)
@@ -126,7 +132,9 @@ func (o *oidcProvider) discovery(c echo.Context) error {
 // every parameter at most once (RFC 6749 §3.1), a registered client, a redirect URI that
 // matches exactly (loopback clients: any port, nothing else, RFC 8252 §7.3), the code flow
 // only, query response mode only. Without a valid client and redirect URI the browser gets an
-// error page; after that, errors go back to the client as OAuth errors.
+// error page; after that, errors go back to the client as OAuth errors. The request the
+// provider then creates is bound to this browser (binding.go) and counted against the client
+// address's open logins.
 func (o *oidcProvider) authorize(c echo.Context) error {
 	r := c.Request()
 	if err := parseSingleValued(r); err != nil {
@@ -152,6 +160,12 @@ func (o *oidcProvider) authorize(c echo.Context) error {
 		e := oidc.ErrInvalidRequest().WithDescription("only response_mode=query is supported")
 		return o.redirectError(c, redirectURI, responseType, state, e)
 	}
+	key := clientKey(c.RealIP())
+	if err := o.capOpenAuthRequests(c, key); err != nil {
+		return err
+	}
+	b := browserBinding{hash: o.bindBrowser(c), clientKey: key}
+	c.SetRequest(r.WithContext(withBrowser(r.Context(), b)))
 	return o.serve(c)
 }
 
@@ -208,13 +222,20 @@ func (o *oidcProvider) errorURL(redirectURI string, rt oidc.ResponseType, state 
 }
 
 // callback is where a finished login sends the browser; the provider then issues the code.
-// An unknown or expired request, or one whose code was already issued (a replayed callback
-// URL), gets our error page rather than the library's answer.
-func (o *oidcProvider) callback(c echo.Context) error {
+// Only the browser that created the request, in the IdP session that completed it, gets the
+// code: anyone else who knows the request id (it was in the login page's URL) gets the same
+// error page as for an unknown, expired or replayed request, and the request stays unredeemed.
+func (o *oidcProvider) callback(c echo.Context, session web.SessionKind, sessions *web.Sessions) error {
 	id := c.QueryParam("id")
 	a, err := o.storage.st.OIDCAuthRequestByID(c.Request().Context(), id, o.storage.now())
-	if err == nil && !a.CodeExpiresAt.IsZero() {
-		err = fmt.Errorf("callback of auth request %s replayed: %w", id, store.ErrNotFound)
+	switch {
+	case err != nil:
+	case !a.Done || !a.CodeExpiresAt.IsZero():
+		err = fmt.Errorf("callback of auth request %s not completed or replayed: %w", id, store.ErrNotFound)
+	case !sameBrowser(c, a.BrowserHash):
+		err = fmt.Errorf("callback of auth request %s from another browser: %w", id, store.ErrNotFound)
+	default:
+		err = o.sameSession(c, a, session, sessions)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return &web.Error{Status: http.StatusBadRequest, Code: "login_expired", Msg: msgLoginExpiredIdP, Err: err}
@@ -223,6 +244,19 @@ func (o *oidcProvider) callback(c echo.Context) error {
 		return err
 	}
 	return o.serve(c)
+}
+
+// sameSession checks that this browser's IdP session is the one that completed a: the binding
+// cookie proves the browser, the session proves the login happened in it.
+func (o *oidcProvider) sameSession(c echo.Context, a store.OIDCAuthRequest, session web.SessionKind, sessions *web.Sessions) error {
+	sess, err := sessions.Load(c, session)
+	if err != nil {
+		return err
+	}
+	if sess == nil || a.SessionHash == "" || !hmac.Equal([]byte(sess.IDHash), []byte(a.SessionHash)) {
+		return fmt.Errorf("callback of auth request %s outside the session that completed it: %w", a.ID, store.ErrNotFound)
+	}
+	return nil
 }
 
 // token admits only the grants this provider offers; the password grant and the rest are
@@ -245,23 +279,26 @@ func (p *IdP) authRequestInfo(ctx context.Context, id string) (AuthRequestInfo, 
 		return AuthRequestInfo{}, err
 	}
 	info := AuthRequestInfo{ID: a.ID, ClientID: a.ClientID, Prompt: a.Prompt, MaxAge: a.MaxAge,
-		LoginHint: a.LoginHint, Done: a.Done, CreatedAt: a.CreatedAt}
-	if cl, ok := p.oidc.storage.clients[a.ClientID]; ok {
+		LoginHint: a.LoginHint, Done: a.Done, CreatedAt: a.CreatedAt, browserHash: a.BrowserHash}
+	cl := p.oidc.storage.clients[a.ClientID]
+	if cl != nil {
 		info.ClientName = cl.name
 	}
+	info.RestartURL = restartURL(cl, a.RedirectURI)
 	return info, nil
 }
 
-// completeAuthRequest marks the auth request as authenticated for citizenID and returns the
-// URL the browser goes to next (the provider's callback, which issues the code). It is one
+// completeAuthRequest marks the auth request as authenticated for citizenID in the IdP session
+// whose id digest is sessionHash (only that session may redeem it at the callback) and returns
+// the URL the browser goes to next (the provider's callback, which issues the code). It is one
 // conditional update: store.ErrConflict when the request was already completed,
 // store.ErrNotFound when it is unknown or expired. acr is the citizen's account level.
-func (p *IdP) completeAuthRequest(ctx context.Context, id, citizenID string, amr []string, authTime time.Time) (string, error) {
+func (p *IdP) completeAuthRequest(ctx context.Context, id, citizenID, sessionHash string, amr []string, authTime time.Time) (string, error) {
 	cit, err := p.d.Store.CitizenByID(ctx, citizenID)
 	if err != nil {
 		return "", err
 	}
-	if err := p.d.Store.CompleteOIDCAuthRequest(ctx, id, cit.ID, strconv.Itoa(cit.Level), amr, authTime, p.d.Now()); err != nil {
+	if err := p.d.Store.CompleteOIDCAuthRequest(ctx, id, cit.ID, sessionHash, strconv.Itoa(cit.Level), amr, authTime, p.d.Now()); err != nil {
 		return "", err
 	}
 	return op.AuthCallbackURL(p.oidc.op)(op.ContextWithIssuer(ctx, p.oidc.issuer), id), nil

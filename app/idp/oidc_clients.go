@@ -36,6 +36,7 @@ type oidcClient struct {
 	redirects []string // exact redirect URIs (for loopback clients: the port-less form)
 	logouts   []string // exact post-logout redirect URIs (likewise)
 	loginURL  string   // the login page; the auth request id is appended
+	startURL  string   // where a fresh login for this client starts ("" = the redirect URI's home page)
 }
 
 // newOIDCClients builds the built-in clients for the public URL base.
@@ -46,6 +47,7 @@ func newOIDCClients(base func(path string) string, portalSecret string) map[stri
 			id: portalClientID, name: "Cổng Dịch vụ công Quốc gia", secret: portalSecret,
 			appType: op.ApplicationTypeWeb, auth: oidc.AuthMethodBasic,
 			redirects: []string{base("/sso")}, logouts: []string{base("/")}, loginURL: login,
+			startURL: base("/dang-nhap/vneid"),
 		},
 		demoClientID: {
 			id: demoClientID, name: "Ứng dụng demo (máy nhà phát triển)",

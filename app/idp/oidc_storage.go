@@ -118,8 +118,14 @@ func (s *oidcStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthReque
 	if err := checkPKCE(c, req.CodeChallenge, req.CodeChallengeMethod); err != nil {
 		return nil, err
 	}
+	b := browserFrom(ctx)
+	if b.hash == "" {
+		// Every way in is the authorize handler, which binds the browser; a request without a
+		// binding could be completed by anyone.
+		return nil, oidc.ErrServerError().WithDescription("authorization request without a browser binding")
+	}
 	now := s.now()
-	a := store.OIDCAuthRequest{
+	a := store.OIDCAuthRequest{BrowserHash: b.hash, ClientKey: b.clientKey,
 		ID: web.RandomToken(16), ClientID: req.ClientID, RedirectURI: req.RedirectURI, Scopes: req.Scopes,
 		State: req.State, Nonce: req.Nonce, ResponseType: string(req.ResponseType),
 		ResponseMode: string(req.ResponseMode), CodeChallenge: req.CodeChallenge,

@@ -1,0 +1,159 @@
+package idp
+
+import (
+	"context"
+	"crypto/hmac"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+// Binding an authorization request to its browser. Without it, whoever holds a request's id
+// (it is in the login page's URL) could send that URL to a victim: the victim's SSO session,
+// or the victim typing password and code, completes the request, and the sender's own browser
+// collects the code at the callback and is logged in as the victim. So /idp/authorize gives the
+// browser a random HttpOnly key and stores its digest on the request; the login pages, the
+// password and code steps, the QR start and the callback all require the same browser, and the
+// callback also requires the IdP session that completed the request.
+
+const (
+	browserCookie = "dvc_idp_browser" // the browser's binding key, reused by all its auth requests
+	browserPath   = "/idp"            // sent to the login pages, the QR start and the callback
+
+	// maxOpenAuthRequests is how many logins one client address may have open (not completed,
+	// not expired) at once: each is a row nobody authenticated for. An office behind one NAT
+	// address still has room for every desk.
+	maxOpenAuthRequests = 300
+
+	msgOtherBrowser = "Yêu cầu đăng nhập này được tạo trên trình duyệt khác. Vì an toàn, bạn chỉ có thể đăng nhập trên chính trình duyệt đã bấm \"Đăng nhập\". Nếu bạn mở liên kết này từ tin nhắn hoặc email của người khác, hãy đóng trang này. Nếu bạn muốn đăng nhập, hãy bắt đầu lại."
+	msgTooManyLogins = "Có quá nhiều yêu cầu đăng nhập đang mở từ địa chỉ mạng này. Vui lòng thử lại sau ít phút."
+)
+
+// browserKey is the context key under which authorize hands the browser's binding digest and
+// client address to the storage (the provider library passes only a context).
+type browserKey struct{}
+
+type browserBinding struct {
+	hash      string // digest of the browser's binding cookie
+	clientKey string // the client address, IPv6 reduced to its /64
+}
+
+func withBrowser(ctx context.Context, b browserBinding) context.Context {
+	return context.WithValue(ctx, browserKey{}, b)
+}
+
+func browserFrom(ctx context.Context) browserBinding {
+	b, _ := ctx.Value(browserKey{}).(browserBinding)
+	return b
+}
+
+// bindBrowser returns the digest of this browser's binding key, issuing the key first when the
+// browser has none. The key is a browser-session cookie: it lives as long as the browser does
+// and no server row, so a restart of either side just issues a new one.
+func (o *oidcProvider) bindBrowser(c echo.Context) string {
+	if ck, err := c.Cookie(browserCookie); err == nil && len(ck.Value) == 43 {
+		return store.Digest(ck.Value)
+	}
+	key := web.RandomToken(32)
+	c.SetCookie(&http.Cookie{Name: browserCookie, Value: key, Path: browserPath, HttpOnly: true,
+		Secure: o.secure, SameSite: http.SameSiteLaxMode})
+	return store.Digest(key)
+}
+
+// sameBrowser reports whether this request comes from the browser that created the auth
+// request.
+func sameBrowser(c echo.Context, browserHash string) bool {
+	ck, err := c.Cookie(browserCookie)
+	if err != nil || ck.Value == "" || browserHash == "" {
+		return false
+	}
+	return hmac.Equal([]byte(store.Digest(ck.Value)), []byte(browserHash))
+}
+
+// errOtherBrowser is the answer to a browser that uses an auth request it did not create.
+type errOtherBrowser struct{ ar AuthRequestInfo }
+
+func (e *errOtherBrowser) Error() string {
+	return fmt.Sprintf("auth request %s used from a browser that did not create it", e.ar.ID)
+}
+
+// otherBrowserPage explains why this browser cannot continue someone else's login and offers
+// a fresh one for the same client.
+type otherBrowserPage struct {
+	web.Page
+	ClientName string
+	RestartURL string
+}
+
+// renderOtherBrowser shows the page of an auth request opened in a browser that did not
+// create it. It never completes the request, whatever sessions this browser has.
+func (p *IdP) renderOtherBrowser(c echo.Context, ar AuthRequestInfo) error {
+	p.audit(c, "idp", "auth_request_other_browser", "", ar.ClientID)
+	page := &otherBrowserPage{Page: web.NewPage(c, "Yêu cầu đăng nhập không hợp lệ - Cổng thông tin định danh điện tử"),
+		ClientName: ar.ClientName, RestartURL: ar.RestartURL}
+	return p.d.Render.Page(c, http.StatusForbidden, "idp/other_browser", page)
+}
+
+// restartURL is where a fresh login for the client starts: the client's own login entry
+// when it has one (the portal), else the home page of the redirect URI's origin (a developer's
+// app on a loopback port).
+func restartURL(cl *oidcClient, redirectURI string) string {
+	if cl != nil && cl.startURL != "" {
+		return cl.startURL
+	}
+	u, err := url.Parse(redirectURI)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "/"
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}).String()
+}
+
+// clientKey is the address per-address limits count under: an IPv4 address as it is, an IPv6
+// address reduced to its /64 (one subscriber usually holds a whole /64).
+func clientKey(ip string) string {
+	a := net.ParseIP(ip)
+	if a == nil || a.To4() != nil {
+		return ip
+	}
+	return (&net.IPNet{IP: a.Mask(net.CIDRMask(64, 128)), Mask: net.CIDRMask(64, 128)}).String()
+}
+
+// capOpenAuthRequests refuses a new auth request from an address that already holds the most
+// open ones allowed.
+func (o *oidcProvider) capOpenAuthRequests(c echo.Context, key string) error {
+	n, err := o.storage.st.CountOpenOIDCAuthRequests(c.Request().Context(), key, o.storage.now())
+	if err != nil {
+		return err
+	}
+	if n >= maxOpenAuthRequests {
+		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: msgTooManyLogins,
+			RetryAfter: int(authRequestTTL.Seconds()), Err: fmt.Errorf("%s holds %d open auth requests", key, n)}
+	}
+	return nil
+}
+
+// boundAuthRequest loads the auth request named by id for a login step: store.ErrNotFound
+// when unknown or expired, *errOtherBrowser when this browser did not create it.
+func (p *IdP) boundAuthRequest(c echo.Context, id string) (AuthRequestInfo, error) {
+	ar, err := p.authRequestInfo(c.Request().Context(), id)
+	if err != nil {
+		return ar, err
+	}
+	if !sameBrowser(c, ar.browserHash) {
+		return ar, &errOtherBrowser{ar: ar}
+	}
+	return ar, nil
+}
+
+// isOtherBrowser reports whether err says the auth request belongs to another browser.
+func isOtherBrowser(err error) (*errOtherBrowser, bool) {
+	var ob *errOtherBrowser
+	return ob, errors.As(err, &ob)
+}
