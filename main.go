@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"dvclogin/app"
+	"dvclogin/app/load"
 )
 
 func main() {
@@ -29,7 +30,7 @@ func main() {
 // run parses flags, builds the app and serves until SIGINT/SIGTERM.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "load" {
-		return runLoad(ctx, args[1:], stdout, stderr)
+		return load.Main(ctx, args[1:], stdout, stderr)
 	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
@@ -50,7 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	printBanner(stdout, a, ln.Addr())
+	a.PrintBanner(stdout, ln.Addr())
 	err = a.Serve(ctx, ln)
 	cfg.Logger.Info("stopped")
 	return err

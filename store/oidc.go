@@ -29,10 +29,10 @@ type OIDCAuthRequest struct {
 
 	Subject     string // citizen id once authenticated
 	SessionHash string // digest of the IdP session id that completed it
-	ACR      string
-	AMR      []string
-	AuthTime time.Time
-	Done     bool
+	ACR         string
+	AMR         []string
+	AuthTime    time.Time
+	Done        bool
 
 	CodeExpiresAt time.Time
 	CodeUsedAt    time.Time

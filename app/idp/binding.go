@@ -32,7 +32,7 @@ const (
 	// address still has room for every desk.
 	maxOpenAuthRequests = 300
 
-	msgOtherBrowser = "Yêu cầu đăng nhập này được tạo trên trình duyệt khác. Vì an toàn, bạn chỉ có thể đăng nhập trên chính trình duyệt đã bấm \"Đăng nhập\". Nếu bạn mở liên kết này từ tin nhắn hoặc email của người khác, hãy đóng trang này. Nếu bạn muốn đăng nhập, hãy bắt đầu lại."
+	msgOtherBrowser  = "Yêu cầu đăng nhập này được tạo trên trình duyệt khác. Vì an toàn, bạn chỉ có thể đăng nhập trên chính trình duyệt đã bấm \"Đăng nhập\". Nếu bạn mở liên kết này từ tin nhắn hoặc email của người khác, hãy đóng trang này. Nếu bạn muốn đăng nhập, hãy bắt đầu lại."
 	msgTooManyLogins = "Có quá nhiều yêu cầu đăng nhập đang mở từ địa chỉ mạng này. Vui lòng thử lại sau ít phút."
 )
 

@@ -1,9 +1,8 @@
-package main
-
-// The load subcommand: a load driver that logs the demo citizen in through the real HTTP
-// surface, many times over, and reports latencies. It only ever talks to a server on this
-// machine: a load test against someone else's server is an attack, so any target that is not
+// Package load is the load driver behind `dvclogin load`: it logs the demo citizen in through
+// the real HTTP surface, many times over, and reports latencies. It only ever talks to a server
+// on this machine: a load test against someone else's server is an attack, so any target that is not
 // a loopback address is refused, and so is any connection that would leave loopback.
+package load
 
 import (
 	"context"
@@ -25,24 +24,24 @@ import (
 )
 
 const (
-	loadClientID    = "demo-app"                    // the built-in public client (PKCE)
-	loadRedirect    = "http://127.0.0.1:9/callback" // a loopback redirect demo-app accepts; never followed
-	loadUnknownID   = "001099999990"                // wrong passwords go to an unknown ID so the demo account never locks
-	loadMaxDuration = 30 * time.Minute              // a load run always ends by itself
-	loadDrainGrace  = 30 * time.Second              // logins in flight when the time is up may finish
-	loadHTTPTimeout = 30 * time.Second              // one request
-	loadMaxCodeTry  = 4                             // an OTP challenge dies at the 5th wrong code
-	loadUserAgent   = "Mozilla/5.0 (X11; Linux x86_64) dvclogin-load"
+	clientID     = "demo-app"                    // the built-in public client (PKCE)
+	redirectURI  = "http://127.0.0.1:9/callback" // a loopback redirect demo-app accepts; never followed
+	unknownID    = "001099999990"                // wrong passwords go to an unknown ID so the demo account never locks
+	maxDuration  = 30 * time.Minute              // a load run always ends by itself
+	drainGrace   = 30 * time.Second              // logins in flight when the time is up may finish
+	httpTimeout  = 30 * time.Second              // one request
+	maxCodeTries = 4                             // an OTP challenge dies at the 5th wrong code
+	userAgent    = "Mozilla/5.0 (X11; Linux x86_64) dvclogin-load"
 )
 
 var (
-	loadSixDigits = regexp.MustCompile(`\b\d{6}\b`)
-	loadCSRFMeta  = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
-	loadAuthReq   = regexp.MustCompile(`data-auth-request="([^"]+)"`)
+	sixDigits   = regexp.MustCompile(`\b\d{6}\b`)
+	csrfMeta    = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+	authReqAttr = regexp.MustCompile(`data-auth-request="([^"]+)"`)
 )
 
-// loadConfig is one load run.
-type loadConfig struct {
+// Config is one load run.
+type Config struct {
 	Target     *url.URL
 	Scenario   string // direct | qr | mixed | password-flood
 	Users      int
@@ -57,9 +56,9 @@ type loadConfig struct {
 	PollEvery  time.Duration
 }
 
-// runLoad is the `load` subcommand.
-func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseLoadFlags(args, stderr)
+// Main is the `load` subcommand.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
@@ -68,7 +67,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer stop()
 	fmt.Fprintf(stderr, "load: %s against %s, %d users, %s (load average %s)\n",
 		cfg.Scenario, cfg.Target, cfg.Users, cfg.Duration, loadAverage())
-	rep, err := driveLoad(ctx, cfg)
+	rep, err := drive(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -79,11 +78,11 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-func parseLoadFlags(args []string, stderr io.Writer) (loadConfig, error) {
+func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("dvclogin load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("url", "http://127.0.0.1:8080", "server to load: loopback only (127.0.0.0/8, ::1, localhost)")
-	cfg := loadConfig{}
+	cfg := Config{}
 	fs.StringVar(&cfg.Scenario, "scenario", "direct", "direct | qr | mixed | password-flood")
 	fs.IntVar(&cfg.Users, "c", 8, "concurrent virtual users")
 	fs.DurationVar(&cfg.Duration, "d", 20*time.Second, "how long to start new logins (at most 30m)")
@@ -109,7 +108,7 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadConfig, error) {
 	return cfg, cfg.validate()
 }
 
-func (c loadConfig) validate() error {
+func (c Config) validate() error {
 	var errs []error
 	if !slices.Contains([]string{"direct", "qr", "mixed", "password-flood"}, c.Scenario) {
 		errs = append(errs, fmt.Errorf("load: unknown scenario %q (direct, qr, mixed, password-flood)", c.Scenario))
@@ -117,8 +116,8 @@ func (c loadConfig) validate() error {
 	if c.Users < 1 || c.Users > 512 {
 		errs = append(errs, errors.New("load: -c must be 1..512"))
 	}
-	if c.Duration <= 0 || c.Duration > loadMaxDuration {
-		errs = append(errs, fmt.Errorf("load: -d must be positive and at most %s", loadMaxDuration))
+	if c.Duration <= 0 || c.Duration > maxDuration {
+		errs = append(errs, fmt.Errorf("load: -d must be positive and at most %s", maxDuration))
 	}
 	if c.MaxLogins < 0 {
 		errs = append(errs, errors.New("load: -n must not be negative"))

@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"context"
@@ -22,30 +22,30 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// loadRun is one run of the driver.
-type loadRun struct {
-	cfg      loadConfig
+// runner is one run of the driver.
+type runner struct {
+	cfg      Config
 	base     string // scheme://host[:port]
 	issuer   string
 	tokenURL string
 	keys     jose.JSONWebKeySet
-	phone    *loadPhone
-	stats    *loadStats
+	phone    *phone
+	stats    *stats
 	tickets  atomic.Int64  // logins (or flood attempts) started
 	ipSeq    atomic.Uint64 // round robin over source addresses
 	started  time.Time
 }
 
-// driveLoad runs the scenario and returns its report.
-func driveLoad(ctx context.Context, cfg loadConfig) (*loadReport, error) {
-	r := &loadRun{cfg: cfg, base: cfg.Target.String(), stats: newLoadStats()}
-	r.phone = &loadPhone{run: r, claimed: map[string]bool{}, client: r.client(nil)}
-	hard, cancel := context.WithTimeout(ctx, cfg.Duration+loadDrainGrace+time.Minute)
+// drive runs the scenario and returns its report.
+func drive(ctx context.Context, cfg Config) (*Report, error) {
+	r := &runner{cfg: cfg, base: cfg.Target.String(), stats: newLoadStats()}
+	r.phone = &phone{run: r, claimed: map[string]bool{}, client: r.client(nil)}
+	hard, cancel := context.WithTimeout(ctx, cfg.Duration+drainGrace+time.Minute)
 	defer cancel()
 	if err := r.discover(hard); err != nil {
 		return nil, err
 	}
-	rep := &loadReport{cfg: cfg, loadBefore: loadAverage()}
+	rep := &Report{cfg: cfg, loadBefore: loadAverage()}
 	rep.memBefore = procMemory(cfg.ServerPID)
 	if cfg.Scenario == "direct" || cfg.Scenario == "mixed" {
 		// Log in to the app once and set aside the codes already on the phone: every code that
@@ -54,7 +54,7 @@ func driveLoad(ctx context.Context, cfg loadConfig) (*loadReport, error) {
 			return nil, fmt.Errorf("load: app login: %w", err)
 		}
 	}
-	var watch *loadWatch
+	var watch *watch
 	if cfg.Scenario == "password-flood" {
 		var err error
 		if watch, err = r.watchBaseline(hard); err != nil {
@@ -82,7 +82,7 @@ func driveLoad(ctx context.Context, cfg loadConfig) (*loadReport, error) {
 }
 
 // user is one virtual user: login after login until the time or the count is up.
-func (r *loadRun) user(soft, hard context.Context, i int) {
+func (r *runner) user(soft, hard context.Context, i int) {
 	consecutive := 0
 	for n := 0; soft.Err() == nil; n++ {
 		if !r.ticket() {
@@ -118,7 +118,7 @@ func (r *loadRun) user(soft, hard context.Context, i int) {
 }
 
 // ticket takes the right to start one more login; false when -n is reached.
-func (r *loadRun) ticket() bool {
+func (r *runner) ticket() bool {
 	n := r.tickets.Add(1)
 	return r.cfg.MaxLogins == 0 || n <= int64(r.cfg.MaxLogins)
 }
@@ -139,7 +139,7 @@ func (e *stepError) Error() string {
 }
 
 // fail records a failed step by step and status and returns it.
-func (r *loadRun) fail(step string, resp *http.Response, msg string) error {
+func (r *runner) fail(step string, resp *http.Response, msg string) error {
 	e := &stepError{step: step, msg: msg}
 	key := step + ": " + msg
 	if resp != nil {
@@ -155,7 +155,7 @@ func (r *loadRun) fail(step string, resp *http.Response, msg string) error {
 }
 
 // discover reads the provider's endpoints and signing keys.
-func (r *loadRun) discover(ctx context.Context) error {
+func (r *runner) discover(ctx context.Context) error {
 	c := r.client(nil)
 	var d struct {
 		Issuer  string `json:"issuer"`
@@ -177,7 +177,7 @@ func (r *loadRun) discover(ctx context.Context) error {
 	return r.getJSON(ctx, c, d.JWKSURI, &r.keys)
 }
 
-func (r *loadRun) getJSON(ctx context.Context, c *http.Client, u string, out any) error {
+func (r *runner) getJSON(ctx context.Context, c *http.Client, u string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
@@ -198,24 +198,24 @@ func (r *loadRun) getJSON(ctx context.Context, c *http.Client, u string, out any
 
 // client is a browser-like client: its own cookie jar, redirects not followed (each hop is
 // checked), and connections that stay on loopback. local picks the source address.
-func (r *loadRun) client(local net.IP) *http.Client {
+func (r *runner) client(local net.IP) *http.Client {
 	d := &net.Dialer{Timeout: 5 * time.Second, Control: loopbackOnly}
 	if local != nil {
 		d.LocalAddr = &net.TCPAddr{IP: local}
 	}
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: loadHTTPTimeout,
+	return &http.Client{Jar: jar, Timeout: httpTimeout,
 		Transport: &http.Transport{DialContext: d.DialContext, Proxy: nil, MaxIdleConnsPerHost: 64,
 			IdleConnTimeout: 30 * time.Second, ForceAttemptHTTP2: false},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // browser is a new browser for one login, from the next source address.
-func (r *loadRun) browser() *loadBrowser {
-	return &loadBrowser{run: r, c: r.client(r.sourceIP())}
+func (r *runner) browser() *browser {
+	return &browser{run: r, c: r.client(r.sourceIP())}
 }
 
-func (r *loadRun) sourceIP() net.IP {
+func (r *runner) sourceIP() net.IP {
 	if r.cfg.SourceIPs <= 1 {
 		return nil
 	}
@@ -223,21 +223,21 @@ func (r *loadRun) sourceIP() net.IP {
 	return net.IPv4(127, 0, 0, byte(1+n))
 }
 
-// loadBrowser sends one login's requests.
-type loadBrowser struct {
-	run *loadRun
+// browser sends one login's requests.
+type browser struct {
+	run *runner
 	c   *http.Client
 }
 
-func (b *loadBrowser) close() { b.c.CloseIdleConnections() }
+func (b *browser) close() { b.c.CloseIdleConnections() }
 
 // do sends a request and reads the answer; every status is counted.
-func (b *loadBrowser) do(ctx context.Context, method, u string, body io.Reader, hdr map[string]string) (*http.Response, []byte, error) {
+func (b *browser) do(ctx context.Context, method, u string, body io.Reader, hdr map[string]string) (*http.Response, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
 		return nil, nil, err
 	}
-	req.Header.Set("User-Agent", loadUserAgent)
+	req.Header.Set("User-Agent", userAgent)
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
@@ -253,7 +253,7 @@ func (b *loadBrowser) do(ctx context.Context, method, u string, body io.Reader, 
 
 // follow follows redirects while they stay on the server and returns the last answer and the
 // URL it came from, or the first URL that leaves the server (the client's callback).
-func (b *loadBrowser) follow(ctx context.Context, resp *http.Response, body []byte) (*http.Response, []byte, *url.URL, error) {
+func (b *browser) follow(ctx context.Context, resp *http.Response, body []byte) (*http.Response, []byte, *url.URL, error) {
 	at := resp.Request.URL
 	for hops := 0; resp.StatusCode >= 300 && resp.StatusCode < 400; hops++ {
 		loc, err := resp.Location()
@@ -277,10 +277,10 @@ type authorization struct {
 }
 
 func newAuthorization() authorization {
-	return authorization{state: loadRandom(12), nonce: loadRandom(12), verifier: loadRandom(32)}
+	return authorization{state: randomString(12), nonce: randomString(12), verifier: randomString(32)}
 }
 
-func loadRandom(n int) string {
+func randomString(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -288,14 +288,14 @@ func loadRandom(n int) string {
 
 func (a authorization) url(base string) string {
 	sum := sha256.Sum256([]byte(a.verifier))
-	v := url.Values{"client_id": {loadClientID}, "redirect_uri": {loadRedirect}, "response_type": {"code"},
+	v := url.Values{"client_id": {clientID}, "redirect_uri": {redirectURI}, "response_type": {"code"},
 		"scope": {"openid profile"}, "state": {a.state}, "nonce": {a.nonce},
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
 	return base + "/idp/authorize?" + v.Encode()
 }
 
 // openLogin sends the authorization request and follows it to the IdP's login page.
-func (b *loadBrowser) openLogin(ctx context.Context, a authorization) (string, *url.URL, error) {
+func (b *browser) openLogin(ctx context.Context, a authorization) (string, *url.URL, error) {
 	r := b.run
 	t0 := time.Now()
 	resp, body, err := b.do(ctx, http.MethodGet, a.url(r.base), nil, nil)
@@ -311,9 +311,9 @@ func (b *loadBrowser) openLogin(ctx context.Context, a authorization) (string, *
 }
 
 // callback checks the redirect back to the client and returns the authorization code.
-func (r *loadRun) callback(step string, at *url.URL, a authorization) (string, error) {
+func (r *runner) callback(step string, at *url.URL, a authorization) (string, error) {
 	q := at.Query()
-	if !strings.HasPrefix(at.String(), loadRedirect+"?") || q.Get("state") != a.state || q.Get("code") == "" {
+	if !strings.HasPrefix(at.String(), redirectURI+"?") || q.Get("state") != a.state || q.Get("code") == "" {
 		return "", r.fail(step, nil, "no code for this state at the callback")
 	}
 	return q.Get("code"), nil
@@ -321,10 +321,10 @@ func (r *loadRun) callback(step string, at *url.URL, a authorization) (string, e
 
 // exchange redeems the code at the token endpoint and verifies the ID token: signature by the
 // provider's key, issuer, audience, nonce and subject's ID number.
-func (r *loadRun) exchange(ctx context.Context, b *loadBrowser, code string, a authorization) error {
+func (r *runner) exchange(ctx context.Context, b *browser, code string, a authorization) error {
 	t0 := time.Now()
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {loadRedirect},
-		"client_id": {loadClientID}, "code_verifier": {a.verifier}}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
+		"client_id": {clientID}, "code_verifier": {a.verifier}}
 	resp, body, err := b.do(ctx, http.MethodPost, r.tokenURL, strings.NewReader(form.Encode()),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if err != nil {
@@ -347,7 +347,7 @@ func (r *loadRun) exchange(ctx context.Context, b *loadBrowser, code string, a a
 	return nil
 }
 
-func (r *loadRun) verifyIDToken(raw, nonce string) error {
+func (r *runner) verifyIDToken(raw, nonce string) error {
 	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.PS256})
 	if err != nil || len(jws.Signatures) != 1 {
 		return errors.New("not a signed JWT")
@@ -372,7 +372,7 @@ func (r *loadRun) verifyIDToken(raw, nonce string) error {
 	switch {
 	case c.Iss != r.issuer:
 		return errors.New("wrong issuer")
-	case !strings.Contains(string(c.Aud), `"`+loadClientID+`"`):
+	case !strings.Contains(string(c.Aud), `"`+clientID+`"`):
 		return errors.New("wrong audience")
 	case c.Nonce != nonce:
 		return errors.New("wrong nonce")

@@ -1,16 +1,15 @@
-package main
+package app
 
 import (
 	"fmt"
 	"io"
 	"net"
 	"strings"
-
-	"dvclogin/app"
 )
 
-// printBanner prints, once, where everything is and how to log in.
-func printBanner(w io.Writer, a *app.App, bound net.Addr) {
+// PrintBanner prints, once, where everything is and how to log in; bound is the address the
+// server listens on.
+func (a *App) PrintBanner(w io.Writer, bound net.Addr) {
 	cfg := a.Config()
 	port := "8080"
 	if ta, ok := bound.(*net.TCPAddr); ok {
@@ -30,8 +29,8 @@ func printBanner(w io.Writer, a *app.App, bound net.Addr) {
 	} else {
 		fmt.Fprintf(&b, " Mật khẩu quản trị: đã đặt (đổi bằng -admin-password)\n")
 	}
-	fmt.Fprintf(&b, "%s\n Tài khoản demo (mật khẩu %s, passcode %s):\n", line, app.DemoPassword, app.DemoPasscode)
-	for _, c := range app.DemoCitizens {
+	fmt.Fprintf(&b, "%s\n Tài khoản demo (mật khẩu %s, passcode %s):\n", line, DemoPassword, DemoPasscode)
+	for _, c := range DemoCitizens {
 		web := "đã bật"
 		if !c.WebLogin {
 			web = "chưa bật"
@@ -39,7 +38,7 @@ func printBanner(w io.Writer, a *app.App, bound net.Addr) {
 		fmt.Fprintf(&b, "  %s  %-15s mức %d  ĐN website: %-8s  SĐT %s\n", c.IDNumber, c.FullName, c.Level, web, c.Phone)
 	}
 	fmt.Fprintf(&b, "%s\n", line)
-	if qr := app.TerminalQR(pub + "/app/"); qr != "" {
+	if qr := TerminalQR(pub + "/app/"); qr != "" {
 		fmt.Fprintf(&b, " Quét mã này bằng camera điện thoại để mở ứng dụng VNeID mô phỏng:\n%s", qr)
 	}
 	fmt.Fprintln(w, b.String())

@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"context"
@@ -11,12 +11,12 @@ import (
 	"time"
 )
 
-// loadPhone is the citizen's one phone. The app allows one device at a time: an app login
+// phone is the citizen's one phone. The app allows one device at a time: an app login
 // ends the previous app session, and a QR confirm signs the app out. So the direct logins
 // share one app session to read their codes, and each QR login takes the phone for itself
 // (app login, scan, confirm) while nobody else may log in to the app.
-type loadPhone struct {
-	run    *loadRun
+type phone struct {
+	run    *runner
 	client *http.Client
 	mu     sync.RWMutex // readers: code reads with the shared token; writer: an app login and its use
 	token  string       // the shared app session for reading codes; "" when it ended
@@ -25,13 +25,13 @@ type loadPhone struct {
 	claimed map[string]bool // codes a login holds or used (and those older than the run)
 }
 
-type loadMessage struct {
+type message struct {
 	Body   string    `json:"body"`
 	SentAt time.Time `json:"sent_at"`
 }
 
 // markOld logs in to the app and claims the codes already on the phone.
-func (p *loadPhone) markOld(ctx context.Context) error {
+func (p *phone) markOld(ctx context.Context) error {
 	msgs, err := p.messages(ctx)
 	if err != nil {
 		return err
@@ -39,7 +39,7 @@ func (p *loadPhone) markOld(ctx context.Context) error {
 	p.codes.Lock()
 	defer p.codes.Unlock()
 	for _, m := range msgs {
-		if code := loadSixDigits.FindString(m.Body); code != "" {
+		if code := sixDigits.FindString(m.Body); code != "" {
 			p.claimed[code] = true
 		}
 	}
@@ -52,7 +52,7 @@ func (p *loadPhone) markOld(ctx context.Context) error {
 // every such code is held by another login for now, it waits: a held code is soon used or
 // handed back. If the server's clock is not this machine's (a test's fake clock), the send
 // times say nothing and the newest unclaimed code is taken.
-func (p *loadPhone) claimCode(ctx context.Context, answered time.Time, tried map[string]bool) (string, error) {
+func (p *phone) claimCode(ctx context.Context, answered time.Time, tried map[string]bool) (string, error) {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		msgs, err := p.messages(ctx)
@@ -63,7 +63,7 @@ func (p *loadPhone) claimCode(ctx context.Context, answered time.Time, tried map
 		p.codes.Lock()
 		pick := ""
 		for _, m := range msgs {
-			code := loadSixDigits.FindString(m.Body)
+			code := sixDigits.FindString(m.Body)
 			if code == "" || p.claimed[code] || tried[code] || (sameClock && m.SentAt.After(answered)) {
 				continue
 			}
@@ -86,7 +86,7 @@ func (p *loadPhone) claimCode(ctx context.Context, answered time.Time, tried map
 	return "", p.run.fail("read_code", nil, "no unclaimed code on the phone")
 }
 
-func (p *loadPhone) release(code string) {
+func (p *phone) release(code string) {
 	p.codes.Lock()
 	delete(p.claimed, code)
 	p.codes.Unlock()
@@ -95,7 +95,7 @@ func (p *loadPhone) release(code string) {
 // messages reads the phone's messages with the shared app session. When a QR login ended that
 // session, it logs in again and reads while holding the phone, so a stream of QR logins
 // cannot end the new session before it was used.
-func (p *loadPhone) messages(ctx context.Context) ([]loadMessage, error) {
+func (p *phone) messages(ctx context.Context) ([]message, error) {
 	p.mu.RLock()
 	token := p.token
 	if token != "" {
@@ -125,9 +125,9 @@ func (p *loadPhone) messages(ctx context.Context) ([]loadMessage, error) {
 	return msgs, err
 }
 
-func (p *loadPhone) read(ctx context.Context, token string) ([]loadMessage, error) {
+func (p *phone) read(ctx context.Context, token string) ([]message, error) {
 	var out struct {
-		Messages []loadMessage `json:"messages"`
+		Messages []message `json:"messages"`
 	}
 	err := p.call(ctx, "read_code", token, "/messages", nil, &out)
 	return out.Messages, err
@@ -135,7 +135,7 @@ func (p *loadPhone) read(ctx context.Context, token string) ([]loadMessage, erro
 
 // exclusive logs in to the app for one QR login and runs fn with that session while no other
 // app login may happen; the shared session ended with this login.
-func (p *loadPhone) exclusive(ctx context.Context, fn func(token string) error) error {
+func (p *phone) exclusive(ctx context.Context, fn func(token string) error) error {
 	t0 := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -148,7 +148,7 @@ func (p *loadPhone) exclusive(ctx context.Context, fn func(token string) error) 
 	return fn(token)
 }
 
-func (p *loadPhone) login(ctx context.Context) (string, error) {
+func (p *phone) login(ctx context.Context) (string, error) {
 	t0 := time.Now()
 	var out struct {
 		Token string `json:"token"`
@@ -165,7 +165,7 @@ func (p *loadPhone) login(ctx context.Context) (string, error) {
 }
 
 // call sends one phone API call (step names its latency and errors) and decodes a 200 answer.
-func (p *loadPhone) call(ctx context.Context, step, token, path string, in, out any) error {
+func (p *phone) call(ctx context.Context, step, token, path string, in, out any) error {
 	t0 := time.Now()
 	method := http.MethodGet
 	var body io.Reader

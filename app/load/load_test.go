@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"bytes"
@@ -24,11 +24,11 @@ func TestLoadDriverCompletesLogins(t *testing.T) {
 		{"Mixed", []string{"-scenario", "mixed", "-c", "2", "-n", "4"}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := parseLoadFlags(append([]string{"-url", env.URL, "-d", "2m"}, tc.args...), &bytes.Buffer{})
+			cfg, err := parseFlags(append([]string{"-url", env.URL, "-d", "2m"}, tc.args...), &bytes.Buffer{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := driveLoad(context.Background(), cfg)
+			rep, err := drive(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,12 +49,12 @@ func TestLoadDriverCompletesLogins(t *testing.T) {
 // refused with Retry-After, and the QR status poll answered during the flood.
 func TestLoadDriverFlood(t *testing.T) {
 	env := apptest.New(t)
-	cfg, err := parseLoadFlags([]string{"-url", env.URL, "-scenario", "password-flood", "-c", "6", "-n", "60",
+	cfg, err := parseFlags([]string{"-url", env.URL, "-scenario", "password-flood", "-c", "6", "-n", "60",
 		"-d", "1m", "-wrong", "0.2", "-poll", "5ms"}, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := driveLoad(context.Background(), cfg)
+	rep, err := drive(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,9 +96,9 @@ func TestLoadRefusesOtherMachines(t *testing.T) {
 		{"ErrNoScheme", "127.0.0.1:8080", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseLoadFlags([]string{"-url", tc.url}, &bytes.Buffer{})
+			_, err := parseFlags([]string{"-url", tc.url}, &bytes.Buffer{})
 			if (err == nil) != tc.ok {
-				t.Fatalf("parseLoadFlags(-url %s): err = %v, want ok=%v", tc.url, err, tc.ok)
+				t.Fatalf("parseFlags(-url %s): err = %v, want ok=%v", tc.url, err, tc.ok)
 			}
 		})
 	}
@@ -116,7 +116,7 @@ func TestLoadRefusesOtherMachines(t *testing.T) {
 // TestLoadIsBounded: a run without a time bound or beyond 30 minutes is refused.
 func TestLoadIsBounded(t *testing.T) {
 	for _, d := range []time.Duration{0, -time.Second, 31 * time.Minute} {
-		if _, err := parseLoadFlags([]string{"-url", "http://127.0.0.1:8080", "-d", d.String()}, &bytes.Buffer{}); err == nil {
+		if _, err := parseFlags([]string{"-url", "http://127.0.0.1:8080", "-d", d.String()}, &bytes.Buffer{}); err == nil {
 			t.Errorf("-d %s accepted", d)
 		}
 	}

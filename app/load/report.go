@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"context"
@@ -34,8 +34,8 @@ func errKind(err error) string {
 	return "transport error"
 }
 
-// loadStats collects latencies by step, statuses and errors from every goroutine.
-type loadStats struct {
+// stats collects latencies by step, statuses and errors from every goroutine.
+type stats struct {
 	mu       sync.Mutex
 	steps    map[string][]time.Duration
 	statuses map[int]int
@@ -44,32 +44,32 @@ type loadStats struct {
 	completed, rejected, failed, codeRetries, noRetryAfter, floodSent atomic.Int64
 }
 
-func newLoadStats() *loadStats {
-	return &loadStats{steps: map[string][]time.Duration{}, statuses: map[int]int{}, errors: map[string]int{}}
+func newLoadStats() *stats {
+	return &stats{steps: map[string][]time.Duration{}, statuses: map[int]int{}, errors: map[string]int{}}
 }
 
-func (s *loadStats) add(step string, d time.Duration) {
+func (s *stats) add(step string, d time.Duration) {
 	s.mu.Lock()
 	s.steps[step] = append(s.steps[step], d)
 	s.mu.Unlock()
 }
 
-func (s *loadStats) status(code int) {
+func (s *stats) status(code int) {
 	s.mu.Lock()
 	s.statuses[code]++
 	s.mu.Unlock()
 }
 
-func (s *loadStats) error(key string) {
+func (s *stats) error(key string) {
 	s.mu.Lock()
 	s.errors[key]++
 	s.mu.Unlock()
 }
 
-// loadReport is what a run measured.
-type loadReport struct {
-	cfg                   loadConfig
-	stats                 *loadStats
+// Report is what a run measured.
+type Report struct {
+	cfg                   Config
+	stats                 *stats
 	elapsed               time.Duration
 	loadBefore, loadAfter string
 	memBefore, memAfter   string
@@ -77,7 +77,7 @@ type loadReport struct {
 
 // failures counts what went wrong (429s are the server's admission control, not failures,
 // except a 429 without Retry-After).
-func (rep *loadReport) failures() int {
+func (rep *Report) failures() int {
 	n := int(rep.stats.failed.Load() + rep.stats.noRetryAfter.Load())
 	if rep.cfg.Scenario == "password-flood" {
 		for k, v := range rep.stats.errors {
@@ -94,7 +94,7 @@ var stepOrder = []string{"authorize", "password", "code_page", "read_code", "cod
 	"app_login", "scan", "confirm", "notify", "notify_lag", "finish", "token", "login (direct)", "login (qr)",
 	"qr_status (idle)", "qr_status (flood)"}
 
-func (rep *loadReport) write(w io.Writer) {
+func (rep *Report) write(w io.Writer) {
 	s, c := rep.stats, rep.cfg
 	secs := rep.elapsed.Seconds()
 	fmt.Fprintf(w, "dvclogin load: scenario %s, target %s, %d users, -d %s, -n %d, -ips %d\n",
@@ -151,8 +151,8 @@ func (rep *loadReport) write(w io.Writer) {
 		for _, v := range d {
 			sum += v
 		}
-		fmt.Fprintf(w, "%-30s %7d %9s %9s %9s %9s %9s\n", k, len(d), loadMS(sum/time.Duration(len(d))),
-			loadMS(quantile(d, 0.50)), loadMS(quantile(d, 0.95)), loadMS(quantile(d, 0.99)), loadMS(d[len(d)-1]))
+		fmt.Fprintf(w, "%-30s %7d %9s %9s %9s %9s %9s\n", k, len(d), millis(sum/time.Duration(len(d))),
+			millis(quantile(d, 0.50)), millis(quantile(d, 0.95)), millis(quantile(d, 0.99)), millis(d[len(d)-1]))
 	}
 
 	codes := make([]int, 0, len(s.statuses))
@@ -186,7 +186,7 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-func loadMS(d time.Duration) string {
+func millis(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + "ms"
 }
 

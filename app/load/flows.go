@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"bufio"
@@ -15,7 +15,7 @@ import (
 
 // directLogin is seed flow 2 for demo-app: authorize -> login page -> số định danh + mật
 // khẩu -> the SMS code read through the phone API -> callback -> token.
-func (r *loadRun) directLogin(ctx context.Context) error {
+func (r *runner) directLogin(ctx context.Context) error {
 	t0 := time.Now()
 	b := r.browser()
 	defer b.close()
@@ -64,7 +64,7 @@ func (r *loadRun) directLogin(ctx context.Context) error {
 		if err != nil {
 			return r.fail("code", nil, errKind(err))
 		}
-		if resp.StatusCode == http.StatusUnauthorized && try+1 < loadMaxCodeTry {
+		if resp.StatusCode == http.StatusUnauthorized && try+1 < maxCodeTries {
 			// Another user's code: logins of one citizen overlap, so the newest code on the
 			// phone is not always this browser's. Hand it back and take the next one.
 			r.phone.release(code)
@@ -98,7 +98,7 @@ func (r *loadRun) directLogin(ctx context.Context) error {
 // qrLogin is seed flow 1 for demo-app: the desktop starts a QR login and follows its events;
 // the phone logs in to the app, scans and confirms with the passcode; the desktop follows the
 // redirect to the callback and redeems the code.
-func (r *loadRun) qrLogin(ctx context.Context) error {
+func (r *runner) qrLogin(ctx context.Context) error {
 	t0 := time.Now()
 	b := r.browser()
 	defer b.close()
@@ -107,7 +107,7 @@ func (r *loadRun) qrLogin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	csrf, arID := loadCSRFMeta.FindStringSubmatch(page), loadAuthReq.FindStringSubmatch(page)
+	csrf, arID := csrfMeta.FindStringSubmatch(page), authReqAttr.FindStringSubmatch(page)
 	if csrf == nil || arID == nil {
 		return r.fail("qr_start", nil, "login page lacks the csrf meta or data-auth-request")
 	}
@@ -211,7 +211,7 @@ type qrEvent struct {
 }
 
 // events opens the login's event stream; the channel closes when the stream ends.
-func (b *loadBrowser) events(ctx context.Context, u string) (<-chan qrEvent, error) {
+func (b *browser) events(ctx context.Context, u string) (<-chan qrEvent, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
@@ -264,7 +264,7 @@ func findForm(page string, at *url.URL, field string) (web.Form, bool) {
 	return web.Form{}, false
 }
 
-func (b *loadBrowser) submit(ctx context.Context, f web.Form) (*http.Response, []byte, error) {
+func (b *browser) submit(ctx context.Context, f web.Form) (*http.Response, []byte, error) {
 	return b.do(ctx, http.MethodPost, f.Action, strings.NewReader(f.Fields.Encode()),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 }

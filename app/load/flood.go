@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // flood is the password-flood scenario: Users attackers post passwords to the app login as
 // fast as the server answers, ignoring Retry-After as an attacker would, while one desktop
 // polls its QR login's status. Before the flood the same poll runs alone for a baseline.
-func (r *loadRun) flood(soft, hard context.Context, w *loadWatch) {
+func (r *runner) flood(soft, hard context.Context, w *watch) {
 	pctx, stopPoll := context.WithCancel(soft)
 	polled := make(chan struct{})
 	go func() {
@@ -32,16 +32,16 @@ func (r *loadRun) flood(soft, hard context.Context, w *loadWatch) {
 	w.b.close()
 }
 
-// loadWatch is the desktop that watches its QR login during a flood.
-type loadWatch struct {
-	b         *loadBrowser
+// watch is the desktop that watches its QR login during a flood.
+type watch struct {
+	b         *browser
 	statusURL string
 }
 
 // watchBaseline starts the QR login to watch and polls its status alone for a baseline
 // (outside -d).
-func (r *loadRun) watchBaseline(ctx context.Context) (*loadWatch, error) {
-	w := &loadWatch{b: r.browser()}
+func (r *runner) watchBaseline(ctx context.Context) (*watch, error) {
+	w := &watch{b: r.browser()}
 	var err error
 	if w.statusURL, err = r.watchQR(ctx, w.b); err != nil {
 		w.b.close()
@@ -54,12 +54,12 @@ func (r *loadRun) watchBaseline(ctx context.Context) (*loadWatch, error) {
 }
 
 // watchQR opens a login page and starts a QR login whose status the poll reads.
-func (r *loadRun) watchQR(ctx context.Context, b *loadBrowser) (string, error) {
+func (r *runner) watchQR(ctx context.Context, b *browser) (string, error) {
 	page, _, err := b.openLogin(ctx, newAuthorization())
 	if err != nil {
 		return "", err
 	}
-	csrf, arID := loadCSRFMeta.FindStringSubmatch(page), loadAuthReq.FindStringSubmatch(page)
+	csrf, arID := csrfMeta.FindStringSubmatch(page), authReqAttr.FindStringSubmatch(page)
 	if csrf == nil || arID == nil {
 		return "", r.fail("qr_start", nil, "login page lacks the csrf meta or data-auth-request")
 	}
@@ -79,7 +79,7 @@ func (r *loadRun) watchQR(ctx context.Context, b *loadBrowser) (string, error) {
 
 // poll reads the QR login's status every PollEvery and records each latency under step; a
 // login that ended (it lives 120 s) is replaced by a new one.
-func (r *loadRun) poll(ctx context.Context, b *loadBrowser, statusURL *string, step string) {
+func (r *runner) poll(ctx context.Context, b *browser, statusURL *string, step string) {
 	tick := time.NewTicker(r.cfg.PollEvery)
 	defer tick.Stop()
 	for ctx.Err() == nil {
@@ -113,13 +113,13 @@ func (r *loadRun) poll(ctx context.Context, b *loadBrowser, statusURL *string, s
 
 // flooder posts app logins back to back: right passwords for the demo citizen, and a share
 // of wrong ones for an unknown ID (same cost to the server: a dummy hash).
-func (r *loadRun) flooder(soft, hard context.Context, i int) {
+func (r *runner) flooder(soft, hard context.Context, i int) {
 	b := r.browser()
 	defer b.close()
 	for soft.Err() == nil && r.ticket() {
 		in := map[string]string{"id_number": r.cfg.IDNumber, "password": r.cfg.Password}
 		if mathrand.Float64() < r.cfg.WrongShare {
-			in = map[string]string{"id_number": loadUnknownID, "password": "Sai@" + strconv.Itoa(i)}
+			in = map[string]string{"id_number": unknownID, "password": "Sai@" + strconv.Itoa(i)}
 		}
 		raw, _ := json.Marshal(in)
 		t0 := time.Now()
