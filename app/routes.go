@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,4 +89,18 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		return nil
 	}
+}
+
+// RouteTable lists every route as "METHOD PATH", sorted: the whole URL surface in one place,
+// for the golden test that makes a new route a visible diff.
+func (a *App) RouteTable() []string {
+	var out []string
+	for _, r := range a.echo.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		out = append(out, r.Method+" "+r.Path)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
