@@ -10,7 +10,7 @@ import (
 	"dvclogin/app/web"
 )
 
-// The seed's words for a scan by an account without the web-login permission (CONTRACT.md).
+// The seed's words for a scan by an account without the web-login permission (the README's flow 1).
 const msgNoWebLogin = "Tài khoản của bạn không có quyền đăng nhập trên cổng thông tin định danh điện tử. Vui lòng cập nhật lại quyền trên thiết bị"
 
 // The app's note once it has signed itself out after a confirmed login.

@@ -35,7 +35,7 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// DefaultConfig returns the documented defaults (CONTRACT.md).
+// DefaultConfig returns the documented defaults (README: "Command line" and "Security rules and default limits").
 func DefaultConfig() Config {
 	return Config{
 		Addr:         ":8080",

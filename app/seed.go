@@ -8,7 +8,7 @@ import (
 	"dvclogin/store"
 )
 
-// DemoPassword and DemoPasscode are the demo citizens' secrets (CONTRACT.md).
+// DemoPassword and DemoPasscode are the demo citizens' secrets (the README's "Demo accounts").
 const (
 	DemoPassword = store.DemoPassword
 	DemoPasscode = store.DemoPasscode

@@ -1,6 +1,6 @@
 package store
 
-// The demo data CONTRACT.md promises on a seeded database. It lives here, beside the schema,
+// The demo data a seeded database promises (the README's "Demo accounts"). It lives here, beside the schema,
 // so that the seed, the phone simulator's fill-ins and the console's demo sheet name the same
 // citizens and secrets.
 

@@ -181,7 +181,7 @@ func qrDetail(l store.QRLogin) string {
 	return fmt.Sprintf("qr %s; %s; %s; %s", l.ID[:8], l.ClientName, l.Browser, l.IP)
 }
 
-// qrStatus is what the desktop sees of its login (CONTRACT.md "QR login").
+// qrStatus is what the desktop sees of its login (the README's QR login API).
 type qrStatus struct {
 	State     string    `json:"state"`
 	QR        string    `json:"qr"` // the current frame while waiting, else ""

@@ -14,7 +14,7 @@ import (
 	"dvclogin/app/apptest"
 )
 
-// The demo citizens the QR tests use (CONTRACT.md "Demo data").
+// The demo citizens the QR tests use (the README's "Demo accounts").
 const (
 	qrAn   = "001085012345" // level 2, web login enabled
 	qrBinh = "079190054321" // level 2, web login disabled

@@ -1,7 +1,7 @@
 package portal
 
 // menuGroup is one entry of the portal's top menu. The labels are the real portal's
-// (vneid-fidelity.md §6). The demo simulates the login only, so every entry leads to a
+// (the real portal's menu). The demo simulates the login only, so every entry leads to a
 // section of the home page (Anchor) that says what the feature is on the real portal.
 type menuGroup struct {
 	Label  string

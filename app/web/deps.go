@@ -12,7 +12,7 @@ import (
 	"dvclogin/store"
 )
 
-// Limits are the configurable numbers of the login rules (CONTRACT.md "Default limits").
+// Limits are the configurable numbers of the login rules (the README's "Security rules and default limits").
 type Limits struct {
 	PasswordMaxFailures int           // consecutive wrong passwords before a lock
 	PasswordLock        time.Duration // how long the lock lasts
