@@ -1,7 +1,6 @@
 package portal
 
-// menuGroup is one entry of the portal's top menu. The labels are the real portal's
-// (the real portal's menu). The demo simulates the login only, so every entry leads to a
+// menuGroup is one entry of the portal's top menu. The labels are the real portal's. The demo simulates the login only, so every entry leads to a
 // section of the home page (Anchor) that says what the feature is on the real portal.
 type menuGroup struct {
 	Label  string
