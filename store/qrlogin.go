@@ -27,6 +27,7 @@ type QRLogin struct {
 	BindingHash       string // Digest of the starting browser's binding secret
 	State             string // as stored; see StateAt for the state at a given time
 	CitizenID         string
+	ScannedName       string // the phone holder's masked name, shown on the desktop
 	AppSessionHash    string
 	PendingPermission bool
 	Browser           string
@@ -48,7 +49,7 @@ func (l QRLogin) StateAt(now time.Time) string {
 }
 
 const qrCols = `id, auth_request_id, client_name, frame_secret, binding_hash, state, citizen_id,
-	app_session_hash, pending_permission, browser, ip, created_at, expires_at, scanned_at,
+	scanned_name, app_session_hash, pending_permission, browser, ip, created_at, expires_at, scanned_at,
 	decided_at, finished_at`
 
 // qrKeep is how long a finished QR login stays for the audit view before it is purged.
@@ -75,7 +76,7 @@ func (s *Store) QRLoginByID(ctx context.Context, id string) (QRLogin, error) {
 	var created, expires, scanned, decided, finished int64
 	err := s.r.QueryRowContext(ctx, `SELECT `+qrCols+` FROM qr_logins WHERE id = ?`, id).Scan(
 		&l.ID, &l.AuthRequestID, &l.ClientName, &l.FrameSecret, &l.BindingHash, &l.State, &l.CitizenID,
-		&l.AppSessionHash, &l.PendingPermission, &l.Browser, &l.IP, &created, &expires, &scanned,
+		&l.ScannedName, &l.AppSessionHash, &l.PendingPermission, &l.Browser, &l.IP, &created, &expires, &scanned,
 		&decided, &finished)
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, ErrNotFound
@@ -106,11 +107,12 @@ func (s *Store) CountPendingQRScans(ctx context.Context, citizenID string, now t
 // ErrConflict.
 
 // ScanQRLogin moves a live waiting login to scanned and binds it to the citizen and the app
-// session that scanned it. pending records that the citizen's web-login permission was off.
-func (s *Store) ScanQRLogin(ctx context.Context, id, citizenID, appSessionHash string, pending bool, now time.Time) error {
-	return affectedOne(s.w.ExecContext(ctx, `UPDATE qr_logins SET state = ?, citizen_id = ?, app_session_hash = ?,
-		pending_permission = ?, scanned_at = ? WHERE id = ? AND state = ? AND expires_at > ?`,
-		QRScanned, citizenID, appSessionHash, pending, ms(now), id, QRWaiting, ms(now)))
+// session that scanned it. scannedName is what the desktop shows of the citizen (masked);
+// pending records that the citizen's web-login permission was off.
+func (s *Store) ScanQRLogin(ctx context.Context, id, citizenID, scannedName, appSessionHash string, pending bool, now time.Time) error {
+	return affectedOne(s.w.ExecContext(ctx, `UPDATE qr_logins SET state = ?, citizen_id = ?, scanned_name = ?,
+		app_session_hash = ?, pending_permission = ?, scanned_at = ? WHERE id = ? AND state = ? AND expires_at > ?`,
+		QRScanned, citizenID, scannedName, appSessionHash, pending, ms(now), id, QRWaiting, ms(now)))
 }
 
 // RescanQRLogin records a new scan of a live scanned login by the app session that owns it

@@ -1,7 +1,6 @@
 package idp
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -153,26 +152,34 @@ func isQRID(s string) bool {
 	return true
 }
 
-// loadQRLogin reads a login and, when its time ran out while it was still open, writes the
-// expiry down (once: the conditional UPDATE lets one reader win), audits and announces it.
+// loadQRLogin reads a login and settles its expiry (settleQRLogin).
 func (p *IdP) loadQRLogin(c echo.Context, id string) (store.QRLogin, error) {
-	ctx := c.Request().Context()
-	l, err := p.d.Store.QRLoginByID(ctx, id)
+	l, err := p.d.Store.QRLoginByID(c.Request().Context(), id)
 	if err != nil {
 		return l, err
 	}
+	return p.settleQRLogin(c, l)
+}
+
+// settleQRLogin takes a login as read and, when its time ran out while it was still open,
+// writes the expiry down (once: the conditional UPDATE lets one reader win), audits and
+// announces it. Only when another request changed the row meanwhile is it read again.
+func (p *IdP) settleQRLogin(c echo.Context, l store.QRLogin) (store.QRLogin, error) {
 	now := p.d.Now()
 	if l.State == l.StateAt(now) {
 		return l, nil
 	}
-	switch err := p.d.Store.ExpireQRLogin(ctx, id, now); {
+	ctx := c.Request().Context()
+	switch err := p.d.Store.ExpireQRLogin(ctx, l.ID, now); {
 	case err == nil:
 		p.audit(c, "idp", "qr_expired", l.CitizenID, qrDetail(l))
-		p.d.Hub.Publish(qrTopic(id))
+		p.d.Hub.Publish(qrTopic(l.ID))
+		l.State, l.DecidedAt = store.QRExpired, now
+		return l, nil
 	case !errors.Is(err, store.ErrConflict):
 		return l, err
 	}
-	return p.d.Store.QRLoginByID(ctx, id)
+	return p.d.Store.QRLoginByID(ctx, l.ID)
 }
 
 // qrDetail is the audit detail of a login: a short prefix of its id for correlation, who asks
@@ -191,9 +198,9 @@ type qrStatus struct {
 	ScannedBy string    `json:"scanned_by,omitempty"` // the phone holder's masked name
 }
 
-func (p *IdP) qrStatusOf(ctx context.Context, l store.QRLogin) (qrStatus, error) {
+func (p *IdP) qrStatusOf(l store.QRLogin) qrStatus {
 	now := p.d.Now()
-	st := qrStatus{State: l.StateAt(now), ExpiresAt: l.ExpiresAt}
+	st := qrStatus{State: l.StateAt(now), ExpiresAt: l.ExpiresAt, ScannedBy: l.ScannedName}
 	if left := l.ExpiresAt.Sub(now); left > 0 {
 		st.ExpiresIn = int((left + time.Second - 1) / time.Second)
 	}
@@ -203,14 +210,7 @@ func (p *IdP) qrStatusOf(ctx context.Context, l store.QRLogin) (qrStatus, error)
 	if st.State == store.QRConfirmed && l.FinishedAt.IsZero() {
 		st.Redirect = p.d.URL("/idp/qr/" + l.ID + "/finish")
 	}
-	if l.CitizenID != "" {
-		cit, err := p.d.Store.CitizenByID(ctx, l.CitizenID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return st, err
-		}
-		st.ScannedBy = web.MaskName(cit.FullName)
-	}
-	return st, nil
+	return st
 }
 
 // terminalQR reports whether a state ends the login.

@@ -89,7 +89,7 @@ func (p *IdP) scanQR(c echo.Context) error {
 			p.audit(c, "phone", "qr_scan_refused", cit.ID, qrDetail(l)+fmt.Sprintf("; %d pending", n))
 			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: msgQRPendingLimit, RetryAfter: 30}
 		}
-		switch err := p.d.Store.ScanQRLogin(ctx, l.ID, cit.ID, sess.IDHash, pending, now); {
+		switch err := p.d.Store.ScanQRLogin(ctx, l.ID, cit.ID, web.MaskName(cit.FullName), sess.IDHash, pending, now); {
 		case err == nil:
 			detail := qrDetail(l)
 			if pending {

@@ -85,10 +85,7 @@ func (p *IdP) startQR(c echo.Context) error {
 		Secure: p.d.Secure(), SameSite: http.SameSiteStrictMode})
 	p.audit(c, "idp", "qr_started", "", qrDetail(l))
 	base := p.d.URL("/idp/qr/" + l.ID)
-	st, err := p.qrStatusOf(ctx, l)
-	if err != nil {
-		return err
-	}
+	st := p.qrStatusOf(l)
 	return c.JSON(http.StatusOK, qrStartResponse{ID: l.ID, QR: st.QR, ImageURL: base + "/image",
 		StatusURL: base + "/status", EventsURL: base + "/events", ExpiresAt: l.ExpiresAt, ExpiresIn: st.ExpiresIn})
 }
@@ -115,7 +112,7 @@ func (p *IdP) boundQRLogin(c echo.Context) (store.QRLogin, error) {
 	if !hmac.Equal([]byte(store.Digest(ck.Value)), []byte(l.BindingHash)) {
 		return store.QRLogin{}, errQRNotFound("binding mismatch")
 	}
-	return p.loadQRLogin(c, id)
+	return p.settleQRLogin(c, l)
 }
 
 // showQRStatus is the polling fallback of followQR.
@@ -124,10 +121,7 @@ func (p *IdP) showQRStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := p.qrStatusOf(c.Request().Context(), l)
-	if err != nil {
-		return err
-	}
+	st := p.qrStatusOf(l)
 	return c.JSON(http.StatusOK, st)
 }
 
@@ -147,10 +141,7 @@ func (p *IdP) followQR(c echo.Context) error {
 	w.Header().Set("X-Accel-Buffering", "no") // a buffering reverse proxy would hold events back
 	w.WriteHeader(http.StatusOK)
 
-	st, err := p.qrStatusOf(ctx, l)
-	if err != nil {
-		return err
-	}
+	st := p.qrStatusOf(l)
 	if err := writeEvent(w, st.State, st); err != nil {
 		return nil // the browser went away
 	}
@@ -177,11 +168,7 @@ func (p *IdP) followQR(c echo.Context) error {
 			p.d.Log.Warn("qr events: reload", "err", err)
 			return nil
 		}
-		next, err := p.qrStatusOf(ctx, l)
-		if err != nil {
-			p.d.Log.Warn("qr events: status", "err", err)
-			return nil
-		}
+		next := p.qrStatusOf(l)
 		name := ""
 		switch {
 		case next.State != st.State:
@@ -241,10 +228,7 @@ func (p *IdP) cancelQR(c echo.Context) error {
 	if l, err = p.loadQRLogin(c, l.ID); err != nil {
 		return err
 	}
-	st, err := p.qrStatusOf(ctx, l)
-	if err != nil {
-		return err
-	}
+	st := p.qrStatusOf(l)
 	return c.JSON(http.StatusOK, st)
 }
 
