@@ -29,6 +29,7 @@ func Register(g, api *echo.Group, d *web.Deps) error {
 		session: d.BrowserSession("idp", "/idp"),
 		csrf:    d.CSRFFor("idp", "/idp"),
 	}
+	d.OAuthRoutes = map[string]bool{"/idp/oauth/token": true, "/idp/oauth/introspect": true, "/idp/revoke": true}
 	if err := p.registerOIDC(g); err != nil {
 		return err
 	}

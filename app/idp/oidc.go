@@ -90,7 +90,7 @@ func (p *IdP) registerOIDC(g *echo.Group) error {
 	g.POST("/authorize", o.authorize, ns)
 	g.GET("/authorize/callback", o.callback, ns)
 	g.POST("/oauth/token", o.token, ns)
-	g.POST("/oauth/introspect", o.serve, ns)
+	g.POST("/oauth/introspect", o.introspect, ns)
 	g.GET("/userinfo", o.serve, ns)
 	g.POST("/userinfo", o.serve, ns)
 	g.POST("/revoke", o.serve, ns)
@@ -179,6 +179,13 @@ func (o *oidcProvider) endSession(c echo.Context) error {
 	if err := parseSingleValued(r); err != nil {
 		return err
 	}
+	if id := r.Form.Get("client_id"); id != "" {
+		if _, ok := o.storage.clients[id]; !ok {
+			// The library answers an unknown client here with a 500.
+			return &web.Error{Status: http.StatusBadRequest, Code: "invalid_client", Msg: msgUnknownClient,
+				Err: fmt.Errorf("end_session: unknown client %q", id)}
+		}
+	}
 	if target := r.Form.Get("post_logout_redirect_uri"); target != "" {
 		registered := false
 		for _, cl := range o.storage.clients {
@@ -226,13 +233,35 @@ func (o *oidcProvider) callback(c echo.Context) error {
 }
 
 // token admits only the grants this provider offers; the password grant and the rest are
-// answered unsupported_grant_type (RFC 9700 §2.4).
+// answered unsupported_grant_type (RFC 9700 §2.4). The client is authenticated here first: the
+// library answers some unknown or malformed clients with a 500.
 func (o *oidcProvider) token(c echo.Context) error {
-	switch oidc.GrantType(c.Request().FormValue("grant_type")) {
-	case oidc.GrantTypeCode, oidc.GrantTypeRefreshToken:
-		return o.serve(c)
+	r := c.Request()
+	if ref := checkOAuthParams(r); ref != nil {
+		return o.writeRefusal(c, ref)
 	}
-	return c.JSON(http.StatusBadRequest, oidc.ErrUnsupportedGrantType().WithDescription("supported: authorization_code, refresh_token"))
+	switch oidc.GrantType(r.Form.Get("grant_type")) {
+	case oidc.GrantTypeCode, oidc.GrantTypeRefreshToken:
+	default:
+		return c.JSON(http.StatusBadRequest, oidc.ErrUnsupportedGrantType().WithDescription("supported: authorization_code, refresh_token"))
+	}
+	if _, ref := o.authenticateClient(r, false); ref != nil {
+		return o.writeRefusal(c, ref)
+	}
+	return o.serve(c)
+}
+
+// introspect is token introspection (RFC 7662), for authenticated confidential clients only.
+// The library would put its Go error text into the body of a refusal.
+func (o *oidcProvider) introspect(c echo.Context) error {
+	r := c.Request()
+	if ref := checkOAuthParams(r); ref != nil {
+		return o.writeRefusal(c, ref)
+	}
+	if _, ref := o.authenticateClient(r, true); ref != nil {
+		return o.writeRefusal(c, ref)
+	}
+	return o.serve(c)
 }
 
 // authRequestInfo looks up a pending auth request; store.ErrNotFound when unknown or expired.

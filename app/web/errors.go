@@ -69,6 +69,10 @@ func ErrorHandler(d *Deps) echo.HTTPErrorHandler {
 		if we.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
 		}
+		if d.OAuthRoutes[c.Path()] {
+			c.JSON(we.Status, map[string]string{"error": oauthCode(we)})
+			return
+		}
 		if wantsJSON(c) {
 			code := we.Code
 			if code == "" {
@@ -82,6 +86,18 @@ func ErrorHandler(d *Deps) echo.HTTPErrorHandler {
 			c.String(we.Status, we.Msg)
 		}
 	}
+}
+
+// oauthCode is the OAuth error code for a refusal at an OAuth endpoint; the Vietnamese
+// message is left out, since error_description is ASCII (RFC 6749 §5.2).
+func oauthCode(we *Error) string {
+	switch {
+	case we.Status >= 500:
+		return "server_error"
+	case we.Code == "invalid_client" || we.Code == "invalid_grant" || we.Code == "unsupported_grant_type":
+		return we.Code
+	}
+	return "invalid_request"
 }
 
 func toWebError(err error) *Error {
