@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -69,7 +70,11 @@ func (a *App) canonicalHost(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			code = http.StatusTemporaryRedirect
 		}
-		return c.Redirect(code, a.deps.PublicURL.String()+r.URL.RequestURI())
+		// Built from the parsed path, never by gluing the request-target onto the origin: an
+		// absolute-form target such as "http:@evil.example" has the opaque part
+		// "@evil.example", and "http://host" + "@evil.example" names another host.
+		target := url.URL{Scheme: a.deps.PublicURL.Scheme, Host: want, Path: r.URL.Path, RawQuery: r.URL.RawQuery}
+		return c.Redirect(code, target.String())
 	}
 }
 
