@@ -94,8 +94,8 @@ func (p *IdP) registerOIDC(g *echo.Group) error {
 	g.GET("/userinfo", o.serve, ns)
 	g.POST("/userinfo", o.serve, ns)
 	g.POST("/revoke", o.serve, ns)
-	g.GET("/end_session", o.endSession, ns)
-	g.POST("/end_session", o.endSession, ns)
+	g.GET("/end_session", p.endSession, ns)
+	g.POST("/end_session", p.endSession, ns)
 	return nil
 }
 
@@ -168,35 +168,6 @@ func parseSingleValued(r *http.Request) error {
 		}
 	}
 	return nil
-}
-
-// endSession is RP-initiated logout. The library checks a post-logout redirect URI against
-// the client's list but lets a loopback client's URI vary in scheme and host; here it must be
-// registered exactly (loopback: any port), so logout is no open redirector (RFC 9700 §4.11).
-// The library only redirects there when an id_token_hint or client_id names the client.
-func (o *oidcProvider) endSession(c echo.Context) error {
-	r := c.Request()
-	if err := parseSingleValued(r); err != nil {
-		return err
-	}
-	if id := r.Form.Get("client_id"); id != "" {
-		if _, ok := o.storage.clients[id]; !ok {
-			// The library answers an unknown client here with a 500.
-			return &web.Error{Status: http.StatusBadRequest, Code: "invalid_client", Msg: msgUnknownClient,
-				Err: fmt.Errorf("end_session: unknown client %q", id)}
-		}
-	}
-	if target := r.Form.Get("post_logout_redirect_uri"); target != "" {
-		registered := false
-		for _, cl := range o.storage.clients {
-			registered = registered || cl.allowsLogoutRedirect(target)
-		}
-		if !registered {
-			return &web.Error{Status: http.StatusBadRequest, Code: "invalid_request", Msg: msgBadLogout,
-				Err: fmt.Errorf("end_session: post_logout_redirect_uri %q not registered", target)}
-		}
-	}
-	return o.serve(c)
 }
 
 // redirectError sends an OAuth error to a validated redirect URI, with the client's state.
