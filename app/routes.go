@@ -26,6 +26,7 @@ func (a *App) routes(e *echo.Echo) error {
 		a.logRequests,
 		middleware.Recover(),
 		web.SecurityHeaders(a.deps.Secure()),
+		web.RetryAfterMiddleware,
 		middleware.BodyLimit("64K"),
 	)
 

@@ -63,3 +63,8 @@ func minutes(d time.Duration) int {
 	}
 	return m
 }
+
+// seconds renders a wait in whole seconds, rounded up, for Retry-After.
+func seconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
+}
