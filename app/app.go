@@ -148,6 +148,9 @@ func (a *App) Handler() http.Handler { return a.echo }
 // Store returns the database handle (for tests and the operator tools).
 func (a *App) Store() *store.Store { return a.store }
 
+// Hasher returns the password hasher (for tests: Saturate).
+func (a *App) Hasher() *web.Hasher { return a.deps.Hasher }
+
 // Config returns the validated configuration.
 func (a *App) Config() Config { return a.cfg }
 

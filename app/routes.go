@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -22,10 +23,11 @@ import (
 func (a *App) routes(e *echo.Echo) error {
 	e.Pre(a.canonicalHost)
 	e.Use(
-		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: func() string { return web.RandomToken(9) }}),
+		requestID,
 		a.logRequests,
 		middleware.Recover(),
 		web.SecurityHeaders(a.deps.Secure()),
+		web.RetryAfterMiddleware,
 		middleware.BodyLimit("64K"),
 	)
 
@@ -70,8 +72,43 @@ func (a *App) canonicalHost(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			code = http.StatusTemporaryRedirect
 		}
-		return c.Redirect(code, a.deps.PublicURL.String()+r.URL.RequestURI())
+		// Built from the parsed path, never by gluing the request-target onto the origin: an
+		// absolute-form target such as "http:@evil.example" has the opaque part
+		// "@evil.example", and "http://host" + "@evil.example" names another host.
+		target := url.URL{Scheme: a.deps.PublicURL.Scheme, Host: want, Path: r.URL.Path, RawQuery: r.URL.RawQuery}
+		return c.Redirect(code, target.String())
 	}
+}
+
+// clientRequestIDKey holds the X-Request-Id the client sent, cleaned, for the log.
+const clientRequestIDKey = "client_request_id"
+
+// requestID gives every request an id of our own, in the response's X-Request-Id and in every
+// log line about it. An id the client sends is never taken as ours: anyone could make their
+// requests share an id with someone else's and muddle the log. It is logged apart, cleaned.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderXRequestID, web.RandomToken(9))
+		if v := c.Request().Header.Get(echo.HeaderXRequestID); v != "" {
+			c.Set(clientRequestIDKey, cleanRequestID(v))
+		}
+		return next(c)
+	}
+}
+
+// cleanRequestID keeps at most 64 characters of a client's request id, and only those that
+// cannot forge log syntax.
+func cleanRequestID(v string) string {
+	out := make([]byte, 0, 64)
+	for i := 0; i < len(v) && len(out) < 64; i++ {
+		b := v[i]
+		if b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || strings.IndexByte("-_.:/+", b) >= 0 {
+			out = append(out, b)
+		} else {
+			out = append(out, '_')
+		}
+	}
+	return string(out)
 }
 
 // logRequests writes one structured line per request. It logs the path without the query:
@@ -84,9 +121,13 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		r := c.Request()
-		a.cfg.Logger.Info("http", "method", r.Method, "path", r.URL.Path, "status", c.Response().Status,
-			"ms", float64(time.Since(start).Microseconds())/1000, "ip", c.RealIP(),
-			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", c.Response().Status,
+			"ms", float64(time.Since(start).Microseconds()) / 1000, "ip", c.RealIP(),
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID)}
+		if v, ok := c.Get(clientRequestIDKey).(string); ok {
+			attrs = append(attrs, clientRequestIDKey, v)
+		}
+		a.cfg.Logger.Info("http", attrs...)
 		return nil
 	}
 }

@@ -20,22 +20,23 @@ type Attempt struct {
 
 // RecordAttempt appends an attempt to the attempt log.
 func (s *Store) RecordAttempt(ctx context.Context, a Attempt) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO login_attempts (at, ip, id_number, citizen_id, kind, success, reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, ms(a.At), a.IP, a.IDNumber, a.CitizenID, a.Kind, a.Success, a.Reason)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO login_attempts (at, ip, ip_key, id_number, citizen_id, kind, success, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ms(a.At), a.IP, ClientKey(a.IP), a.IDNumber, a.CitizenID, a.Kind, a.Success, a.Reason)
 	return err
 }
 
 // ReserveAttempt records an attempt as a failure before its secret is checked, in one
 // statement that refuses (ErrConflict) when ip already has max failures of the same kind at or
-// after since. Parallel attempts therefore each take their place under the limit, and no more
+// after since (counted by ClientKey). Parallel attempts therefore each take their place under the limit, and no more
 // than max are ever checked. FinishAttempt records the outcome; DropAttempt removes an attempt
 // that was never checked. It returns the attempt's id.
 func (s *Store) ReserveAttempt(ctx context.Context, a Attempt, since time.Time, max int) (int64, error) {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO login_attempts (at, ip, id_number, citizen_id, kind, success, reason)
-		SELECT ?, ?, ?, ?, ?, 0, 'pending'
-		WHERE (SELECT count(*) FROM login_attempts WHERE ip = ? AND success = 0 AND kind = ? AND at >= ?) < ?
-		RETURNING id`, ms(a.At), a.IP, a.IDNumber, a.CitizenID, a.Kind, a.IP, a.Kind, ms(since), max).Scan(&id)
+	key := ClientKey(a.IP)
+	err := s.w.QueryRowContext(ctx, `INSERT INTO login_attempts (at, ip, ip_key, id_number, citizen_id, kind, success, reason)
+		SELECT ?, ?, ?, ?, ?, ?, 0, 'pending'
+		WHERE (SELECT count(*) FROM login_attempts WHERE ip_key = ? AND success = 0 AND kind = ? AND at >= ?) < ?
+		RETURNING id`, ms(a.At), a.IP, key, a.IDNumber, a.CitizenID, a.Kind, key, a.Kind, ms(since), max).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrConflict
 	}
@@ -54,11 +55,11 @@ func (s *Store) DropAttempt(ctx context.Context, id int64) error {
 	return err
 }
 
-// CountIPFailures counts failed attempts of one kind from ip at or after since.
+// CountIPFailures counts failed attempts of one kind from ip's ClientKey at or after since.
 func (s *Store) CountIPFailures(ctx context.Context, ip, kind string, since time.Time) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE ip = ? AND success = 0 AND kind = ? AND at >= ?`,
-		ip, kind, ms(since)).Scan(&n)
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE ip_key = ? AND success = 0 AND kind = ? AND at >= ?`,
+		ClientKey(ip), kind, ms(since)).Scan(&n)
 	return n, err
 }
 

@@ -63,8 +63,8 @@ func (s *Store) CreateQRLogin(ctx context.Context, l QRLogin) error {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO qr_logins (id, auth_request_id, client_name, frame_secret,
-			binding_hash, state, browser, ip, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			l.ID, l.AuthRequestID, l.ClientName, l.FrameSecret, l.BindingHash, QRWaiting, l.Browser, l.IP,
+			binding_hash, state, browser, ip, ip_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			l.ID, l.AuthRequestID, l.ClientName, l.FrameSecret, l.BindingHash, QRWaiting, l.Browser, l.IP, ClientKey(l.IP),
 			ms(l.CreatedAt), ms(l.ExpiresAt))
 		return err
 	})
@@ -86,11 +86,11 @@ func (s *Store) QRLoginByID(ctx context.Context, id string) (QRLogin, error) {
 	return l, err
 }
 
-// CountQRLoginsFromIP counts the QR logins started from ip at or after since.
+// CountQRLoginsFromIP counts the QR logins started from ip's ClientKey at or after since.
 func (s *Store) CountQRLoginsFromIP(ctx context.Context, ip string, since time.Time) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM qr_logins WHERE ip = ? AND created_at >= ?`,
-		ip, ms(since)).Scan(&n)
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM qr_logins WHERE ip_key = ? AND created_at >= ?`,
+		ClientKey(ip), ms(since)).Scan(&n)
 	return n, err
 }
 

@@ -16,13 +16,14 @@ type Session struct {
 	CreatedAt time.Time
 	SeenAt    time.Time
 	ExpiresAt time.Time
+	ClientKey string // ClientKey of the address that created it; only written at creation
 }
 
 // CreateSession stores a new session under the digest of its id.
 func (s *Store) CreateSession(ctx context.Context, sess Session) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
-		ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, client_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
+		ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.ClientKey)
 	return err
 }
 
@@ -55,11 +56,21 @@ func (s *Store) ReplaceSession(ctx context.Context, oldHash string, sess Session
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
-			ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, client_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
+			ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.ClientKey)
 		return err
 	})
+}
+
+// CountAnonymousSessions counts the live sessions of one kind, not (yet) authenticated, that
+// the client key created at or after since.
+func (s *Store) CountAnonymousSessions(ctx context.Context, kind, clientKey string, since, now time.Time) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM sessions
+		WHERE kind = ? AND subject = '' AND client_key = ? AND created_at >= ? AND expires_at > ?`,
+		kind, clientKey, ms(since), ms(now)).Scan(&n)
+	return n, err
 }
 
 // DeleteSession ends one session.

@@ -143,3 +143,22 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
 	return len(p), nil
 }
+
+// FromAddress makes c send every request with an X-Forwarded-For of addr(), the address a
+// trusted proxy would report (Config.TrustedProxies must hold the loopback for it to count).
+func FromAddress(c *http.Client, addr func() string) *http.Client {
+	c.Transport = headerTransport{name: "X-Forwarded-For", value: addr}
+	return c
+}
+
+// headerTransport sets one request header on every request.
+type headerTransport struct {
+	name  string
+	value func() string
+}
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(h.name, h.value())
+	return http.DefaultTransport.RoundTrip(r)
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 
@@ -113,16 +112,6 @@ func restartURL(cl *oidcClient, redirectURI string) string {
 		return "/"
 	}
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}).String()
-}
-
-// clientKey is the address per-address limits count under: an IPv4 address as it is, an IPv6
-// address reduced to its /64 (one subscriber usually holds a whole /64).
-func clientKey(ip string) string {
-	a := net.ParseIP(ip)
-	if a == nil || a.To4() != nil {
-		return ip
-	}
-	return (&net.IPNet{IP: a.Mask(net.CIDRMask(64, 128)), Mask: net.CIDRMask(64, 128)}).String()
 }
 
 // capOpenAuthRequests refuses a new auth request from an address that already holds the most

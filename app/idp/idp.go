@@ -29,6 +29,7 @@ func Register(g, api *echo.Group, d *web.Deps) error {
 		session: d.BrowserSession("idp", "/idp"),
 		csrf:    d.CSRFFor("idp", "/idp"),
 	}
+	d.OAuthRoutes = map[string]bool{"/idp/oauth/token": true, "/idp/oauth/introspect": true, "/idp/revoke": true}
 	if err := p.registerOIDC(g); err != nil {
 		return err
 	}
@@ -61,4 +62,9 @@ func minutes(d time.Duration) int {
 		m = 1
 	}
 	return m
+}
+
+// seconds renders a wait in whole seconds, rounded up, for Retry-After.
+func seconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
 }

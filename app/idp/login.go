@@ -129,6 +129,13 @@ func (p *IdP) trySSO(c echo.Context, ar AuthRequestInfo) (bool, error) {
 	if err != nil || checkWebLogin(cit) != nil {
 		return false, nil
 	}
+	// Single sign-on is the use of this session: it resets the idle clock (at most one write a
+	// minute), never the absolute lifetime.
+	if p.d.Now().Sub(sess.SeenAt) >= time.Minute {
+		if err := p.d.Sessions.Save(c, sess); err != nil {
+			return false, err
+		}
+	}
 	url, err := p.completeAuthRequest(c.Request().Context(), ar.ID, cit.ID, sess.IDHash, data.AMR, authTime)
 	if err != nil {
 		return false, err

@@ -232,6 +232,7 @@ func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) erro
 		}
 		ch.Dead = true
 		p.audit(c, "idp", "account_locked", cit.ID, fmt.Sprintf("%d wrong codes in an hour", total))
+		web.SetRetryAfter(c, lim.PasswordLock)
 		return p.renderOTP(c, http.StatusLocked, st, fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mã xác nhận quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.PasswordLock)), "")
 	}
 	failures, dead, err := p.d.Store.RecordOTPFailure(ctx, ch.ID, lim.OTPMaxFailures)
@@ -265,6 +266,7 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		return p.switchToTOTP(c, st)
 	}
 	if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 {
+		web.SetRetryAfter(c, wait)
 		return p.renderOTP(c, http.StatusTooManyRequests, st,
 			fmt.Sprintf("Vui lòng đợi %d giây rồi bấm \"Gửi lại mã\".", int(wait.Seconds()+0.999)), "")
 	}
@@ -273,6 +275,7 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		return err
 	}
 	if n >= lim.OTPResendPerHour {
+		web.SetRetryAfter(c, time.Hour)
 		return p.renderOTP(c, http.StatusTooManyRequests, st,
 			fmt.Sprintf("Bạn đã yêu cầu gửi lại mã %d lần trong một giờ. Vui lòng thử lại sau.", lim.OTPResendPerHour), "")
 	}

@@ -1,7 +1,6 @@
 package idp
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -29,8 +28,7 @@ func (p *IdP) submitPassword(c echo.Context) error {
 			return p.renderLogin(c, werr.Status, ar, "password", msg, idNumber)
 		}
 	}
-	var we *web.Error
-	if errors.As(err, &we) {
+	if we, ok := web.Refusal(c, err); ok {
 		return p.renderLogin(c, we.Status, ar, "password", we.Msg, idNumber)
 	}
 	if err != nil {

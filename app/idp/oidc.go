@@ -96,12 +96,12 @@ func (p *IdP) registerOIDC(g *echo.Group) error {
 	g.POST("/authorize", o.authorize, ns)
 	g.GET("/authorize/callback", func(c echo.Context) error { return o.callback(c, p.session, p.d.Sessions) }, ns)
 	g.POST("/oauth/token", o.token, ns)
-	g.POST("/oauth/introspect", o.serve, ns)
+	g.POST("/oauth/introspect", o.introspect, ns)
 	g.GET("/userinfo", o.serve, ns)
 	g.POST("/userinfo", o.serve, ns)
 	g.POST("/revoke", o.serve, ns)
-	g.GET("/end_session", o.endSession, ns)
-	g.POST("/end_session", o.endSession, ns)
+	g.GET("/end_session", p.endSession, ns)
+	g.POST("/end_session", p.endSession, ns)
 	return nil
 }
 
@@ -160,7 +160,7 @@ func (o *oidcProvider) authorize(c echo.Context) error {
 		e := oidc.ErrInvalidRequest().WithDescription("only response_mode=query is supported")
 		return o.redirectError(c, redirectURI, responseType, state, e)
 	}
-	key := clientKey(c.RealIP())
+	key := store.ClientKey(c.RealIP())
 	if err := o.capOpenAuthRequests(c, key); err != nil {
 		return err
 	}
@@ -182,28 +182,6 @@ func parseSingleValued(r *http.Request) error {
 		}
 	}
 	return nil
-}
-
-// endSession is RP-initiated logout. The library checks a post-logout redirect URI against
-// the client's list but lets a loopback client's URI vary in scheme and host; here it must be
-// registered exactly (loopback: any port), so logout is no open redirector (RFC 9700 §4.11).
-// The library only redirects there when an id_token_hint or client_id names the client.
-func (o *oidcProvider) endSession(c echo.Context) error {
-	r := c.Request()
-	if err := parseSingleValued(r); err != nil {
-		return err
-	}
-	if target := r.Form.Get("post_logout_redirect_uri"); target != "" {
-		registered := false
-		for _, cl := range o.storage.clients {
-			registered = registered || cl.allowsLogoutRedirect(target)
-		}
-		if !registered {
-			return &web.Error{Status: http.StatusBadRequest, Code: "invalid_request", Msg: msgBadLogout,
-				Err: fmt.Errorf("end_session: post_logout_redirect_uri %q not registered", target)}
-		}
-	}
-	return o.serve(c)
 }
 
 // redirectError sends an OAuth error to a validated redirect URI, with the client's state.
@@ -260,13 +238,35 @@ func (o *oidcProvider) sameSession(c echo.Context, a store.OIDCAuthRequest, sess
 }
 
 // token admits only the grants this provider offers; the password grant and the rest are
-// answered unsupported_grant_type (RFC 9700 §2.4).
+// answered unsupported_grant_type (RFC 9700 §2.4). The client is authenticated here first: the
+// library answers some unknown or malformed clients with a 500.
 func (o *oidcProvider) token(c echo.Context) error {
-	switch oidc.GrantType(c.Request().FormValue("grant_type")) {
-	case oidc.GrantTypeCode, oidc.GrantTypeRefreshToken:
-		return o.serve(c)
+	r := c.Request()
+	if ref := checkOAuthParams(r); ref != nil {
+		return o.writeRefusal(c, ref)
 	}
-	return c.JSON(http.StatusBadRequest, oidc.ErrUnsupportedGrantType().WithDescription("supported: authorization_code, refresh_token"))
+	switch oidc.GrantType(r.Form.Get("grant_type")) {
+	case oidc.GrantTypeCode, oidc.GrantTypeRefreshToken:
+	default:
+		return c.JSON(http.StatusBadRequest, oidc.ErrUnsupportedGrantType().WithDescription("supported: authorization_code, refresh_token"))
+	}
+	if _, ref := o.authenticateClient(r, false); ref != nil {
+		return o.writeRefusal(c, ref)
+	}
+	return o.serve(c)
+}
+
+// introspect is token introspection (RFC 7662), for authenticated confidential clients only.
+// The library would put its Go error text into the body of a refusal.
+func (o *oidcProvider) introspect(c echo.Context) error {
+	r := c.Request()
+	if ref := checkOAuthParams(r); ref != nil {
+		return o.writeRefusal(c, ref)
+	}
+	if _, ref := o.authenticateClient(r, true); ref != nil {
+		return o.writeRefusal(c, ref)
+	}
+	return o.serve(c)
 }
 
 // authRequestInfo looks up a pending auth request; store.ErrNotFound when unknown or expired.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -196,24 +195,11 @@ func (s *oidcStorage) SaveAuthCode(ctx context.Context, id, code string) error {
 // and revokes the tokens. Old rows are purged when new requests are created.
 func (s *oidcStorage) DeleteAuthRequest(context.Context, string) error { return nil }
 
-// TerminateSession implements op.Storage (RP-initiated logout). The library passes the
-// subject of a verified id_token_hint, or "" without one: only then is there someone to log
-// out, so a forged logout link cannot end a session. It ends the citizen's IdP (SSO) sessions
-// in every browser and revokes the client's tokens.
-func (s *oidcStorage) TerminateSession(ctx context.Context, userID, clientID string) error {
-	if userID == "" {
-		return nil
-	}
-	sessions, err := s.st.DeleteSessionsOf(ctx, "idp", userID)
-	if err != nil {
-		return err
-	}
-	tokens, err := s.st.RevokeOIDCTokensOf(ctx, userID, clientID, s.now())
-	if err != nil {
-		return err
-	}
-	s.audit(ctx, "sso_logout", userID, fmt.Sprintf("client=%s sessions=%d tokens=%d", clientID, sessions, tokens))
-	return nil
+// TerminateSession implements op.Storage. The library's end_session handler, its only caller,
+// is not mounted: IdP.endSession ends the IdP session of the requesting browser alone. Ending a
+// subject's sessions everywhere on the strength of an ID token is what this must never do.
+func (s *oidcStorage) TerminateSession(context.Context, string, string) error {
+	return errors.New("logout goes through IdP.endSession")
 }
 
 // SigningKey implements op.Storage.

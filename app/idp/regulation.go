@@ -50,7 +50,7 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 	if known && cit.LockedUntil.After(now) {
 		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, CitizenID: cit.ID, Kind: "password_refused", Reason: "locked"})
 		return store.Citizen{}, &web.Error{Status: http.StatusLocked, Code: "account_locked",
-			Msg: lockedMsg(minutes(cit.LockedUntil.Sub(now)))}
+			Msg: lockedMsg(minutes(cit.LockedUntil.Sub(now))), RetryAfter: seconds(cit.LockedUntil.Sub(now))}
 	}
 	// The attempt takes its place under the per-IP limit before any hash is computed, in one
 	// statement: a burst of parallel guesses cannot slip past the limit while hashes run.
@@ -88,7 +88,8 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 			if !until.IsZero() {
 				p.audit(c, channel, "account_locked", cit.ID, fmt.Sprintf("%d wrong passwords", lim.PasswordMaxFailures))
 				return store.Citizen{}, &web.Error{Status: http.StatusLocked, Code: "account_locked",
-					Msg: lockedMsg(minutes(lim.PasswordLock)), Err: fmt.Errorf("locked after %d failures", n)}
+					Msg: lockedMsg(minutes(lim.PasswordLock)), RetryAfter: seconds(lim.PasswordLock),
+					Err: fmt.Errorf("locked after %d failures", n)}
 			}
 		}
 		return store.Citizen{}, &web.Error{Status: http.StatusUnauthorized, Code: "invalid_credentials",

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"dvclogin/app/web"
+	"dvclogin/store"
 )
 
 // msgIdPUnavailable is shown when the identity provider cannot be reached.
@@ -36,10 +38,15 @@ func (p *Portal) startLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if sess == nil {
-		sess = p.d.Sessions.New(p.session)
-	}
 	now := p.d.Now()
+	if sess == nil {
+		if sess, err = p.newPreLoginSession(c, now); err != nil {
+			return err
+		}
+	}
+	if sess.Subject == "" {
+		sess.ExpiresAt = now.Add(preLoginTTL)
+	}
 	data.User, data.IDToken = nil, ""
 	var seq int64
 	for _, pl := range data.Pending {
@@ -55,6 +62,28 @@ func (p *Portal) startLogin(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusFound, rp.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)))
+}
+
+// msgTooManyPreLogin is the refusal when one address has started too many logins in
+// separate sessions.
+const msgTooManyPreLogin = "Có quá nhiều lượt đăng nhập đang chờ từ địa chỉ mạng của bạn. Vui lòng thử lại sau %d phút."
+
+// newPreLoginSession starts a session before login for this browser, unless its client has
+// created preLoginPerClient of them in the last preLoginTTL (429).
+func (p *Portal) newPreLoginSession(c echo.Context, now time.Time) (*web.Session, error) {
+	key := store.ClientKey(c.RealIP())
+	n, err := p.d.Store.CountAnonymousSessions(c.Request().Context(), p.session.Kind, key, now.Add(-preLoginTTL), now)
+	if err != nil {
+		return nil, err
+	}
+	if n >= preLoginPerClient {
+		return nil, &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Msg: fmt.Sprintf(msgTooManyPreLogin, int(preLoginTTL/time.Minute)), RetryAfter: int(preLoginTTL / time.Second),
+			Err: fmt.Errorf("client %s holds %d sessions before login", key, n)}
+	}
+	sess := p.d.Sessions.New(p.session)
+	sess.ClientKey = key
+	return sess, nil
 }
 
 // prunePending drops expired logins and, beyond maxPending-1, the oldest ones, leaving room

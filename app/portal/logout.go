@@ -13,9 +13,21 @@ import (
 	"dvclogin/app/web"
 )
 
-// submitLogout ends the portal session, then sends the browser to the identity provider's
-// end_session endpoint so the SSO session ends too (RP-initiated logout). The provider sends
-// the browser back to the home page with the state, which then says "Bạn đã đăng xuất".
+// logoutPage hands the ID token to the identity provider's end_session endpoint in the body
+// of a POST, never in a URL (URLs end up in logs, history and Referer headers).
+type logoutPage struct {
+	frame
+	EndSession         string
+	IDTokenHint        string
+	ClientID           string
+	PostLogoutRedirect string
+	State              string
+}
+
+// submitLogout ends the portal session, then has the browser POST to the identity provider's
+// end_session endpoint so the SSO session of this browser ends too (RP-initiated logout): a
+// page whose form submits itself (autosubmit.js; without script, its button). The provider
+// sends the browser back to the home page with the state, which then says "Bạn đã đăng xuất".
 func (p *Portal) submitLogout(c echo.Context) error {
 	sess, data, err := p.loadSession(c)
 	if err != nil {
@@ -36,17 +48,12 @@ func (p *Portal) submitLogout(c echo.Context) error {
 		p.d.Log.Warn("portal logout without end_session", "err", err)
 		return c.Redirect(http.StatusSeeOther, "/?state="+url.QueryEscape(state))
 	}
-	q := url.Values{
-		"id_token_hint":            {data.IDToken},
-		"post_logout_redirect_uri": {p.d.URL("/")},
-		"client_id":                {clientID},
-		"state":                    {state},
-	}
-	sep := "?"
-	if strings.Contains(rp.endSession, "?") {
-		sep = "&"
-	}
-	return c.Redirect(http.StatusSeeOther, rp.endSession+sep+q.Encode())
+	page := &logoutPage{frame: p.newFrame(c, "Đăng xuất - Cổng Dịch vụ công Quốc gia", nil),
+		EndSession: rp.endSession, IDTokenHint: data.IDToken, ClientID: clientID,
+		PostLogoutRedirect: p.d.URL("/"), State: state}
+	page.Slim = true
+	page.Scripts = []string{"autosubmit.js"}
+	return p.d.Render.Page(c, http.StatusOK, "portal/logout", page)
 }
 
 // logoutState is a random value with its MAC: the home page can tell that the browser comes

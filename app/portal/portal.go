@@ -21,8 +21,17 @@ const (
 	// maxPending bounds the logins one browser may have in flight (several tabs, a retry after
 	// a cancelled QR), so a looping script cannot grow the session without limit.
 	maxPending = 5
-	// pendingTTL is how long a started login may take to come back to /sso.
-	pendingTTL = 30 * time.Minute
+	// pendingTTL is how long a started login may take to come back to /sso; the session that
+	// holds it lives as long (preLoginTTL).
+	pendingTTL = preLoginTTL
+	// preLoginTTL is the lifetime of a session before login, from its latest login start: it
+	// holds nothing but logins in flight, and anyone can make one, so it must not stay for the
+	// idle and absolute lifetimes of a citizen's session.
+	preLoginTTL = 15 * time.Minute
+	// preLoginPerClient bounds the sessions before login one client (an IPv4 address, an IPv6
+	// /64) may create in preLoginTTL: a script that drops its cookie on every request cannot
+	// fill the database.
+	preLoginPerClient = 50
 	// touchEvery limits the writes that keep a logged-in session alive to one a minute.
 	touchEvery = time.Minute
 )

@@ -438,15 +438,15 @@ func TestLoginAccountLogout(t *testing.T) {
 		t.Error("no portal login in the audit trail")
 	}
 
-	// Logout: portal session gone, then the IdP's end_session with the hint and the way back.
+	// Logout: portal session gone, then a page that POSTs the hint to the IdP's end_session:
+	// the ID token is in no URL, and the form submits itself with a script the CSP allows.
 	f := apptest.FormWith(t, env.URL+"/tai-khoan", body, "csrf_token")
 	if !strings.HasSuffix(f.Action, "/dang-xuat") {
 		t.Fatalf("logout form posts to %s", f.Action)
 	}
-	resp, _ = env.Submit(c, f, nil)
-	loc, err := resp.Location()
-	if resp.StatusCode != http.StatusSeeOther || err != nil {
-		t.Fatalf("logout: %d", resp.StatusCode)
+	resp, page := env.Submit(c, f, nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Location") != "" {
+		t.Fatalf("logout: %d to %q, want the logout page", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	var meta struct {
 		EndSession string `json:"end_session_endpoint"`
@@ -455,15 +455,26 @@ func TestLoginAccountLogout(t *testing.T) {
 	if dr.StatusCode != http.StatusOK || json.Unmarshal([]byte(raw), &meta) != nil || meta.EndSession == "" {
 		t.Fatal("discovery has no end_session_endpoint")
 	}
-	q := loc.Query()
-	if got := loc.Scheme + "://" + loc.Host + loc.Path; got != meta.EndSession || q.Get("id_token_hint") == "" ||
-		q.Get("post_logout_redirect_uri") != env.URL+"/" || q.Get("client_id") != "dvc-portal" || q.Get("state") == "" {
-		t.Fatalf("logout redirect %s", loc)
+	lf := apptest.FormWith(t, env.URL+"/dang-xuat", page, "id_token_hint")
+	if lf.Action != meta.EndSession || !strings.EqualFold(lf.Method, "post") || strings.Contains(lf.Action, "?") ||
+		lf.Fields.Get("id_token_hint") == "" || lf.Fields.Get("post_logout_redirect_uri") != env.URL+"/" ||
+		lf.Fields.Get("client_id") != "dvc-portal" || lf.Fields.Get("state") == "" {
+		t.Fatalf("logout form %+v", lf)
+	}
+	if !strings.Contains(page, `<script src="/static/js/autosubmit.js"`) || strings.Contains(page, "<script>") ||
+		!strings.Contains(page, "data-autosubmit") || !strings.Contains(resp.Header.Get("Cache-Control"), "no-store") {
+		t.Error("the logout page does not submit itself with the allowed script, or may be cached")
+	}
+	if resp, _ := env.Get(c, "/static/js/autosubmit.js"); resp.StatusCode != http.StatusOK {
+		t.Errorf("autosubmit.js: %d", resp.StatusCode)
 	}
 	if resp, _ := env.Get(c, "/tai-khoan"); resp.StatusCode != http.StatusFound {
 		t.Errorf("/tai-khoan after logout: %d, want 302", resp.StatusCode)
 	}
-	resp, home := env.Get(c, loc.String())
+	resp, home := env.Submit(c, lf, nil)
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, env.URL+"/?state=") {
+		t.Fatalf("end_session: %d to %q", resp.StatusCode, loc)
+	}
 	resp, home, at := env.Follow(c, resp, home)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(at, env.URL+"/?state=") || !strings.Contains(home, "Bạn đã đăng xuất") {
 		t.Fatalf("after end_session: %d at %s", resp.StatusCode, at)

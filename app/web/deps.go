@@ -68,6 +68,11 @@ type Deps struct {
 	PortalClientSecret string // the dvc-portal client's secret (shared with the portal RP)
 	SecondFactor       string // default second factor of the direct login: sms | app
 	AdminPasswordHash  string // console password (argon2id PHC)
+
+	// OAuthRoutes are the route paths whose errors are OAuth error JSON (RFC 6749 §5.2) even
+	// when the request is refused before its handler runs (a body over the size limit). The
+	// identity provider fills it while routes are registered; it is only read afterwards.
+	OAuthRoutes map[string]bool
 }
 
 // Key derives a per-purpose key from the master secret, so one leaked key does not expose the

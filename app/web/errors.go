@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -66,8 +67,10 @@ func ErrorHandler(d *Deps) echo.HTTPErrorHandler {
 			d.Log.Info("request refused", "method", req.Method, "path", req.URL.Path,
 				"status", we.Status, "code", we.Code, "err", we.Err)
 		}
-		if we.RetryAfter > 0 {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
+		setRetryAfter(c, we)
+		if d.OAuthRoutes[c.Path()] {
+			c.JSON(we.Status, map[string]string{"error": oauthCode(we)})
+			return
 		}
 		if wantsJSON(c) {
 			code := we.Code
@@ -82,6 +85,61 @@ func ErrorHandler(d *Deps) echo.HTTPErrorHandler {
 			c.String(we.Status, we.Msg)
 		}
 	}
+}
+
+// DefaultRetryAfter is the Retry-After, in seconds, of a 429 or 423 whose handler named no
+// wait of its own.
+const DefaultRetryAfter = 60
+
+// Refusal finds the *Error in err and copies its Retry-After onto the response. Handlers that
+// show a refusal inside their own page (the login form with its message) rather than the error
+// page use it, so the header is not lost on the way.
+func Refusal(c echo.Context, err error) (*Error, bool) {
+	var we *Error
+	if !errors.As(err, &we) {
+		return nil, false
+	}
+	setRetryAfter(c, we)
+	return we, true
+}
+
+func setRetryAfter(c echo.Context, we *Error) {
+	if we.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
+	}
+}
+
+// SetRetryAfter sets Retry-After to d in whole seconds, rounded up, at least one.
+func SetRetryAfter(c echo.Context, d time.Duration) {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(max(1, int((d+time.Second-1)/time.Second))))
+}
+
+// RetryAfterMiddleware makes sure every 429 (too many requests) and 423 (locked) carries
+// Retry-After, however the response is written (error page, JSON, a form re-rendered with its
+// message): a handler that named no wait gets DefaultRetryAfter, so a client always learns
+// when to come back instead of retrying at once.
+func RetryAfterMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		res := c.Response()
+		res.Before(func() {
+			if (res.Status == http.StatusTooManyRequests || res.Status == http.StatusLocked) && res.Header().Get("Retry-After") == "" {
+				res.Header().Set("Retry-After", strconv.Itoa(DefaultRetryAfter))
+			}
+		})
+		return next(c)
+	}
+}
+
+// oauthCode is the OAuth error code for a refusal at an OAuth endpoint; the Vietnamese
+// message is left out, since error_description is ASCII (RFC 6749 §5.2).
+func oauthCode(we *Error) string {
+	switch {
+	case we.Status >= 500:
+		return "server_error"
+	case we.Code == "invalid_client" || we.Code == "invalid_grant" || we.Code == "unsupported_grant_type":
+		return we.Code
+	}
+	return "invalid_request"
 }
 
 func toWebError(err error) *Error {

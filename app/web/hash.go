@@ -70,6 +70,21 @@ func (h *Hasher) admit(ctx context.Context) (func(), error) {
 	}
 }
 
+// Saturate takes every place in the queue until release is called: meanwhile every hash is
+// refused with ErrBusy at once, as under a flood. Tests use it to see the saturated answers
+// without generating the flood. It waits for running hashes to finish.
+func (h *Hasher) Saturate() (release func()) {
+	n := cap(h.queue)
+	for i := 0; i < n; i++ {
+		h.queue <- struct{}{}
+	}
+	return func() {
+		for i := 0; i < n; i++ {
+			<-h.queue
+		}
+	}
+}
+
 // Hash returns the PHC string of secret.
 func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
 	if len(secret) > MaxSecretLen {
