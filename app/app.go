@@ -89,6 +89,15 @@ func (a *App) build(ctx context.Context) error {
 	if err := a.adminPassword(ctx, d); err != nil {
 		return err
 	}
+	// Nothing of this process is in flight yet: an attempt still pending was cut short when the
+	// previous one ended without warning.
+	dropped, err := a.store.DropUnfinishedAttempts(ctx)
+	if err != nil {
+		return fmt.Errorf("unfinished login attempts: %w", err)
+	}
+	if dropped > 0 {
+		cfg.Logger.Warn("dropped login attempts the previous process left unfinished", "count", dropped)
+	}
 	if cfg.Seed {
 		n, err := a.store.CountCitizens(ctx)
 		if err != nil {

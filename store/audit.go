@@ -55,6 +55,20 @@ func (s *Store) DropAttempt(ctx context.Context, id int64) error {
 	return err
 }
 
+// DropUnfinishedAttempts removes the attempts ReserveAttempt took that never got an outcome.
+// Only a process that ended between the two (a crash, a kill -9, a power cut) leaves one: its
+// answer never went out, so it taught nobody anything, yet as a failure it would count against
+// the address for the whole window, and a few crashes would lock out right passwords from a
+// shared address. Call it before serving, when no attempt of this process can be in flight.
+// It returns how many it removed.
+func (s *Store) DropUnfinishedAttempts(ctx context.Context) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM login_attempts WHERE success = 0 AND reason = 'pending'`)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // CountIPFailures counts failed attempts of one kind from ip's ClientKey at or after since.
 func (s *Store) CountIPFailures(ctx context.Context, ip, kind string, since time.Time) (int, error) {
 	var n int

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -81,6 +82,14 @@ func New(t testing.TB, opts ...func(*app.Config)) *Env {
 	e.start(ln)
 	t.Cleanup(e.stop)
 	return e
+}
+
+// Remote is an Env for a server this process did not start (another process on this
+// machine, say one a test kills and restarts): the client helpers (OpenLogin, AppLogin,
+// LatestCode, JSON, ...) work against baseURL and report their failures to t. App, Server and
+// Clock are nil, and Restart cannot be used.
+func Remote(t testing.TB, baseURL string) *Env {
+	return &Env{T: t, URL: strings.TrimRight(baseURL, "/")}
 }
 
 func (e *Env) start(ln net.Listener) {
