@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -159,6 +160,14 @@ func (o *oidcProvider) authorize(c echo.Context) error {
 	if m := r.Form.Get("response_mode"); m != "" && m != string(oidc.ResponseModeQuery) {
 		e := oidc.ErrInvalidRequest().WithDescription("only response_mode=query is supported")
 		return o.redirectError(c, redirectURI, responseType, state, e)
+	}
+	if v := r.Form.Get("max_age"); v != "" {
+		// The library would answer its own parse error as plain text; this is the client's
+		// mistake, so it goes back to the client.
+		if n, err := strconv.ParseUint(v, 10, 31); err != nil || n > math.MaxInt32 {
+			e := oidc.ErrInvalidRequest().WithDescription("max_age must be a non-negative number of seconds")
+			return o.redirectError(c, redirectURI, responseType, state, e)
+		}
 	}
 	key := store.ClientKey(c.RealIP())
 	if err := o.capOpenAuthRequests(c, key); err != nil {

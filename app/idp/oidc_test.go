@@ -910,3 +910,18 @@ func TestPromptNone(t *testing.T) {
 		clientError(t, h.resp, apptest.DemoRedirect, q.Get("state"), "login_required")
 	})
 }
+
+func TestAuthorizeMalformedMaxAgeGoesBackToTheClient(t *testing.T) {
+	env := apptest.New(t)
+	for _, v := range []string{"abc", "-1", "1.5", "99999999999"} {
+		t.Run(v, func(t *testing.T) {
+			q := authorizeQuery(env, "demo-app")
+			q.Set("max_age", v)
+			resp, body := authorize(t, env, env.Client(), q)
+			if strings.Contains(body, "ErrorType=") || strings.Contains(body, "schema:") {
+				t.Fatalf("max_age=%s: internal detail in the answer: %s", v, body)
+			}
+			clientError(t, resp, q.Get("redirect_uri"), q.Get("state"), "invalid_request")
+		})
+	}
+}
