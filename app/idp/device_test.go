@@ -352,3 +352,28 @@ func TestAMRPerLoginPath(t *testing.T) {
 		}
 	})
 }
+
+// T14: wrong activation codes count with the account's other wrong codes: ten in an hour,
+// across activations, lock the account.
+func TestT14ActivationCodesCountForTheAccount(t *testing.T) {
+	env := apptest.New(t)
+	env.Phone().Login(an, app.DemoPassword)
+	thief := env.NewDevice()
+	for round := 0; round < 2; round++ {
+		mustNeedActivation(t, thief)
+		for i := 0; i < 4; i++ {
+			thief.TryLogin(an, app.DemoPassword, "000000")
+		}
+		st, _, e := thief.TryLogin(an, app.DemoPassword, "000000")
+		if round == 1 {
+			if st != http.StatusLocked || e.Error.Code != "account_locked" {
+				t.Fatalf("10th wrong code in an hour: %d %q, want 423 account_locked", st, e.Error.Code)
+			}
+			break
+		}
+		env.Clock.Advance(61 * time.Second)
+	}
+	if st, _, e := env.Phone().TryLogin(an, app.DemoPassword, ""); st != http.StatusLocked {
+		t.Fatalf("the owner's login on the locked account: %d %q, want 423", st, e.Error.Code)
+	}
+}
