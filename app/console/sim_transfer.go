@@ -24,8 +24,8 @@ type simTransferPage struct {
 	shell
 	Citizen     store.Citizen
 	PhoneMasked string
-	Code        string // grouped by four
-	QRText      string // what the QR encodes
+	Code        string       // grouped by four
+	QRText      string       // what the QR encodes
 	QRSVGURL    template.URL // a data: URL the server drew: safe to place in src
 	ExpiresAt   time.Time
 	Minutes     int
