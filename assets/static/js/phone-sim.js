@@ -10,6 +10,7 @@
   const $ = (id) => document.getElementById(id);
   const api = sim.api;
   const TRANSFER_POLL_MS = 3000;
+  const TRANSFER_TTL_MS = 10 * 60 * 1000;
 
   const st = {
     login: null, // {idNumber, password} waiting for its activation code
@@ -137,8 +138,11 @@
   function showTransfer(t) {
     $("simt-qr").src = t.qr_svg_url;
     $("simt-code").textContent = t.code;
-    const expires = sim.parseTime(t.expires_at);
-    st.expiresLocal = Number.isNaN(expires) ? 0 : Date.now() + Math.min(expires - sim.serverNow(), 10 * 60 * 1000);
+    // The code lives 10 minutes from now on the server. A remaining time outside that range
+    // means the server runs on a demo clock (its Date header says otherwise): count 10 minutes.
+    let left = sim.parseTime(t.expires_at) - sim.serverNow();
+    if (Number.isNaN(left) || left <= 0 || left > TRANSFER_TTL_MS) left = TRANSFER_TTL_MS;
+    st.expiresLocal = Date.now() + left;
     sim.ui.show("sim-transfer");
     tickTransfer();
   }
