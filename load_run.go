@@ -39,7 +39,7 @@ type loadRun struct {
 // driveLoad runs the scenario and returns its report.
 func driveLoad(ctx context.Context, cfg loadConfig) (*loadReport, error) {
 	r := &loadRun{cfg: cfg, base: cfg.Target.String(), stats: newLoadStats()}
-	r.phone = &loadPhone{run: r, claimed: map[string]bool{}, client: r.client(nil)}
+	r.phone = &loadPhone{run: r, claimed: map[string]bool{}, client: r.client(nil), deviceKey: cfg.DeviceKey}
 	hard, cancel := context.WithTimeout(ctx, cfg.Duration+loadDrainGrace+time.Minute)
 	defer cancel()
 	if err := r.discover(hard); err != nil {
@@ -78,6 +78,7 @@ func driveLoad(ctx context.Context, cfg loadConfig) (*loadReport, error) {
 	rep.memAfter = procMemory(cfg.ServerPID)
 	rep.loadAfter = loadAverage()
 	rep.stats = r.stats
+	rep.deviceKey = r.phone.key()
 	return rep, nil
 }
 
