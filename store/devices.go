@@ -17,9 +17,10 @@ type Device struct {
 
 // SIM says which device holds the SIM of a citizen's phone number, and since when.
 type SIM struct {
-	CitizenID string
-	DeviceID  string
-	Since     time.Time
+	CitizenID   string
+	DeviceID    string
+	Since       time.Time
+	DeviceLabel string // filled by ListSIMs only
 }
 
 // CreateDevice stores a new device under the digest of its key.
@@ -42,19 +43,6 @@ func (s *Store) DeviceByKeyHash(ctx context.Context, keyHash string) (Device, er
 	return d, err
 }
 
-// DeviceByID returns a device.
-func (s *Store) DeviceByID(ctx context.Context, id string) (Device, error) {
-	var d Device
-	var created, seen int64
-	err := s.r.QueryRowContext(ctx, `SELECT id, label, created_at, seen_at FROM devices WHERE id = ?`, id).
-		Scan(&d.ID, &d.Label, &created, &seen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, ErrNotFound
-	}
-	d.CreatedAt, d.SeenAt = fromMS(created), fromMS(seen)
-	return d, err
-}
-
 // SIMOf returns who holds a citizen's SIM; ErrNotFound when no device does yet.
 func (s *Store) SIMOf(ctx context.Context, citizenID string) (SIM, error) {
 	var sim SIM
@@ -68,9 +56,11 @@ func (s *Store) SIMOf(ctx context.Context, citizenID string) (SIM, error) {
 	return sim, err
 }
 
-// ListSIMs returns every assigned SIM keyed by citizen id (for the console).
+// ListSIMs returns every assigned SIM keyed by citizen id, with its device's label (for the
+// console).
 func (s *Store) ListSIMs(ctx context.Context) (map[string]SIM, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT citizen_id, device_id, since FROM sims`)
+	rows, err := s.r.QueryContext(ctx, `SELECT s.citizen_id, s.device_id, s.since, coalesce(d.label, '')
+		FROM sims s LEFT JOIN devices d ON d.id = s.device_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +69,7 @@ func (s *Store) ListSIMs(ctx context.Context) (map[string]SIM, error) {
 	for rows.Next() {
 		var sim SIM
 		var since int64
-		if err := rows.Scan(&sim.CitizenID, &sim.DeviceID, &since); err != nil {
+		if err := rows.Scan(&sim.CitizenID, &sim.DeviceID, &since, &sim.DeviceLabel); err != nil {
 			return nil, err
 		}
 		sim.Since = fromMS(since)

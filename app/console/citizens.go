@@ -58,13 +58,9 @@ func (con *Console) showCitizens(c echo.Context) error {
 	now := con.d.Now()
 	rows := make([]citizenRow, 0, len(list))
 	for _, cit := range list {
-		holder, err := con.simHolder(c, sims, cit.ID)
-		if err != nil {
-			return err
-		}
 		rows = append(rows, citizenRow{ID: cit.ID, IDNumber: cit.IDNumber, FullName: cit.FullName,
 			BirthDate: cit.BirthDate, Gender: cit.Gender, Phone: cit.Phone, Level: cit.Level, WebLogin: cit.WebLogin,
-			Password: con.passwordState(cit, now), Passcode: con.passcodeState(cit, now), SIM: holder})
+			Password: con.passwordState(cit, now), Passcode: con.passcodeState(cit, now), SIM: simHolder(sims, cit.ID)})
 	}
 	sh, err := con.newShell(c, "citizens")
 	if err != nil {

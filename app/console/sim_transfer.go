@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -32,19 +31,12 @@ type simTransferPage struct {
 }
 
 // simHolder says in words which device holds a citizen's SIM, for the citizens list.
-func (con *Console) simHolder(c echo.Context, sims map[string]store.SIM, citizenID string) (string, error) {
+func simHolder(sims map[string]store.SIM, citizenID string) string {
 	sim, ok := sims[citizenID]
 	if !ok {
-		return "Chưa ở thiết bị nào (thiết bị đăng nhập đầu tiên sẽ giữ SIM)", nil
+		return "Chưa ở thiết bị nào (thiết bị đăng nhập đầu tiên sẽ giữ SIM)"
 	}
-	dev, err := con.d.Store.DeviceByID(c.Request().Context(), sim.DeviceID)
-	if errors.Is(err, store.ErrNotFound) {
-		return "Thiết bị " + sim.DeviceID, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("Thiết bị %s (%s), từ %s", dev.ID, dev.Label, web.TimeVN(sim.Since)), nil
+	return fmt.Sprintf("Thiết bị %s (%s), từ %s", sim.DeviceID, sim.DeviceLabel, web.TimeVN(sim.Since))
 }
 
 // submitSIMTransfer creates a transfer code for the citizen's SIM and shows it. The page is
