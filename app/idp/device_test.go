@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -375,5 +376,27 @@ func TestT14ActivationCodesCountForTheAccount(t *testing.T) {
 	}
 	if st, _, e := env.Phone().TryLogin(an, app.DemoPassword, ""); st != http.StatusLocked {
 		t.Fatalf("the owner's login on the locked account: %d %q, want 423", st, e.Error.Code)
+	}
+}
+
+// T12/T23: one transfer code presented by ten phones at once moves the SIM exactly once.
+func TestT23ParallelSIMClaimsOneWinner(t *testing.T) {
+	env := apptest.New(t)
+	owner := env.Phone()
+	code, _ := simTransfer(t, owner, owner.Login(an, app.DemoPassword))
+	statuses := make([]int, 10)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Go(func() { statuses[i], _ = claimSIM(env.NewDevice(), code) })
+	}
+	wg.Wait()
+	wins := 0
+	for _, st := range statuses {
+		if st == http.StatusOK {
+			wins++
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%d claims of one code succeeded, want exactly 1 (%v)", wins, statuses)
 	}
 }
