@@ -2,6 +2,7 @@ package idp_test
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -398,5 +399,20 @@ func TestT23ParallelSIMClaimsOneWinner(t *testing.T) {
 	}
 	if wins != 1 {
 		t.Fatalf("%d claims of one code succeeded, want exactly 1 (%v)", wins, statuses)
+	}
+}
+
+// A page on another site cannot replace a browser's device key (and so take the SIM away from
+// it) with a form post: the API binds JSON only (its request structs carry json tags alone, so
+// form fields bind to nothing), and a JSON body from another site needs CORS, which the API
+// does not grant. This holds only as long as no form tags appear on those structs.
+func TestCrossSiteFormGetsNoDeviceKey(t *testing.T) {
+	env := apptest.New(t)
+	for _, path := range []string{"/api/mobile/v1/login", "/api/mobile/v1/sim/claim"} {
+		resp, _ := env.PostForm(http.DefaultClient, path, url.Values{"id_number": {an}, "idnumber": {an},
+			"password": {app.DemoPassword}, "token": {"ABCD-EFGH-JKMN"}})
+		if resp.StatusCode == http.StatusOK || len(resp.Cookies()) != 0 {
+			t.Fatalf("form post to %s: %d with cookies %v, want refused without a device cookie", path, resp.StatusCode, resp.Cookies())
+		}
 	}
 }
