@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"encoding/base64"
+	"html"
 	"net/http"
 	"regexp"
 	"strings"
@@ -35,7 +36,7 @@ func TestOperatorMovesTheSIM(t *testing.T) {
 	if code == nil || svg == nil {
 		t.Fatalf("no code or QR on the page:\n%s", body)
 	}
-	if raw, err := base64.StdEncoding.DecodeString(svg[1]); err != nil || !strings.HasPrefix(string(raw), "<svg") {
+	if raw, err := base64.StdEncoding.DecodeString(html.UnescapeString(svg[1])); err != nil || !strings.HasPrefix(string(raw), "<svg") {
 		t.Fatalf("the QR is no SVG: %v", err)
 	}
 	newPhone := env.NewDevice()
