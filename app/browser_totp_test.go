@@ -17,7 +17,8 @@ var groupedSecret = regexp.MustCompile(`^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$`)
 
 // TestTOTPLoginInBrowser sets up an authenticator app in the phone's "Cài đặt" (passcode, the
 // QR and the secret in groups of four, a first code), logs in on the desktop with số định
-// danh, mật khẩu and a code from the authenticator instead of the SMS, checks the portal names
+// danh, mật khẩu and a code from the authenticator (where the code step now starts, instead of
+// the SMS), checks the portal names
 // that login method, and turns the authenticator off again. The authenticator is this test,
 // computing codes from the secret the app showed at the server's (fake) time.
 func TestTOTPLoginInBrowser(t *testing.T) {
@@ -66,9 +67,9 @@ func TestTOTPLoginInBrowser(t *testing.T) {
 	desktop.typeInto("#password", app.DemoPassword)
 	desktop.click("#password-submit")
 	desktop.waitPath("/idp/login/otp")
-	desktop.waitText("#otp-totp", "Dùng mã từ ứng dụng xác thực")
-	desktop.click("#otp-totp")
+	// With an authenticator app the code step starts on it; SMS stays one tap away.
 	desktop.waitText("#otp-title", "Nhập mã từ ứng dụng xác thực")
+	desktop.waitText("#otp-switch-sms", "Nhận mã OTP qua tin nhắn SMS")
 	desktop.shot("idp-totp")
 	desktop.typeInto("#otp", code(secret))
 	desktop.click("#otp-submit")

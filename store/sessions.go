@@ -17,13 +17,14 @@ type Session struct {
 	SeenAt    time.Time
 	ExpiresAt time.Time
 	ClientKey string // ClientKey of the address that created it; only written at creation
+	DeviceID  string // app sessions: the device the app was signed in on
 }
 
 // CreateSession stores a new session under the digest of its id.
 func (s *Store) CreateSession(ctx context.Context, sess Session) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, client_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
-		ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.ClientKey)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, client_key, device_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
+		ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.ClientKey, sess.DeviceID)
 	return err
 }
 
@@ -31,9 +32,9 @@ func (s *Store) CreateSession(ctx context.Context, sess Session) error {
 func (s *Store) SessionByHash(ctx context.Context, kind, idHash string, now time.Time) (Session, error) {
 	var sess Session
 	var created, seen, expires int64
-	err := s.r.QueryRowContext(ctx, `SELECT id_hash, kind, subject, data, created_at, seen_at, expires_at
+	err := s.r.QueryRowContext(ctx, `SELECT id_hash, kind, subject, data, created_at, seen_at, expires_at, device_id
 		FROM sessions WHERE id_hash = ? AND kind = ? AND expires_at > ?`, idHash, kind, ms(now)).
-		Scan(&sess.IDHash, &sess.Kind, &sess.Subject, &sess.Data, &created, &seen, &expires)
+		Scan(&sess.IDHash, &sess.Kind, &sess.Subject, &sess.Data, &created, &seen, &expires, &sess.DeviceID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sess, ErrNotFound
 	}
@@ -56,9 +57,9 @@ func (s *Store) ReplaceSession(ctx context.Context, oldHash string, sess Session
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, client_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
-			ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.ClientKey)
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, client_key, device_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
+			ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.ClientKey, sess.DeviceID)
 		return err
 	})
 }
@@ -98,9 +99,9 @@ func (s *Store) ReplaceSubjectSession(ctx context.Context, sess Session) (ended 
 			return err
 		}
 		ended, _ = res.RowsAffected()
-		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
-			ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt))
+		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, device_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
+			ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.DeviceID)
 		return err
 	})
 	return ended, err

@@ -51,6 +51,9 @@ type Env struct {
 	Clock  *Clock
 	Config app.Config
 	addr   string
+
+	mu    sync.Mutex
+	phone *Device // the citizen's phone of AppLogin: every test's one device unless it makes more
 }
 
 // FastArgon2 keeps tests quick; production uses web.DefaultArgon2.

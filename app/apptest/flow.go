@@ -132,17 +132,12 @@ func (e *Env) JSON(c *http.Client, method, target, token string, in, out any) in
 	return resp.StatusCode
 }
 
-// AppLogin signs a citizen in to the phone app and returns the bearer token.
+// AppLogin signs a citizen in to the phone app on the test's phone (Phone) and returns the
+// bearer token. The first login of a citizen gives that phone the citizen's free SIM, so later
+// logins and LatestCode keep working as on one real phone.
 func (e *Env) AppLogin(idNumber, password string) string {
 	e.T.Helper()
-	var out struct {
-		Token string `json:"token"`
-	}
-	if st := e.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/login", "",
-		map[string]string{"id_number": idNumber, "password": password}, &out); st != http.StatusOK || out.Token == "" {
-		e.T.Fatalf("app login %s: status %d", idNumber, st)
-	}
-	return out.Token
+	return e.Phone().Login(idNumber, password)
 }
 
 var sixDigits = regexp.MustCompile(`\b\d{6}\b`)

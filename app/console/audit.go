@@ -50,13 +50,17 @@ var (
 		"passcode_reset": "Đặt lại passcode", "password_reset": "Đặt lại mật khẩu",
 		"web_login_enabled": "Bật đăng nhập trên website", "web_login_disabled": "Tắt đăng nhập trên website",
 		"app_sessions_ended": "Kết thúc phiên ứng dụng",
+		"sim_claimed":        "Thiết bị nhận SIM (đăng nhập đầu tiên)", "sim_moved": "Chuyển SIM sang thiết bị khác",
+		"sim_transfer_started": "Tạo mã chuyển SIM", "device_activation_sent": "Gửi mã kích hoạt thiết bị",
+		"device_activated": "Kích hoạt thiết bị mới", "device_activation_killed": "Hủy kích hoạt (sai mã quá nhiều lần)",
 	}
 	attemptKinds = map[string]string{"password": "Mật khẩu", "password_refused": "Mật khẩu (bị từ chối)",
 		"otp": "Mã OTP", "passcode": "Passcode", "console": "Mật khẩu quản trị",
-		"console_refused": "Mật khẩu quản trị (bị từ chối)"}
+		"console_refused": "Mật khẩu quản trị (bị từ chối)", "sim_claim": "Mã chuyển SIM"}
 	attemptReasons = map[string]string{"wrong_password": "Sai mật khẩu", "unknown_id": "Không có số định danh này",
 		"ip_limited": "Quá nhiều lần sai từ địa chỉ IP này", "locked": "Tài khoản đang khóa",
-		"wrong_passcode": "Sai passcode", "wrong_code": "Sai mã"}
+		"wrong_passcode": "Sai passcode", "wrong_code": "Sai mã",
+		"wrong_activation_code": "Sai mã kích hoạt thiết bị"}
 )
 
 func word(m map[string]string, code string) string {

@@ -37,6 +37,7 @@ type citizenRow struct {
 	WebLogin  bool
 	Password  ruleState
 	Passcode  ruleState
+	SIM       string // which simulated device holds the number's SIM
 }
 
 // ruleState is the state of one login rule (password lock, passcode lock) for one citizen.
@@ -50,12 +51,16 @@ func (con *Console) showCitizens(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sims, err := con.d.Store.ListSIMs(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	now := con.d.Now()
 	rows := make([]citizenRow, 0, len(list))
 	for _, cit := range list {
 		rows = append(rows, citizenRow{ID: cit.ID, IDNumber: cit.IDNumber, FullName: cit.FullName,
 			BirthDate: cit.BirthDate, Gender: cit.Gender, Phone: cit.Phone, Level: cit.Level, WebLogin: cit.WebLogin,
-			Password: con.passwordState(cit, now), Passcode: con.passcodeState(cit, now)})
+			Password: con.passwordState(cit, now), Passcode: con.passcodeState(cit, now), SIM: simHolder(sims, cit.ID)})
 	}
 	sh, err := con.newShell(c, "citizens")
 	if err != nil {

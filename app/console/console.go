@@ -66,6 +66,7 @@ func Register(g *echo.Group, d *web.Deps) error {
 	a.POST("/citizens/:id/web-login", con.submitWebLogin)
 	a.POST("/citizens/:id/password", con.submitPassword)
 	a.POST("/citizens/:id/end-app-sessions", con.submitEndAppSessions)
+	a.POST("/citizens/:id/sim-transfer", con.submitSIMTransfer)
 	a.GET("/messages", con.showMessages)
 	a.GET("/messages.json", con.listMessagesJSON)
 	a.GET("/audit", con.showAudit)

@@ -69,12 +69,17 @@ func (p *IdP) otpHash(challengeID, code string) string {
 }
 
 // startChallenge creates the code step of a login bound to this auth request and this browser
-// session, and sends the first code (which is not a resend).
+// session, and sends the first code (which is not a resend). A citizen with an authenticator
+// app starts on it and nothing is sent: an SMS goes only if they switch to it.
 func (p *IdP) startChallenge(c echo.Context, authRequestID string, sess *web.Session, cit store.Citizen) (store.OTPChallenge, error) {
 	now := p.d.Now()
 	ch := store.OTPChallenge{ID: web.RandomToken(16), AuthRequestID: authRequestID, SessionHash: sess.IDHash,
 		CitizenID: cit.ID, Channel: p.d.SecondFactor, ExpiresAt: now.Add(p.d.Limits.OTPTTL),
 		Sends: 1, LastSentAt: now, CreatedAt: now}
+	if cit.TOTPSecret != "" {
+		ch.Channel, ch.Sends, ch.LastSentAt = "totp", 0, time.Time{}
+		return ch, p.d.Store.CreateOTPChallenge(c.Request().Context(), ch)
+	}
 	code := newOTPCode()
 	ch.CodeHash = p.otpHash(ch.ID, code)
 	if err := p.d.Store.CreateOTPChallenge(c.Request().Context(), ch); err != nil {
@@ -193,9 +198,12 @@ func (p *IdP) submitOTP(c echo.Context) error {
 	err = p.d.Store.UseOTP(ctx, ch.ID, p.otpHash(ch.ID, code), now)
 	if err == nil {
 		p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Success: true})
+		// RFC 8176: the SMS code proves the SIM ("sms"); the in-app code proves the app
+		// session, which only the SIM's device or a device activated by an SMS code to it can
+		// hold: a software key ("swk").
 		amr := []string{"pwd", "sms", "mfa"}
 		if ch.Channel == "app" {
-			amr = []string{"pwd", "otp", "mfa"}
+			amr = []string{"pwd", "swk", "mfa"}
 		}
 		return p.finishLogin(c, ar.ID, cit, amr)
 	}
@@ -265,19 +273,25 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		// Nothing is sent, so this is no resend and its limits do not apply.
 		return p.switchToTOTP(c, st)
 	}
-	if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 {
-		web.SetRetryAfter(c, wait)
-		return p.renderOTP(c, http.StatusTooManyRequests, st,
-			fmt.Sprintf("Vui lòng đợi %d giây rồi bấm \"Gửi lại mã\".", int(wait.Seconds()+0.999)), "")
-	}
-	n, err := p.d.Store.CountMessages(ctx, cit.ID, purposeOTPResend, now.Add(-time.Hour))
-	if err != nil {
-		return err
-	}
-	if n >= lim.OTPResendPerHour {
-		web.SetRetryAfter(c, time.Hour)
-		return p.renderOTP(c, http.StatusTooManyRequests, st,
-			fmt.Sprintf("Bạn đã yêu cầu gửi lại mã %d lần trong một giờ. Vui lòng thử lại sau.", lim.OTPResendPerHour), "")
+	// A login that started on the authenticator app has sent nothing yet: its first code is
+	// no resend.
+	purpose := purposeOTP
+	if ch.Sends > 0 {
+		purpose = purposeOTPResend
+		if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 {
+			web.SetRetryAfter(c, wait)
+			return p.renderOTP(c, http.StatusTooManyRequests, st,
+				fmt.Sprintf("Vui lòng đợi %d giây rồi bấm \"Gửi lại mã\".", int(wait.Seconds()+0.999)), "")
+		}
+		n, err := p.d.Store.CountMessages(ctx, cit.ID, purposeOTPResend, now.Add(-time.Hour))
+		if err != nil {
+			return err
+		}
+		if n >= lim.OTPResendPerHour {
+			web.SetRetryAfter(c, time.Hour)
+			return p.renderOTP(c, http.StatusTooManyRequests, st,
+				fmt.Sprintf("Bạn đã yêu cầu gửi lại mã %d lần trong một giờ. Vui lòng thử lại sau.", lim.OTPResendPerHour), "")
+		}
 	}
 	channel := ch.Channel
 	if v := c.FormValue("channel"); v == "sms" || v == "app" {
@@ -292,7 +306,7 @@ func (p *IdP) resendOTP(c echo.Context) error {
 	if err := p.d.Store.ResendOTP(ctx, ch.ID, channel, p.otpHash(ch.ID, code), now, now.Add(lim.OTPTTL)); err != nil {
 		return err
 	}
-	if err := p.sendCode(c, cit, channel, code, purposeOTPResend); err != nil {
+	if err := p.sendCode(c, cit, channel, code, purpose); err != nil {
 		return err
 	}
 	ch.Channel, ch.LastSentAt, ch.ExpiresAt = channel, now, now.Add(lim.OTPTTL)

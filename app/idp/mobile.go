@@ -32,24 +32,29 @@ type appMe struct {
 	Citizen         AppCitizen `json:"citizen"`
 	WebLoginEnabled bool       `json:"web_login_enabled"`
 	TOTPEnabled     bool       `json:"totp_enabled"` // an authenticator app is set up and confirmed
+	SIM             appSIM     `json:"sim"`          // the registered number's SIM, seen from this device
 }
 
-func newAppMe(c store.Citizen) appMe {
+func newAppMe(c store.Citizen, sim appSIM) appMe {
 	return appMe{Citizen: AppCitizen{IDNumber: c.IDNumber, Name: c.FullName, Level: c.Level}, WebLoginEnabled: c.WebLogin,
-		TOTPEnabled: c.TOTPSecret != ""}
+		TOTPEnabled: c.TOTPSecret != "", SIM: sim}
 }
 
 func (p *IdP) registerMobile(api *echo.Group) {
 	api.POST("/login", p.appLogin)
+	api.POST("/sim/claim", p.claimSIM)
 	authed := api.Group("", p.requireApp)
 	authed.POST("/logout", p.appLogout)
 	authed.GET("/me", p.appMe)
 	authed.GET("/messages", p.appMessages)
+	authed.POST("/sim/transfer", p.startSIMTransfer)
 	p.registerMobileQR(authed)
 	p.registerMobileTOTP(authed)
 }
 
-// requireApp authenticates the bearer token of an app session and loads its citizen.
+// requireApp authenticates the bearer token of an app session and loads its citizen. A
+// request that names another device than the one the session was opened on is refused: a
+// token copied to a second phone does not work there (T23).
 func (p *IdP) requireApp(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get("Authorization")
@@ -65,6 +70,16 @@ func (p *IdP) requireApp(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if err != nil {
 			return err
+		}
+		if key := deviceKeyOf(c); key != "" {
+			dev, err := p.requestDevice(c)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if dev.ID != sess.DeviceID {
+				unauthorized.Err = errors.New("app session used from another device")
+				return unauthorized
+			}
 		}
 		cit, err := p.d.Store.CitizenByID(ctx, sess.Subject)
 		if errors.Is(err, store.ErrNotFound) {
@@ -92,17 +107,21 @@ func appSession(c echo.Context) store.Session {
 }
 
 type appLoginRequest struct {
-	IDNumber string `json:"id_number"`
-	Password string `json:"password"`
+	IDNumber       string `json:"id_number"`
+	Password       string `json:"password"`
+	ActivationCode string `json:"activation_code"` // the SMS code, on a device without the SIM
 }
 
 type appLoginResponse struct {
-	Token string `json:"token"`
+	Token     string `json:"token"`
+	DeviceKey string `json:"device_key,omitempty"` // only when this login created the device
 	appMe
 }
 
-// appLogin signs the citizen in to the app. One device at a time, as the real app: a new
-// app login ends the citizen's previous app session.
+// appLogin signs the citizen in to the app. The password comes first. On a device that does
+// not hold the citizen's SIM, the login then needs the activation code sent by SMS to the SIM
+// (the first device to log in takes a free SIM). One device at a time, as the real app: a new
+// app login ends the citizen's previous app session. Activating does not move the SIM.
 func (p *IdP) appLogin(c echo.Context) error {
 	var req appLoginRequest
 	if err := web.Bind(c, &req); err != nil {
@@ -112,20 +131,41 @@ func (p *IdP) appLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	dev, newKey, err := p.ensureDevice(c)
+	if err != nil {
+		return err
+	}
+	sim, err := p.takeFreeSIM(c, cit, dev)
+	if err != nil {
+		return err
+	}
+	held := sim.DeviceID == dev.ID
+	if !held {
+		if strings.TrimSpace(req.ActivationCode) == "" {
+			return p.requireActivation(c, cit, dev, newKey)
+		}
+		if err := p.checkActivationCode(c, cit, dev, req.ActivationCode); err != nil {
+			return err
+		}
+	}
 	token := web.RandomToken(32)
 	now := p.d.Now()
 	ended, err := p.d.Store.ReplaceSubjectSession(c.Request().Context(), store.Session{
 		IDHash: store.Digest(token), Kind: "app", Subject: cit.ID, Data: "{}",
-		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(p.d.Limits.AppSessionTTL)})
+		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(p.d.Limits.AppSessionTTL), DeviceID: dev.ID})
 	if err != nil {
 		return err
 	}
-	detail := ""
+	detail := "device " + dev.ID
+	if !held {
+		detail += " (activated by SMS code; SIM elsewhere)"
+	}
 	if ended > 0 {
-		detail = "previous device signed out"
+		detail += "; previous device signed out"
 	}
 	p.audit(c, "phone", "app_login", cit.ID, detail)
-	return c.JSON(http.StatusOK, appLoginResponse{Token: token, appMe: newAppMe(cit)})
+	return c.JSON(http.StatusOK, appLoginResponse{Token: token, DeviceKey: newKey,
+		appMe: newAppMe(cit, appSIM{PhoneMasked: web.MaskPhone(cit.Phone), HeldByThisDevice: held})})
 }
 
 func (p *IdP) appLogout(c echo.Context) error {
@@ -137,7 +177,12 @@ func (p *IdP) appLogout(c echo.Context) error {
 }
 
 func (p *IdP) appMe(c echo.Context) error {
-	return c.JSON(http.StatusOK, newAppMe(appCitizen(c)))
+	cit := appCitizen(c)
+	sim, err := p.simView(c, cit, appSession(c).DeviceID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newAppMe(cit, sim))
 }
 
 type appMessage struct {
@@ -148,15 +193,24 @@ type appMessage struct {
 	SentAt  time.Time `json:"sent_at"`
 }
 
-// appMessages lists the SMS that reached the citizen's phone and the app's own notices,
-// newest first.
+// appMessages lists the app's own notices and, on the device that holds the citizen's SIM
+// only, the SMS that reached the number, newest first. Elsewhere the SMS are not there to
+// read: a password that opened the app on another device does not open the SIM's inbox.
 func (p *IdP) appMessages(c echo.Context) error {
-	msgs, err := p.d.Store.MessagesFor(c.Request().Context(), appCitizen(c).ID, 100)
+	cit := appCitizen(c)
+	msgs, err := p.d.Store.MessagesFor(c.Request().Context(), cit.ID, 100)
+	if err != nil {
+		return err
+	}
+	held, err := p.holdsSIM(c, cit.ID, appSession(c).DeviceID)
 	if err != nil {
 		return err
 	}
 	out := make([]appMessage, 0, len(msgs))
 	for _, m := range msgs {
+		if m.Channel == "sms" && !held {
+			continue
+		}
 		out = append(out, appMessage{Channel: m.Channel, From: m.Sender, To: m.Recipient, Body: m.Body, SentAt: m.SentAt})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"messages": out})

@@ -265,5 +265,7 @@ func (p *IdP) finishQR(c echo.Context) error {
 	c.SetCookie(&http.Cookie{Name: qrBindingCookie + l.ID, Value: "", Path: qrCookiePath, MaxAge: -1,
 		HttpOnly: true, Secure: p.d.Secure(), SameSite: http.SameSiteStrictMode})
 	p.audit(c, "idp", "qr_finished", cit.ID, qrDetail(l))
-	return p.finishLogin(c, l.AuthRequestID, cit, []string{"qr", "mfa"})
+	// The app session (a software key on the phone, "swk") confirmed with the passcode
+	// ("pin"): two factors (RFC 8176).
+	return p.finishLogin(c, l.AuthRequestID, cit, []string{"swk", "pin", "mfa"})
 }

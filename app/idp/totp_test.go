@@ -84,15 +84,14 @@ func switchToTOTP(t *testing.T, env *apptest.Env, c *http.Client, at, page strin
 	return env.Submit(c, f, map[string]string{"channel": "totp"})
 }
 
-// totpLogin runs the password step for An and switches the code step to the authenticator.
+// totpLogin runs the password step for An, whose code step starts on the authenticator.
 func totpLogin(t *testing.T, env *apptest.Env, c *http.Client) (string, string) {
 	t.Helper()
 	at, page := passwordDone(t, env, c)
-	resp, body := env.Submit(c, channelForm(t, at, page, "totp"), nil)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Nhập mã từ ứng dụng xác thực") {
-		t.Fatalf("switch to the authenticator: %d %q", resp.StatusCode, errorText(body))
+	if !strings.Contains(page, "Nhập mã từ ứng dụng xác thực") {
+		t.Fatalf("the code step of a citizen with an authenticator did not start on it: %q", errorText(page))
 	}
-	return at, body
+	return at, page
 }
 
 func TestTOTPEnrollmentNeedsThePasscode(t *testing.T) {
@@ -220,12 +219,8 @@ func TestTOTPLoginReachesTheClient(t *testing.T) {
 	h, _, _ := follow(t, env, c, hop{resp, body, authURL}, r.conf.RedirectURL)
 	resp, body = env.PasswordStep(c, apptest.ParseLogin(h.at, h.body), an, app.DemoPassword)
 	at, page := env.CodeStep(c, resp, body)
-	if !strings.Contains(page, "Dùng mã từ ứng dụng xác thực") {
-		t.Fatal("the code page does not offer the authenticator app")
-	}
-	resp, page = env.Submit(c, channelForm(t, at, page, "totp"), nil)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("switch: %d %q", resp.StatusCode, errorText(page))
+	if !strings.Contains(page, "Nhập mã từ ứng dụng xác thực") {
+		t.Fatal("the code page does not start on the authenticator app")
 	}
 	resp, body = env.SubmitCode(c, at, page, totpCode(t, secret, env.Clock.Now()))
 	if resp.StatusCode != http.StatusSeeOther {
@@ -240,9 +235,8 @@ func TestTOTPLoginReachesTheClient(t *testing.T) {
 		t.Fatalf("code exchange: %v", err)
 	}
 	_, claims := r.idToken(t, tok)
-	amr, _ := claims["amr"].([]any)
-	if !slices.Contains(amr, any("totp")) || !slices.Contains(amr, any("pwd")) || slices.Contains(amr, any("otp")) {
-		t.Fatalf("amr = %v, want pwd and totp (and not otp, the in-app code)", claims["amr"])
+	if amr, _ := claims["amr"].([]any); !slices.Equal(amr, []any{"pwd", "otp", "mfa"}) {
+		t.Fatalf("amr = %v, want [pwd otp mfa] (RFC 8176: password and a one-time password)", claims["amr"])
 	}
 }
 
@@ -329,30 +323,40 @@ func TestTOTPSwitchWithoutEnrollmentRefused(t *testing.T) {
 	}
 }
 
-// T16: switching to the authenticator keeps the wrong SMS codes on the count, sends nothing and
-// is no resend.
+// T16: the code step of a citizen with an authenticator starts on it and sends nothing;
+// switching to SMS sends the first code at once (no resend), and switching back keeps the wrong
+// SMS codes on the count and sends nothing.
 func TestTOTPSwitchKeepsTheFailureCount(t *testing.T) {
 	env := apptest.New(t)
 	token := env.AppLogin(an, app.DemoPassword)
 	secret := enrollTOTP(t, env, token)
 	c := env.Client()
-	at, page := passwordDone(t, env, c)
+	var before, now struct {
+		Messages []struct{ Channel, Body string } `json:"messages"`
+	}
+	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &before)
+	at, page := totpLogin(t, env, c)
+	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &now)
+	if len(now.Messages) != len(before.Messages) {
+		t.Fatalf("the code step sent %d messages before the citizen asked for one, want none", len(now.Messages)-len(before.Messages))
+	}
+	resp, page := env.Submit(c, channelForm(t, at, page, "sms"), nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Nhập mã OTP") {
+		t.Fatalf("switch to SMS: %d %q", resp.StatusCode, errorText(page))
+	}
 	code := env.LatestCode(token)
 	for i := 0; i < 4; i++ {
 		env.SubmitCode(c, at, page, wrongCode(code))
 	}
-	var before, after struct {
-		Messages []struct{ Body string } `json:"messages"`
-	}
 	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &before)
 	// Within the resend minute: a resend would be refused, a switch is not one.
-	resp, page := env.Submit(c, channelForm(t, at, page, "totp"), nil)
+	resp, page = env.Submit(c, channelForm(t, at, page, "totp"), nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("switch: %d %q", resp.StatusCode, errorText(page))
 	}
-	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &after)
-	if len(after.Messages) != len(before.Messages) {
-		t.Errorf("switching sent %d messages, want none", len(after.Messages)-len(before.Messages))
+	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &now)
+	if len(now.Messages) != len(before.Messages) {
+		t.Errorf("switching sent %d messages, want none", len(now.Messages)-len(before.Messages))
 	}
 	right := totpCode(t, secret, env.Clock.Now())
 	if resp, body := env.SubmitCode(c, at, page, wrongCode(right)); resp.StatusCode != http.StatusForbidden {

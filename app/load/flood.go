@@ -143,6 +143,9 @@ func (r *runner) flooder(soft, hard context.Context, i int) {
 			outcome = "flood 200 (hashed, right)"
 		case resp.StatusCode == http.StatusUnauthorized && e.Error.Code == "invalid_credentials":
 			outcome = "flood 401 (hashed, wrong)"
+		case resp.StatusCode == http.StatusForbidden && e.Error.Code == "activation_required":
+			// Each flooder is its own device; only the one that took the SIM signs in.
+			outcome = "flood 403 (hashed, right; device without the SIM)"
 		case resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") != "":
 			outcome = "flood 429 Retry-After=" + resp.Header.Get("Retry-After") + "s"
 		default:

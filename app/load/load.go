@@ -54,6 +54,7 @@ type Config struct {
 	WrongShare float64 // password-flood: share of wrong passwords
 	ServerPID  int     // read the server's memory from /proc before and after
 	PollEvery  time.Duration
+	DeviceKey  string // the phone's device key from an earlier run: the phone that holds the SIM
 }
 
 // Main is the `load` subcommand.
@@ -72,6 +73,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep.write(stdout)
+	if cfg.DeviceKey == "" && rep.deviceKey != "" {
+		fmt.Fprintf(stderr, "load: this run's phone has the device key %s; pass -device-key %s to run again as the phone that holds the SIM\n",
+			rep.deviceKey, rep.deviceKey)
+	}
 	if n := rep.failures(); n > 0 {
 		return fmt.Errorf("load: %d failed requests or logins (see the report)", n)
 	}
@@ -94,6 +99,8 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.Float64Var(&cfg.WrongShare, "wrong", 0, "password-flood: share of attempts with a wrong password (0..1)")
 	fs.IntVar(&cfg.ServerPID, "pid", 0, "server process id: report its VmRSS/VmHWM before and after (Linux)")
 	fs.DurationVar(&cfg.PollEvery, "poll", 100*time.Millisecond, "password-flood: QR status poll interval")
+	fs.StringVar(&cfg.DeviceKey, "device-key", os.Getenv("DVC_LOAD_DEVICE_KEY"),
+		"device key of the phone that holds the citizen's SIM (printed by an earlier run); empty: a new phone, which takes the SIM only if it is free")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -14,6 +14,7 @@ import (
 // checks that every login went through end to end (ID token verified) with no error.
 func TestLoadDriverCompletesLogins(t *testing.T) {
 	env := apptest.New(t)
+	deviceKey := "" // the runs are one phone, the one that took the citizen's SIM in the first
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -24,7 +25,7 @@ func TestLoadDriverCompletesLogins(t *testing.T) {
 		{"Mixed", []string{"-scenario", "mixed", "-c", "2", "-n", "4"}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := parseFlags(append([]string{"-url", env.URL, "-d", "2m"}, tc.args...), &bytes.Buffer{})
+			cfg, err := parseFlags(append([]string{"-url", env.URL, "-d", "2m", "-device-key", deviceKey}, tc.args...), &bytes.Buffer{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -32,6 +33,7 @@ func TestLoadDriverCompletesLogins(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			deviceKey = rep.deviceKey
 			var out bytes.Buffer
 			rep.write(&out)
 			if got := rep.stats.completed.Load(); got != tc.want || rep.failures() != 0 || rep.stats.rejected.Load() != 0 {

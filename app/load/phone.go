@@ -23,6 +23,15 @@ type phone struct {
 
 	codes   sync.Mutex
 	claimed map[string]bool // codes a login holds or used (and those older than the run)
+
+	keyMu     sync.Mutex
+	deviceKey string // sent as X-Device-Key: this phone is the one that holds the citizen's SIM
+}
+
+func (p *phone) key() string {
+	p.keyMu.Lock()
+	defer p.keyMu.Unlock()
+	return p.deviceKey
 }
 
 type message struct {
@@ -151,11 +160,17 @@ func (p *phone) exclusive(ctx context.Context, fn func(token string) error) erro
 func (p *phone) login(ctx context.Context) (string, error) {
 	t0 := time.Now()
 	var out struct {
-		Token string `json:"token"`
+		Token     string `json:"token"`
+		DeviceKey string `json:"device_key"`
 	}
 	err := p.call(ctx, "app_login", "", "/login", map[string]string{"id_number": p.run.cfg.IDNumber, "password": p.run.cfg.Password}, &out)
 	if err != nil {
 		return "", err
+	}
+	if out.DeviceKey != "" {
+		p.keyMu.Lock()
+		p.deviceKey = out.DeviceKey
+		p.keyMu.Unlock()
 	}
 	if out.Token == "" {
 		return "", p.run.fail("app_login", nil, "no token")
@@ -181,6 +196,9 @@ func (p *phone) call(ctx context.Context, step, token, path string, in, out any)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	if k := p.key(); k != "" {
+		req.Header.Set("X-Device-Key", k)
+	}
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return p.run.fail(step, nil, errKind(err))
@@ -191,6 +209,9 @@ func (p *phone) call(ctx context.Context, step, token, path string, in, out any)
 	if resp.StatusCode != http.StatusOK {
 		if resp.StatusCode == http.StatusUnauthorized && step == "read_code" {
 			return &stepError{step: step, status: resp.StatusCode} // the shared session ended: not a failure
+		}
+		if resp.StatusCode == http.StatusForbidden && step == "app_login" {
+			return p.run.fail(step, resp, "activation_required: this phone does not hold the citizen's SIM (pass -device-key of the phone that does, or start on fresh data)")
 		}
 		return p.run.fail(step, resp, "")
 	}

@@ -73,6 +73,7 @@ type Report struct {
 	elapsed               time.Duration
 	loadBefore, loadAfter string
 	memBefore, memAfter   string
+	deviceKey             string // the phone's device key (given, or issued by the server in this run)
 }
 
 // failures counts what went wrong (429s are the server's admission control, not failures,

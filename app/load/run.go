@@ -39,7 +39,7 @@ type runner struct {
 // drive runs the scenario and returns its report.
 func drive(ctx context.Context, cfg Config) (*Report, error) {
 	r := &runner{cfg: cfg, base: cfg.Target.String(), stats: newLoadStats()}
-	r.phone = &phone{run: r, claimed: map[string]bool{}, client: r.client(nil)}
+	r.phone = &phone{run: r, claimed: map[string]bool{}, client: r.client(nil), deviceKey: cfg.DeviceKey}
 	hard, cancel := context.WithTimeout(ctx, cfg.Duration+drainGrace+time.Minute)
 	defer cancel()
 	if err := r.discover(hard); err != nil {
@@ -78,6 +78,7 @@ func drive(ctx context.Context, cfg Config) (*Report, error) {
 	rep.memAfter = procMemory(cfg.ServerPID)
 	rep.loadAfter = loadAverage()
 	rep.stats = r.stats
+	rep.deviceKey = r.phone.key()
 	return rep, nil
 }
 

@@ -24,5 +24,7 @@ func Register(g *echo.Group, d *web.Deps) error {
 	// A phone's own camera app opens the QR's URL /app/scan#FRAME; the fragment stays in the
 	// browser, so this is the same page, which reads the fragment at load.
 	g.GET("/scan", s.showShell)
+	// The QR of a SIM transfer code opens /app/sim#CODE the same way.
+	g.GET("/sim", s.showShell)
 	return nil
 }

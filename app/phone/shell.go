@@ -15,8 +15,9 @@ const shellTemplate = "phone/app"
 var errMissingShell = errors.New("phone: template " + shellTemplate + " is missing")
 
 // scripts run in this order (deferred): the decoder, the API client, the scanner, the passcode
-// pad, the inbox, the authenticator-app setting, then the screens, which start the app.
-var scripts = []string{"vendor/jsQR.js", "phone-api.js", "phone-scan.js", "phone-pad.js", "phone-inbox.js", "phone-totp.js", "phone.js"}
+// pad, the inbox, the authenticator-app setting, the SIM and device screens, then the screens,
+// which start the app.
+var scripts = []string{"vendor/jsQR.js", "phone-api.js", "phone-scan.js", "phone-pad.js", "phone-inbox.js", "phone-totp.js", "phone-sim.js", "phone.js"}
 
 type simulator struct {
 	d *web.Deps

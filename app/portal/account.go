@@ -58,18 +58,19 @@ func (id *Identity) AccountLevel() string {
 	return "Tài khoản định danh điện tử"
 }
 
-// LoginMethod says how the citizen authenticated, read from amr (RFC 8176 values plus "qr"
-// for the VNeID app's QR login).
+// LoginMethod says how the citizen authenticated, read from amr (RFC 8176 values): the QR
+// login proves the app ("swk") and the passcode ("pin"); the direct login the password and
+// one code: SMS ("sms"), the in-app code ("swk") or an authenticator app ("otp").
 func (id *Identity) LoginMethod() string {
 	has := func(v string) bool { return slices.Contains(id.AMR, v) }
 	switch {
-	case has("qr"):
+	case has("swk") && has("pin"), has("qr"):
 		return "Quét mã QR bằng ứng dụng VNeID"
 	case has("pwd") && has("sms"):
 		return "Số định danh cá nhân, mật khẩu và mã OTP gửi qua SMS"
-	case has("pwd") && has("totp"):
+	case has("pwd") && (has("otp") || has("totp")):
 		return "Số định danh cá nhân, mật khẩu và mã từ ứng dụng xác thực"
-	case has("pwd") && (has("otp") || has("app")):
+	case has("pwd") && (has("swk") || has("app")):
 		return "Số định danh cá nhân, mật khẩu và mã xác nhận đăng nhập gửi tới ứng dụng VNeID"
 	case has("pwd"):
 		return "Số định danh cá nhân và mật khẩu"

@@ -13,11 +13,12 @@
 
   /** ApiError is a failed call: code and message come from the server's {"error":{...}}. */
   class ApiError extends Error {
-    constructor(status, code, message, retryAfter) {
+    constructor(status, code, message, retryAfter, data) {
       super(message);
       this.status = status;
       this.code = code;
       this.retryAfter = retryAfter || 0;
+      this.data = data || null; // the whole answer, for errors that carry more (activation_required)
     }
   }
 
@@ -59,8 +60,10 @@
     const headers = { Accept: "application/json" };
     const t = token.get();
     if (t) headers.Authorization = "Bearer " + t;
-    // The API authenticates with the bearer token only; sending no cookies keeps it that way.
-    const init = { method, headers, cache: "no-store", credentials: "omit" };
+    // The app session is the bearer token. The one cookie the API reads is the device key
+    // (HttpOnly, path /api/mobile/v1, SameSite=Strict): it makes this browser one simulated
+    // phone, the one that may hold a SIM.
+    const init = { method, headers, cache: "no-store", credentials: "same-origin" };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -83,14 +86,17 @@
       const err = (data && data.error) || {};
       const retry = parseInt(res.headers.get("Retry-After") || "", 10);
       throw new ApiError(res.status, err.code || "http_" + res.status, err.message || MSG_GENERIC,
-        retry > 0 ? retry : 0);
+        retry > 0 ? retry : 0, data);
     }
     if (data === null) throw new ApiError(res.status, "bad_response", MSG_GENERIC);
     return data;
   }
 
   const api = {
-    login: (idNumber, password) => call("POST", "/login", { id_number: idNumber, password }),
+    login: (idNumber, password, activationCode) => call("POST", "/login",
+      activationCode ? { id_number: idNumber, password, activation_code: activationCode } : { id_number: idNumber, password }),
+    simClaim: (token) => call("POST", "/sim/claim", { token }),
+    simTransfer: (passcode) => call("POST", "/sim/transfer", { passcode }),
     logout: () => call("POST", "/logout"),
     me: () => call("GET", "/me"),
     messages: () => call("GET", "/messages"),

@@ -17,7 +17,7 @@
 
   const state = {
     screen: "loading",
-    me: null, // {citizen:{id_number,name,level}, web_login_enabled, totp_enabled}
+    me: null, // {citizen:{id_number,name,level}, web_login_enabled, totp_enabled, sim:{phone_masked,held_by_this_device}}
     pendingScan: "", // text scanned before the app was signed in
     permScan: "", // text whose login waits for the "Đăng nhập trên website" permission
     scanning: false,
@@ -94,6 +94,17 @@
     }
     renderAccount();
     show("home");
+    refreshMe();
+  }
+
+  // refreshMe reloads the account in the background: the SIM may have moved meanwhile.
+  async function refreshMe() {
+    try {
+      state.me = await api.me();
+      renderAccount();
+    } catch (err) {
+      signOutIfNeeded(err);
+    }
   }
 
   // ---- session ----
@@ -164,16 +175,25 @@
     btn.disabled = true;
     btn.textContent = "Đang đăng nhập…";
     try {
-      const res = await api.login(id, password);
-      sim.token.set(res.token);
-      state.me = { citizen: res.citizen, web_login_enabled: res.web_login_enabled };
-      afterSignIn();
+      signIn(await api.login(id, password));
     } catch (err) {
+      if (err.code === "activation_required") {
+        // This phone does not hold the citizen's SIM: the code went by SMS to the SIM.
+        sim.simcard.askActivation(id, password, err);
+        return;
+      }
       loginError(err.message);
     } finally {
       btn.disabled = false;
       btn.textContent = "Đăng nhập";
     }
+  }
+
+  // signIn starts the app session of a successful login answer.
+  function signIn(res) {
+    sim.token.set(res.token);
+    state.me = { citizen: res.citizen, web_login_enabled: res.web_login_enabled, totp_enabled: res.totp_enabled, sim: res.sim };
+    afterSignIn();
   }
 
   function afterSignIn() {
@@ -208,6 +228,7 @@
     $("settings-name").textContent = c.name;
     $("settings-id").textContent = sim.maskIDNumber(c.id_number);
     $("settings-level").textContent = "Mức " + c.level;
+    sim.simcard.render(state.me);
   }
 
   // ---- a scan that arrived before sign-in ----
@@ -241,6 +262,14 @@
       // unreadable: ignore
     }
     return "";
+  }
+
+  // readSIMFragment handles /app/sim#CODE, the URL in the QR of a SIM transfer code.
+  function readSIMFragment() {
+    if (!/\/sim\/?$/.test(location.pathname) || location.hash.length < 2) return "";
+    const text = location.href;
+    history.replaceState(null, "", "/app/");
+    return text;
   }
 
   // readScanFragment handles /app/scan#FRAME, the URL a phone's own camera app opens from the
@@ -499,6 +528,14 @@
   // ---- start ----
 
   async function boot() {
+    const transfer = readSIMFragment();
+    if (transfer) {
+      // Receiving a SIM needs no sign-in; the account is loaded when there is one.
+      if (sim.token.get()) await refreshMe();
+      if (signedIn()) sim.inbox.start();
+      sim.simcard.openClaim(transfer);
+      return;
+    }
     const scanned = readScanFragment();
     if (scanned) setPending(scanned);
     else state.pendingScan = state.pendingScan || loadPending();
@@ -585,6 +622,10 @@
     window.addEventListener("hashchange", onHashChange);
 
     sim.scanner.init((text) => {
+      if (sim.simcard.isTransfer(text)) {
+        sim.simcard.claim(text);
+        return;
+      }
       if (!signedIn()) {
         setPending(text);
         showLogin();
@@ -601,6 +642,17 @@
     signedIn,
     signOutIfNeeded,
     toast,
+    signIn,
+    showLogin,
+    home: goHome,
+    result: showResult,
+    refreshMe,
+    openSettings: () => openSettings(),
+    // noteMe records an account answer read elsewhere (the SIM screens).
+    noteMe: (me) => {
+      state.me = me;
+      renderAccount();
+    },
     account: () => (state.me ? state.me.citizen : null),
     // noteTOTP records a change of the authenticator app made in settings.
     noteTOTP: (enabled) => {
