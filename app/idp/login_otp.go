@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -265,6 +266,7 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		return p.switchToTOTP(c, st)
 	}
 	if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
 		return p.renderOTP(c, http.StatusTooManyRequests, st,
 			fmt.Sprintf("Vui lòng đợi %d giây rồi bấm \"Gửi lại mã\".", int(wait.Seconds()+0.999)), "")
 	}
@@ -273,6 +275,8 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		return err
 	}
 	if n >= lim.OTPResendPerHour {
+		// The oldest resend leaves the hour's count within the hour: an hour is the bound.
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(time.Hour.Seconds())))
 		return p.renderOTP(c, http.StatusTooManyRequests, st,
 			fmt.Sprintf("Bạn đã yêu cầu gửi lại mã %d lần trong một giờ. Vui lòng thử lại sau.", lim.OTPResendPerHour), "")
 	}

@@ -3,6 +3,7 @@ package idp
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,6 +32,10 @@ func (p *IdP) submitPassword(c echo.Context) error {
 	}
 	var we *web.Error
 	if errors.As(err, &we) {
+		if we.RetryAfter > 0 {
+			// The page answers instead of the error handler, so it sends the header itself.
+			c.Response().Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
+		}
 		return p.renderLogin(c, we.Status, ar, "password", we.Msg, idNumber)
 	}
 	if err != nil {
