@@ -52,8 +52,7 @@ type Env struct {
 	Config app.Config
 	addr   string
 
-	mu    sync.Mutex
-	phone *Device // the citizen's phone of AppLogin: every test's one device unless it makes more
+	phone *phoneSlot // the citizen's phone of AppLogin, shared by copies of the Env (fuzz targets copy it per input)
 }
 
 // FastArgon2 keeps tests quick; production uses web.DefaultArgon2.
@@ -81,7 +80,8 @@ func New(t testing.TB, opts ...func(*app.Config)) *Env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := &Env{T: t, Clock: clock, Config: cfg, addr: ln.Addr().String(), URL: cfg.PublicURL}
+	e := &Env{T: t, Clock: clock, Config: cfg, addr: ln.Addr().String(), URL: cfg.PublicURL,
+		phone: &phoneSlot{}}
 	e.start(ln)
 	t.Cleanup(e.stop)
 	return e
@@ -92,7 +92,7 @@ func New(t testing.TB, opts ...func(*app.Config)) *Env {
 // LatestCode, JSON, ...) work against baseURL and report their failures to t. App, Server and
 // Clock are nil, and Restart cannot be used.
 func Remote(t testing.TB, baseURL string) *Env {
-	return &Env{T: t, URL: strings.TrimRight(baseURL, "/")}
+	return &Env{T: t, URL: strings.TrimRight(baseURL, "/"), phone: &phoneSlot{}}
 }
 
 func (e *Env) start(ln net.Listener) {

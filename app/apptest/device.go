@@ -17,14 +17,20 @@ type Device struct {
 	key string
 }
 
+// phoneSlot holds the test's default phone once it is made.
+type phoneSlot struct {
+	mu sync.Mutex
+	d  *Device
+}
+
 // Phone returns the test's default phone, the one AppLogin uses.
 func (e *Env) Phone() *Device {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.phone == nil {
-		e.phone = &Device{env: e}
+	e.phone.mu.Lock()
+	defer e.phone.mu.Unlock()
+	if e.phone.d == nil {
+		e.phone.d = &Device{env: e}
 	}
-	return e.phone
+	return e.phone.d
 }
 
 // NewDevice returns another phone, one the server has never seen.

@@ -132,8 +132,10 @@ func parseFrame(text string) (id string, step int64, mac string, ok bool) {
 	if len(parts) != 3 || !isQRID(parts[0]) || len(parts[2]) != qrMACLen || len(parts[1]) == 0 || len(parts[1]) > 6 {
 		return "", 0, "", false
 	}
+	// Only the step as the server writes it, so each frame has one accepted spelling: "+1",
+	// "01" and "-0" are texts the server never showed.
 	step, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || step < 0 {
+	if err != nil || step < 0 || strconv.FormatInt(step, 10) != parts[1] {
 		return "", 0, "", false
 	}
 	return parts[0], step, parts[2], true

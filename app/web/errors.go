@@ -156,7 +156,9 @@ func toWebError(err error) *Error {
 		case http.StatusNotFound, http.StatusMethodNotAllowed:
 			return &Error{Status: he.Code, Code: "not_found", Msg: MsgNotFound, Err: err}
 		case http.StatusRequestEntityTooLarge:
-			return &Error{Status: he.Code, Code: "too_large", Msg: MsgBadRequest, Err: err}
+			// bad_request, not a code of its own: the phone app knows only the documented
+			// codes (CONTRACT.md "Phone API"), and to it an oversized body is a bad one.
+			return &Error{Status: he.Code, Code: "bad_request", Msg: MsgBadRequest, Err: err}
 		case http.StatusForbidden:
 			return &Error{Status: he.Code, Code: "forbidden", Msg: MsgForbidden, Err: err}
 		}

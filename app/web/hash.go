@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,9 +106,7 @@ func (h *Hasher) hash(secret string) string {
 	}
 	p := h.Params
 	key := argon2.IDKey([]byte(secret), salt, p.Time, p.Memory, p.Threads, 32)
-	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
-		b64.EncodeToString(salt), b64.EncodeToString(key))
+	return phcHash{Params: p, Salt: salt, Key: key}.String()
 }
 
 // Verify checks secret against a PHC string. An empty phc (unknown account) is checked against
@@ -128,22 +127,89 @@ func (h *Hasher) Verify(ctx context.Context, phc, secret string) (bool, error) {
 // HashNow hashes without admission control, for seeding and operator actions at startup.
 func (h *Hasher) HashNow(secret string) string { return h.hash(secret) }
 
-func verifyPHC(phc, secret string) bool {
-	parts := strings.Split(phc, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
-		return false
-	}
+// These limits bound what a stored PHC string may ask of Verify. The argon2 package panics on
+// t=0 or p=0, and a string with m near 2^32 KiB or a huge t would allocate terabytes or run
+// for hours: a stored hash is data (a restored backup, an edited database), not code, so it
+// must not be able to crash or stall the server.
+const (
+	phcMaxMemory  = 1 << 20 // KiB (1 GiB), far above any sensible setting
+	phcMaxTime    = 64
+	phcMinSaltLen = 8
+	phcMaxSaltLen = 64
+	phcMinKeyLen  = 16
+	phcMaxKeyLen  = 64
+)
+
+// phcHash is a parsed argon2id PHC string.
+type phcHash struct {
+	Params Argon2Params
+	Salt   []byte
+	Key    []byte
+}
+
+// String is the PHC string: $argon2id$v=19$m=M,t=T,p=P$salt$key (unpadded standard base64).
+func (h phcHash) String() string {
 	b64 := base64.RawStdEncoding
-	salt, err1 := b64.DecodeString(parts[4])
-	want, err2 := b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 {
+	p := h.Params
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		b64.EncodeToString(h.Salt), b64.EncodeToString(h.Key))
+}
+
+// parsePHC reads an argon2id PHC string as hash writes it. Only the canonical form is
+// accepted (no signs, spaces, leading zeros or trailing text in the numbers, version 19), and
+// the parameters must be within the limits above.
+func parsePHC(phc string) (phcHash, bool) {
+	var h phcHash
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+		return h, false
+	}
+	params := strings.Split(parts[3], ",")
+	if len(params) != 3 {
+		return h, false
+	}
+	m, okM := phcNumber(params[0], "m=", phcMaxMemory)
+	t, okT := phcNumber(params[1], "t=", phcMaxTime)
+	p, okP := phcNumber(params[2], "p=", 255)
+	if !okM || !okT || !okP || m < 8*p {
+		return h, false
+	}
+	h.Params = Argon2Params{Memory: m, Time: t, Threads: uint8(p)}
+	b64 := base64.RawStdEncoding.Strict()
+	var err error
+	if h.Salt, err = b64.DecodeString(parts[4]); err != nil || len(h.Salt) < phcMinSaltLen || len(h.Salt) > phcMaxSaltLen {
+		return h, false
+	}
+	if h.Key, err = b64.DecodeString(parts[5]); err != nil || len(h.Key) < phcMinKeyLen || len(h.Key) > phcMaxKeyLen {
+		return h, false
+	}
+	return h, true
+}
+
+// phcNumber reads "<prefix><n>" with 1 <= n <= max, digits only and no leading zero.
+func phcNumber(s, prefix string, max uint32) (uint32, bool) {
+	digits, ok := strings.CutPrefix(s, prefix)
+	if !ok || digits == "" || len(digits) > 10 || digits[0] == '0' {
+		return 0, false
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseUint(digits, 10, 32)
+	if err != nil || n < 1 || n > uint64(max) {
+		return 0, false
+	}
+	return uint32(n), true
+}
+
+func verifyPHC(phc, secret string) bool {
+	h, ok := parsePHC(phc)
+	if !ok {
 		return false
 	}
-	got := argon2.IDKey([]byte(secret), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	p := h.Params
+	got := argon2.IDKey([]byte(secret), h.Salt, p.Time, p.Memory, p.Threads, uint32(len(h.Key)))
+	return subtle.ConstantTimeCompare(got, h.Key) == 1
 }
