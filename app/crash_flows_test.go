@@ -28,6 +28,7 @@ var crashScope = url.Values{"scope": {"openid profile offline_access"}}
 type crashWorker struct {
 	idNumber string
 	qr       bool
+	phone    *apptest.Env // the citizen's phone: its device key holds the citizen's SIM across kills
 }
 
 // crashLogin is a login whose token exchange the client saw succeed.
@@ -105,7 +106,7 @@ func (abortLogin) FailNow()                     { panic(crashAbort{"FailNow"}) }
 // attempt runs one login. A failure before the kill is a test failure and stops the worker
 // (false); one after it is expected.
 func (w *crashWorld) attempt(wk crashWorker) (ok bool) {
-	e := apptest.Remote(abortLogin{w.t}, w.base)
+	e := wk.phone
 	defer func() {
 		r := recover()
 		if r == nil {

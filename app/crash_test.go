@@ -56,7 +56,10 @@ func TestCrashRecovery(t *testing.T) {
 	srv := newCrashServer(t)
 	w := &crashWorld{t: t, base: "http://" + srv.addr}
 	// Two workers of each kind keep direct and QR logins in flight; -short keeps one of each.
-	workers := []crashWorker{{crashCitizens[0], false}, {crashCitizens[1], true}, {crashCitizens[2], false}, {crashCitizens[3], true}}
+	var workers []crashWorker
+	for i, id := range crashCitizens[:4] {
+		workers = append(workers, crashWorker{idNumber: id, qr: i%2 == 1, phone: apptest.Remote(abortLogin{t}, w.base)})
+	}
 	if testing.Short() {
 		workers = workers[:2]
 	}

@@ -12,9 +12,10 @@ import (
 // X-Device-Key, as a native app would. It has no key until the server gives one (its first
 // successful login or SIM claim).
 type Device struct {
-	env *Env
-	mu  sync.Mutex
-	key string
+	env   *Env
+	mu    sync.Mutex
+	key   string
+	first sync.Mutex // held by a call made without a key, until its answer gave one
 }
 
 // phoneSlot holds the test's default phone once it is made.
@@ -57,6 +58,12 @@ type APIError struct {
 func (d *Device) Call(method, path, token string, in, out any) int {
 	e := d.env
 	e.T.Helper()
+	if d.Key() == "" {
+		// A device gets its key from its first answer: a call racing it would make the server
+		// create a second device, and whichever key came last would hold no SIM.
+		d.first.Lock()
+		defer d.first.Unlock()
+	}
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
