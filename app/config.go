@@ -83,6 +83,12 @@ func (c *Config) Validate() error {
 	if l.PasswordMaxFailures < 1 || l.OTPMaxFailures < 1 || l.OTPAccountMax < 1 || l.PasscodeLockAt < 1 || l.IPMaxFailures < 1 {
 		errs = append(errs, errors.New("failure limits must be at least 1"))
 	}
+	if l.SMSAccountMax < 1 || l.SMSAccountHourMax < 1 || l.SMSIPHourMax < 1 {
+		errs = append(errs, errors.New("SMS budgets must be at least 1"))
+	}
+	if l.SMSAccountWindow <= 0 || l.SMSAccountWindow > time.Hour {
+		errs = append(errs, errors.New("the short SMS window must be positive and at most an hour"))
+	}
 	if l.QRFrameStep <= 0 || l.QRFrameAccept < l.QRFrameStep || l.QRLoginTTL < l.QRFrameStep {
 		errs = append(errs, errors.New("QR timings: frame step > 0, accept window and login lifetime at least one step"))
 	}

@@ -111,6 +111,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) error {
 			{`DELETE FROM oidc_access_tokens WHERE expires_at < ?`, []any{day}},
 			{`DELETE FROM oidc_refresh_tokens WHERE expires_at < ?`, []any{day}},
 			{`DELETE FROM qr_logins WHERE expires_at < ?`, []any{day}},
+			{`DELETE FROM sms_sends WHERE at < ?`, []any{day}},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
 				return err

@@ -63,6 +63,9 @@ func (con *Console) showSettings(c echo.Context) error {
 			{"Số lần nhập sai thì hủy mã", fmt.Sprint(l.OTPMaxFailures), ""},
 			{"Mã sai trong một giờ (mọi lần đăng nhập của một tài khoản) thì khóa tài khoản", fmt.Sprint(l.OTPAccountMax), ""},
 			{"\"Gửi lại mã\"", fmt.Sprintf("mỗi %s một lần, tối đa %d lần một giờ", duration(l.OTPResendEvery), l.OTPResendPerHour), ""},
+			{"Tin nhắn SMS gửi đến một tài khoản (mã, gửi lại mã, thông báo)", fmt.Sprintf("tối đa %d trong %s và %d trong một giờ",
+				l.SMSAccountMax, duration(l.SMSAccountWindow), l.SMSAccountHourMax), ""},
+			{"Tin nhắn SMS do một địa chỉ IP yêu cầu (mọi tài khoản)", fmt.Sprintf("tối đa %d trong một giờ", l.SMSIPHourMax), ""},
 		}},
 		{Title: "Passcode", Rows: []settingRow{
 			{"Tạm chờ sau mỗi", fmt.Sprintf("%d lần sai: chờ %s", l.PasscodeCooldownEvery, duration(l.PasscodeCooldown)), ""},

@@ -84,17 +84,16 @@ func (p *IdP) startChallenge(c echo.Context, authRequestID string, sess *web.Ses
 }
 
 // sendCode delivers a code: an SMS from "VNeID" without diacritics (as real Vietnamese SMS),
-// or an in-app notice.
+// or an in-app notice. An SMS goes through the SMS budget (sendSMS).
 func (p *IdP) sendCode(c echo.Context, cit store.Citizen, channel, code, purpose string) error {
 	mins := minutes(p.d.Limits.OTPTTL)
-	m := store.Message{CitizenID: cit.ID, Channel: channel, Sender: "VNeID", Recipient: cit.Phone,
-		Purpose: purpose, SentAt: p.d.Now()}
+	m := store.Message{Channel: channel, Purpose: purpose}
 	if channel == "app" {
 		m.Body = fmt.Sprintf("Mã xác nhận đăng nhập Cổng Dịch vụ công Quốc gia của bạn là %s. Mã có hiệu lực trong %d phút. Tuyệt đối không cung cấp mã này cho bất kỳ ai.", code, mins)
 	} else {
 		m.Body = fmt.Sprintf("Ma xac nhan dang nhap Cong Dich vu cong Quoc gia cua ban la %s, co hieu luc trong %d phut. Tuyet doi KHONG cung cap ma nay cho bat ky ai.", code, mins)
 	}
-	return p.d.SMS.Send(c.Request().Context(), m)
+	return p.sendSMS(c, cit, m)
 }
 
 // otpStep is a direct login waiting for its code: the auth request, the challenge and the
@@ -285,11 +284,17 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		// code goes by the default channel.
 		channel = p.d.SecondFactor
 	}
+	// The new code is sent before it replaces the old one: a resend refused by the SMS budget
+	// leaves the code the citizen already has working.
 	code := newOTPCode()
-	if err := p.d.Store.ResendOTP(ctx, ch.ID, channel, p.otpHash(ch.ID, code), now, now.Add(lim.OTPTTL)); err != nil {
+	var we *web.Error
+	if err := p.sendCode(c, cit, channel, code, purposeOTPResend); errors.As(err, &we) {
+		setRetryAfter(c, we)
+		return p.renderOTP(c, we.Status, st, we.Msg, "")
+	} else if err != nil {
 		return err
 	}
-	if err := p.sendCode(c, cit, channel, code, purposeOTPResend); err != nil {
+	if err := p.d.Store.ResendOTP(ctx, ch.ID, channel, p.otpHash(ch.ID, code), now, now.Add(lim.OTPTTL)); err != nil {
 		return err
 	}
 	ch.Channel, ch.LastSentAt, ch.ExpiresAt = channel, now, now.Add(lim.OTPTTL)

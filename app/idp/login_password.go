@@ -31,6 +31,7 @@ func (p *IdP) submitPassword(c echo.Context) error {
 	}
 	var we *web.Error
 	if errors.As(err, &we) {
+		setRetryAfter(c, we)
 		return p.renderLogin(c, we.Status, ar, "password", we.Msg, idNumber)
 	}
 	if err != nil {
@@ -54,6 +55,10 @@ func (p *IdP) submitPassword(c echo.Context) error {
 		return err
 	}
 	ch, err := p.startChallenge(c, ar.ID, sess, cit)
+	if errors.As(err, &we) {
+		setRetryAfter(c, we) // the SMS budget refused the code
+		return p.renderLogin(c, we.Status, ar, "password", we.Msg, idNumber)
+	}
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,6 +174,19 @@ func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) 
 	left := lim.PasscodeLockAt - v.Failures
 	return &web.Error{Status: http.StatusBadRequest, Code: "invalid_passcode",
 		Msg: fmt.Sprintf("%s Còn %d lần thử trước khi passcode bị khóa.", msgBadPasscode, left)}
+}
+
+// retrySeconds is a wait as a Retry-After value: whole seconds, rounded up, at least 1.
+func retrySeconds(wait time.Duration) int {
+	return max(int((wait+time.Second-1)/time.Second), 1)
+}
+
+// setRetryAfter puts a refusal's Retry-After on a page that is rendered in place of the
+// error page (which sets it itself).
+func setRetryAfter(c echo.Context, we *web.Error) {
+	if we.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(we.RetryAfter))
+	}
 }
 
 // record appends an attempt; the attempt log is best effort, a failure is logged.

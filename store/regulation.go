@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// LimitError is a refusal by a sliding-window limit: Limit is the index of the limit that was
+// full (in the order the caller gave them) and FreeAt the moment it has room again. It is an
+// ErrConflict.
+type LimitError struct {
+	Limit  int
+	FreeAt time.Time
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("store: limit %d full until %s", e.Limit, e.FreeAt.UTC().Format(time.RFC3339))
+}
+
+// Is makes a LimitError match ErrConflict.
+func (e *LimitError) Is(target error) bool { return target == ErrConflict }
+
+// windowFull reports when a sliding window of length window that already holds max events has
+// room again: the max-th newest event leaves it. query selects the events' times (newest first
+// is applied here) and takes args; it gets LIMIT/OFFSET appended. ok is false while there is
+// room.
+func windowFull(ctx context.Context, tx *sql.Tx, query string, args []any, max int, window time.Duration) (time.Time, bool, error) {
+	var at int64
+	err := tx.QueryRowContext(ctx, query+` ORDER BY at DESC LIMIT 1 OFFSET ?`, append(args, max-1)...).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return fromMS(at).Add(window), true, nil
+}
+
+// SMSBudget is how many SMS may go out in sliding windows: per account (a short window and an
+// hour) and per client IP that set them off (an hour, across accounts).
+type SMSBudget struct {
+	AccountMax     int
+	AccountWindow  time.Duration
+	AccountHourMax int
+	IPHourMax      int
+}
+
+// ReserveSMS takes one SMS for citizenID, set off from ip, out of the budget at now, or refuses
+// with a *LimitError (Limit 0: the account's short window, 1: its hour, 2: the IP's hour).
+// Counting and recording are one transaction on the single writer, so parallel sends cannot
+// together exceed the budget.
+func (s *Store) ReserveSMS(ctx context.Context, citizenID, ip, purpose string, now time.Time, b SMSBudget) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for i, l := range []struct {
+			where string
+			key   string
+			max   int
+			win   time.Duration
+		}{
+			{"citizen_id = ?", citizenID, b.AccountMax, b.AccountWindow},
+			{"citizen_id = ?", citizenID, b.AccountHourMax, time.Hour},
+			{"ip = ?", ip, b.IPHourMax, time.Hour},
+		} {
+			free, full, err := windowFull(ctx, tx, `SELECT at FROM sms_sends WHERE `+l.where+` AND at > ?`,
+				[]any{l.key, ms(now.Add(-l.win))}, l.max, l.win)
+			if err != nil {
+				return err
+			}
+			if full {
+				return &LimitError{Limit: i, FreeAt: free}
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sms_sends (at, citizen_id, ip, purpose) VALUES (?, ?, ?, ?)`,
+			ms(now), citizenID, ip, purpose)
+		return err
+	})
+}
