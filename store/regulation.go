@@ -78,3 +78,36 @@ func (s *Store) ReserveSMS(ctx context.Context, citizenID, ip, purpose string, n
 		return err
 	})
 }
+
+// UnknownIDLockedUntil returns when the lock of an ID number that belongs to no citizen ends
+// (zero when it is not locked).
+func (s *Store) UnknownIDLockedUntil(ctx context.Context, idNumber string) (time.Time, error) {
+	var until int64
+	err := s.r.QueryRowContext(ctx, `SELECT locked_until FROM unknown_id_failures WHERE id_number = ?`, idNumber).Scan(&until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return fromMS(until), err
+}
+
+// RecordUnknownIDFailure counts one wrong password for an ID number that belongs to no citizen,
+// by the rule of RecordPasswordFailure: at max the ID locks until now+lockFor and the count
+// starts again. It returns the lock end (zero if not locked by this failure) and the count.
+func (s *Store) RecordUnknownIDFailure(ctx context.Context, idNumber string, now time.Time, max int, lockFor time.Duration) (time.Time, int, error) {
+	var lockedUntil time.Time
+	var failures int
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO unknown_id_failures (id_number, failures) VALUES (?, 1)
+			ON CONFLICT (id_number) DO UPDATE SET failures = failures + 1 RETURNING failures`, idNumber).Scan(&failures); err != nil {
+			return err
+		}
+		if failures >= max {
+			lockedUntil = now.Add(lockFor)
+			_, err := tx.ExecContext(ctx, `UPDATE unknown_id_failures SET failures = 0, locked_until = ? WHERE id_number = ?`,
+				ms(lockedUntil), idNumber)
+			return err
+		}
+		return nil
+	})
+	return lockedUntil, failures, err
+}

@@ -28,8 +28,12 @@ const (
 	msgPasscodeLockedFm = "Passcode đã bị khóa do nhập sai %d lần. Vui lòng liên hệ quản trị viên (cơ quan Công an) để đặt lại passcode."
 )
 
-func lockedMsg(min int) string {
-	return fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau %d phút.", min)
+// lockedError is the password step's answer for a locked account, whatever locked it and
+// whether the ID number exists: the cause is told to the citizen (notice, code step), never to
+// whoever types an ID number, or the lock would tell which ID numbers are real.
+func lockedError(wait time.Duration) *web.Error {
+	return &web.Error{Status: http.StatusLocked, Code: "account_locked", RetryAfter: retrySeconds(wait),
+		Msg: fmt.Sprintf("Tài khoản đã bị tạm khóa do đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
 }
 
 // checkPassword is the password step shared by the web login and the app login: format,
@@ -48,10 +52,16 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.Citizen{}, err
 	}
-	if known && cit.LockedUntil.After(now) {
+	// An unknown ID number has its own failure count and lock, kept like a citizen's.
+	lockedUntil := cit.LockedUntil
+	if !known {
+		if lockedUntil, err = p.d.Store.UnknownIDLockedUntil(ctx, idNumber); err != nil {
+			return store.Citizen{}, err
+		}
+	}
+	if lockedUntil.After(now) {
 		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, CitizenID: cit.ID, Kind: "password_refused", Reason: "locked"})
-		return store.Citizen{}, &web.Error{Status: http.StatusLocked, Code: "account_locked",
-			Msg: lockedMsg(minutes(cit.LockedUntil.Sub(now)))}
+		return store.Citizen{}, lockedError(lockedUntil.Sub(now))
 	}
 	// The attempt takes its place under the per-IP limit before any hash is computed, in one
 	// statement: a burst of parallel guesses cannot slip past the limit while hashes run.
@@ -81,16 +91,23 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 		if err := p.d.Store.FinishAttempt(ctx, attempt, false, reason); err != nil {
 			return store.Citizen{}, err
 		}
+		var until time.Time
+		var n int
 		if known {
-			until, n, err := p.d.Store.RecordPasswordFailure(ctx, cit.ID, now, lim.PasswordMaxFailures, lim.PasswordLock)
-			if err != nil {
-				return store.Citizen{}, err
-			}
-			if !until.IsZero() {
+			until, n, err = p.d.Store.RecordPasswordFailure(ctx, cit.ID, now, lim.PasswordMaxFailures, lim.PasswordLock)
+		} else {
+			until, n, err = p.d.Store.RecordUnknownIDFailure(ctx, idNumber, now, lim.PasswordMaxFailures, lim.PasswordLock)
+		}
+		if err != nil {
+			return store.Citizen{}, err
+		}
+		if !until.IsZero() {
+			if known {
 				p.audit(c, channel, "account_locked", cit.ID, fmt.Sprintf("%d wrong passwords", lim.PasswordMaxFailures))
-				return store.Citizen{}, &web.Error{Status: http.StatusLocked, Code: "account_locked",
-					Msg: lockedMsg(minutes(lim.PasswordLock)), Err: fmt.Errorf("locked after %d failures", n)}
 			}
+			le := lockedError(lim.PasswordLock)
+			le.Err = fmt.Errorf("%s locked after %d failures", reason, n)
+			return store.Citizen{}, le
 		}
 		return store.Citizen{}, &web.Error{Status: http.StatusUnauthorized, Code: "invalid_credentials",
 			Msg: msgBadCredentials, Err: errors.New(reason)}

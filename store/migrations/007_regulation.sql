@@ -10,3 +10,12 @@ CREATE TABLE sms_sends (
 );
 CREATE INDEX sms_sends_citizen ON sms_sends (citizen_id, at);
 CREATE INDEX sms_sends_ip ON sms_sends (ip, at);
+
+-- Wrong passwords typed for ID numbers that belong to no citizen, counted exactly like a
+-- citizen's consecutive failures: an unknown ID "locks" after as many wrong passwords as a real
+-- one, so the lock does not tell which ID numbers exist.
+CREATE TABLE unknown_id_failures (
+    id_number    TEXT PRIMARY KEY,
+    failures     INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER NOT NULL DEFAULT 0
+);
