@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -231,6 +232,8 @@ func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) erro
 		}
 		ch.Dead = true
 		p.audit(c, "idp", "account_locked", cit.ID, fmt.Sprintf("%d wrong codes in an hour", total))
+		p.noticeLock(c, cit, lockByCode, now.Add(lim.PasswordLock))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(retrySeconds(lim.PasswordLock)))
 		return p.renderOTP(c, http.StatusLocked, st, fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mã xác nhận quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.PasswordLock)), "")
 	}
 	failures, dead, err := p.d.Store.RecordOTPFailure(ctx, ch.ID, lim.OTPMaxFailures)

@@ -104,6 +104,7 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 		if !until.IsZero() {
 			if known {
 				p.audit(c, channel, "account_locked", cit.ID, fmt.Sprintf("%d wrong passwords", lim.PasswordMaxFailures))
+				p.noticeLock(c, cit, lockByPassword, until)
 			}
 			le := lockedError(lim.PasswordLock)
 			le.Err = fmt.Errorf("%s locked after %d failures", reason, n)
