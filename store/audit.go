@@ -62,15 +62,6 @@ func (s *Store) CountIPFailures(ctx context.Context, ip, kind string, since time
 	return n, err
 }
 
-// CountCitizenFailures counts failed attempts of one kind against a citizen at or after since,
-// across every login attempt and browser.
-func (s *Store) CountCitizenFailures(ctx context.Context, citizenID, kind string, since time.Time) (int, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE citizen_id = ? AND success = 0 AND kind = ? AND at >= ?`,
-		citizenID, kind, ms(since)).Scan(&n)
-	return n, err
-}
-
 // Event is one line of the audit trail.
 type Event struct {
 	ID        int64

@@ -125,10 +125,12 @@ func (s *Store) ResetPasswordFailures(ctx context.Context, citizenID string) err
 	return err
 }
 
-// UnlockCitizen clears the password lock and the passcode lock (operator action).
+// UnlockCitizen clears the password lock, the passcode lock and the wrong codes counted so far
+// (operator action): whatever locked the account, it starts afresh.
 func (s *Store) UnlockCitizen(ctx context.Context, citizenID string) error {
 	return affectedOne(s.w.ExecContext(ctx, `UPDATE citizens SET password_failures = 0, locked_until = 0,
-		passcode_failures = 0, passcode_cooldown_until = 0, passcode_locked = 0 WHERE id = ?`, citizenID))
+		passcode_failures = 0, passcode_cooldown_until = 0, passcode_locked = 0,
+		code_failures_cleared_id = (SELECT coalesce(max(id), 0) FROM login_attempts) WHERE id = ?`, citizenID))
 }
 
 // SetWebLogin turns the "Đăng nhập trên website" permission on or off.

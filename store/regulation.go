@@ -111,3 +111,13 @@ func (s *Store) RecordUnknownIDFailure(ctx context.Context, idNumber string, now
 	})
 	return lockedUntil, failures, err
 }
+
+// CountCodeFailures counts a citizen's wrong second-factor codes (attempts of kind "otp") at or
+// after since, across every login, ignoring those before the operator's last unlock.
+func (s *Store) CountCodeFailures(ctx context.Context, citizenID string, since time.Time) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE citizen_id = ? AND success = 0
+		AND kind = 'otp' AND at >= ? AND id > (SELECT code_failures_cleared_id FROM citizens WHERE id = ?)`,
+		citizenID, ms(since), citizenID).Scan(&n)
+	return n, err
+}

@@ -52,8 +52,8 @@ func (con *Console) submitUnlock(c echo.Context) error {
 	if err := con.d.Store.UnlockCitizen(c.Request().Context(), cit.ID); err != nil {
 		return err
 	}
-	return con.done(c, cit, "citizen_unlocked", "password and passcode locks cleared",
-		fmt.Sprintf("Đã mở khóa mật khẩu và passcode của %s.", cit.FullName))
+	return con.done(c, cit, "citizen_unlocked", "password, code and passcode locks and counts cleared",
+		fmt.Sprintf("Đã mở khóa mật khẩu, mã xác nhận và passcode của %s.", cit.FullName))
 }
 
 func (con *Console) submitPasscode(c echo.Context) error {

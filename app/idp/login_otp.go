@@ -219,7 +219,7 @@ func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) erro
 	// Each challenge dies after 5 wrong codes, but parallel logins each bring a challenge: the
 	// account counts wrong codes across all of them (RFC 4226 §7.3) and locks past the limit.
 	now := p.d.Now()
-	total, err := p.d.Store.CountCitizenFailures(ctx, cit.ID, "otp", now.Add(-time.Hour))
+	total, err := p.d.Store.CountCodeFailures(ctx, cit.ID, now.Add(-time.Hour))
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) erro
 			return err
 		}
 		ch.Dead = true
-		p.audit(c, "idp", "account_locked", cit.ID, fmt.Sprintf("%d wrong codes in an hour", total))
+		p.audit(c, "idp", "account_locked_codes", cit.ID, fmt.Sprintf("%d wrong codes in an hour", total))
 		p.noticeLock(c, cit, lockByCode, now.Add(lim.PasswordLock))
 		c.Response().Header().Set("Retry-After", strconv.Itoa(retrySeconds(lim.PasswordLock)))
 		return p.renderOTP(c, http.StatusLocked, st, fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mã xác nhận quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.PasswordLock)), "")

@@ -19,3 +19,8 @@ CREATE TABLE unknown_id_failures (
     failures     INTEGER NOT NULL DEFAULT 0,
     locked_until INTEGER NOT NULL DEFAULT 0
 );
+
+-- The last attempt-log row when an operator last unlocked the citizen: the per-account count of
+-- wrong codes (an hour across logins) counts only later rows, so an unlock is a fresh start for
+-- codes too. A row id, not a time: it is exact even within one clock tick.
+ALTER TABLE citizens ADD COLUMN code_failures_cleared_id INTEGER NOT NULL DEFAULT 0;
