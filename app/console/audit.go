@@ -56,7 +56,7 @@ var (
 		"otp": "Mã OTP", "passcode": "Passcode", "console": "Mật khẩu quản trị",
 		"console_refused": "Mật khẩu quản trị (bị từ chối)", "sms_refused": "Tin nhắn SMS (vượt hạn mức, không gửi)"}
 	attemptReasons = map[string]string{"wrong_password": "Sai mật khẩu", "unknown_id": "Không có số định danh này",
-		"ip_limited": "Quá nhiều lần sai từ địa chỉ IP này", "locked": "Tài khoản đang khóa",
+		"ip_limited": "Quá nhiều lần sai từ địa chỉ IP này", "locked": "Tài khoản đang khóa", "console_locked": "Đăng nhập quản trị đang khóa",
 		"wrong_passcode": "Sai passcode", "wrong_code": "Sai mã"}
 )
 

@@ -80,7 +80,8 @@ func (con *Console) showSettings(c echo.Context) error {
 			{"Kết thúc sau khi không hoạt động", duration(l.SessionIdle), ""},
 			{"Thời gian tối đa của một phiên", duration(l.SessionAbsolute), ""},
 			{"Phiên đăng nhập ứng dụng VNeID", duration(l.AppSessionTTL), ""},
-			{"Đăng nhập quản trị sai tối đa", fmt.Sprintf("%d lần trong %s từ một địa chỉ IP", loginMaxFailures, duration(loginWindow)), ""},
+			{"Đăng nhập quản trị sai tối đa", fmt.Sprintf("%d lần trong %s từ một địa chỉ IP; %d lần trong %s từ mọi địa chỉ thì tạm khóa",
+				loginMaxFailures, duration(loginWindow), accountMaxFailures, duration(accountWindow)), ""},
 		}},
 	}}
 	var err error

@@ -66,12 +66,14 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 	// The attempt takes its place under the per-IP limit before any hash is computed, in one
 	// statement: a burst of parallel guesses cannot slip past the limit while hashes run.
 	attempt, err := p.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: ip, IDNumber: idNumber, CitizenID: cit.ID,
-		Kind: "password"}, now.Add(-lim.IPWindow), lim.IPMaxFailures)
-	if errors.Is(err, store.ErrConflict) {
+		Kind: "password"}, store.AttemptLimit{Max: lim.IPMaxFailures, Window: lim.IPWindow})
+	var full *store.LimitError
+	if errors.As(err, &full) {
 		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, Kind: "password_refused", Reason: "ip_limited"})
+		wait := full.FreeAt.Sub(now)
 		return store.Citizen{}, &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
-			Msg:        fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.IPWindow)),
-			RetryAfter: int(lim.IPWindow.Seconds()), Err: fmt.Errorf("ip %s: %d failures", ip, lim.IPMaxFailures)}
+			Msg:        fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait)),
+			RetryAfter: retrySeconds(wait), Err: fmt.Errorf("ip %s: %d failures", ip, lim.IPMaxFailures)}
 	}
 	if err != nil {
 		return store.Citizen{}, err

@@ -24,3 +24,6 @@ CREATE TABLE unknown_id_failures (
 -- wrong codes (an hour across logins) counts only later rows, so an unlock is a fresh start for
 -- codes too. A row id, not a time: it is exact even within one clock tick.
 ALTER TABLE citizens ADD COLUMN code_failures_cleared_id INTEGER NOT NULL DEFAULT 0;
+
+-- Account-wide attempt limits (the console's one operator account) count one kind from every IP.
+CREATE INDEX login_attempts_kind ON login_attempts (kind, success, at);
