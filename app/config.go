@@ -71,8 +71,10 @@ func (c *Config) Validate() error {
 	if c.SecondFactor != "sms" && c.SecondFactor != "app" {
 		errs = append(errs, fmt.Errorf("second factor %q must be sms or app", c.SecondFactor))
 	}
-	if c.AdminPassword != "" && len([]rune(c.AdminPassword)) < 8 {
-		errs = append(errs, errors.New("admin password must have at least 8 characters"))
+	var weak *web.Error
+	if c.AdminPassword != "" && errors.As(web.CheckPassword(c.AdminPassword, "", ""), &weak) {
+		errs = append(errs, fmt.Errorf("admin password refused: %v (at least %d characters, not a common password)",
+			weak.Err, web.MinPasswordLen))
 	}
 	for _, p := range c.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,9 +16,6 @@ import (
 // page and goes back to the list (POST-redirect-GET, so a reload does not repeat it). New
 // secrets are never repeated in the message: the operator just typed them, and the console
 // may be on a projector.
-
-// minPassword is the shortest password an operator may set (NIST 800-63B: at least 8).
-const minPassword = 8
 
 // citizen loads the citizen named in the URL.
 func (con *Console) citizen(c echo.Context) (store.Citizen, error) {
@@ -62,8 +58,9 @@ func (con *Console) submitPasscode(c echo.Context) error {
 		return err
 	}
 	passcode := strings.TrimSpace(c.FormValue("passcode"))
-	if !web.IsPasscode(passcode) {
-		return con.back(c, "error", "Passcode phải gồm đúng 6 chữ số.")
+	var weak *web.Error
+	if errors.As(web.CheckPasscode(passcode, cit.BirthDate), &weak) {
+		return con.back(c, "error", weak.Msg)
 	}
 	hash, err := con.d.Hasher.Hash(c.Request().Context(), passcode)
 	if errors.Is(err, web.ErrBusy) {
@@ -103,13 +100,9 @@ func (con *Console) submitPassword(c echo.Context) error {
 		return err
 	}
 	password := c.FormValue("password")
-	switch {
-	case utf8.RuneCountInString(password) < minPassword:
-		return con.back(c, "error", fmt.Sprintf("Mật khẩu mới phải có ít nhất %d ký tự.", minPassword))
-	case len(password) > web.MaxSecretLen:
-		return con.back(c, "error", "Mật khẩu mới quá dài.")
-	case strings.TrimSpace(password) != password:
-		return con.back(c, "error", "Mật khẩu mới không được bắt đầu hoặc kết thúc bằng khoảng trắng.")
+	var weak *web.Error
+	if errors.As(web.CheckPassword(password, cit.IDNumber, cit.Phone), &weak) {
+		return con.back(c, "error", weak.Msg)
 	}
 	hash, err := con.d.Hasher.Hash(c.Request().Context(), password)
 	if errors.Is(err, web.ErrBusy) {

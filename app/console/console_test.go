@@ -283,6 +283,9 @@ func TestResetPasscode(t *testing.T) {
 		{"OK", "246810", "Đã đặt lại passcode", true},
 		{"ErrNotSixDigits", "24681", "Passcode phải gồm đúng 6 chữ số.", false},
 		{"ErrLetters", "24681a", "Passcode phải gồm đúng 6 chữ số.", false},
+		{"ErrSequence", "123456", "liên tiếp", false},
+		{"ErrSameDigits", "000000", "giống nhau", false},
+		{"ErrBirthDate", "120385", "ngày sinh", false}, // An was born 12/03/1985
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := apptest.New(t)
@@ -333,6 +336,9 @@ func TestResetPassword(t *testing.T) {
 	}{
 		{"OK", "Moi@12345", "Đã đặt lại mật khẩu", true},
 		{"ErrShort", "Moi@123", "ít nhất 8 ký tự", false},
+		{"ErrCommon", "12345678", "quá phổ biến", false},
+		{"ErrIDNumber", binh.IDNumber, "số định danh", false},
+		{"ErrPhone", "+84" + binh.Phone[1:], "số điện thoại", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := apptest.New(t)
