@@ -293,7 +293,7 @@ func TestResetPasscode(t *testing.T) {
 			// A locked passcode is the case the reset exists for.
 			for i := 0; i < 10; i++ {
 				st, now := env.App.Store(), env.Clock.Now()
-				n, err := st.ReservePasscodeGuess(ctx, an.ID, now, 10)
+				n, err := st.ReservePasscodeGuess(ctx, an.ID, now, 10, 0, 0)
 				if err == nil {
 					_, err = st.PasscodeGuessFailed(ctx, an.ID, n, now, 0, time.Minute, 10)
 				}

@@ -145,9 +145,9 @@ func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) 
 	if !web.IsPasscode(passcode) {
 		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_passcode", Msg: msgPasscodeFormat}
 	}
-	// The guess is counted before the hash is checked, so parallel guesses cannot slip past
-	// the limits while their hashes run.
-	n, err := p.d.Store.ReservePasscodeGuess(ctx, cit.ID, now, lim.PasscodeLockAt)
+	// The guess is counted, and a cooldown it earns started, before the hash is checked, so
+	// parallel guesses cannot slip past the limits while their hashes run.
+	n, err := p.d.Store.ReservePasscodeGuess(ctx, cit.ID, now, lim.PasscodeLockAt, lim.PasscodeCooldownEvery, lim.PasscodeCooldown)
 	if errors.Is(err, store.ErrConflict) {
 		fresh, ferr := p.d.Store.CitizenByID(ctx, cit.ID)
 		if ferr != nil {
@@ -166,7 +166,7 @@ func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) 
 	ok, err := p.d.Hasher.Verify(ctx, cit.PasscodeHash, passcode)
 	if err != nil {
 		// Not checked: give the guess back.
-		if rerr := p.d.Store.ReleasePasscodeGuess(ctx, cit.ID); rerr != nil {
+		if rerr := p.d.Store.ReleasePasscodeGuess(ctx, cit.ID, n, lim.PasscodeCooldownEvery); rerr != nil {
 			p.d.Log.Warn("release passcode guess", "err", rerr)
 		}
 		return busy(err)
