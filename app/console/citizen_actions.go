@@ -72,7 +72,11 @@ func (con *Console) submitPasscode(c echo.Context) error {
 	if err := con.d.Store.SetPasscodeHash(c.Request().Context(), cit.ID, hash); err != nil {
 		return err
 	}
-	return con.done(c, cit, "passcode_reset", "", fmt.Sprintf("Đã đặt lại passcode của %s.", cit.FullName))
+	ended, err := con.endSessions(c, cit)
+	if err != nil {
+		return err
+	}
+	return con.done(c, cit, "passcode_reset", ended, fmt.Sprintf("Đã đặt lại passcode của %s và đăng xuất mọi phiên đăng nhập của công dân này.", cit.FullName))
 }
 
 func (con *Console) submitWebLogin(c echo.Context) error {
@@ -114,7 +118,19 @@ func (con *Console) submitPassword(c echo.Context) error {
 	if err := con.d.Store.SetPasswordHash(c.Request().Context(), cit.ID, hash); err != nil {
 		return err
 	}
-	return con.done(c, cit, "password_reset", "", fmt.Sprintf("Đã đặt lại mật khẩu của %s.", cit.FullName))
+	ended, err := con.endSessions(c, cit)
+	if err != nil {
+		return err
+	}
+	return con.done(c, cit, "password_reset", ended, fmt.Sprintf("Đã đặt lại mật khẩu của %s và đăng xuất mọi phiên đăng nhập của công dân này.", cit.FullName))
+}
+
+// endSessions ends everything a reset secret may have opened: whoever knew the old secret
+// must not stay signed in (IdP and app sessions, OpenID Connect tokens). It returns the audit
+// detail.
+func (con *Console) endSessions(c echo.Context, cit store.Citizen) (string, error) {
+	n, err := con.d.Store.EndCitizenSessions(c.Request().Context(), cit.ID, con.d.Now())
+	return fmt.Sprintf("%d sessions and tokens ended", n), err
 }
 
 func (con *Console) submitEndAppSessions(c echo.Context) error {
