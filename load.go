@@ -27,7 +27,7 @@ import (
 const (
 	loadClientID    = "demo-app"                    // the built-in public client (PKCE)
 	loadRedirect    = "http://127.0.0.1:9/callback" // a loopback redirect demo-app accepts; never followed
-	loadUnknownID   = "001099999990"                // wrong passwords go to an unknown ID so the demo account never locks
+	loadUnknownIDs  = "0010999"                     // wrong passwords go to unknown IDs (this prefix + 5 digits) so the demo account never locks
 	loadMaxDuration = 30 * time.Minute              // a load run always ends by itself
 	loadDrainGrace  = 30 * time.Second              // logins in flight when the time is up may finish
 	loadHTTPTimeout = 30 * time.Second              // one request
