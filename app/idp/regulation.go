@@ -64,7 +64,7 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 		return store.Citizen{}, lockedError(lockedUntil.Sub(now))
 	}
 	// The attempt takes its place under the per-IP limit before any hash is computed, in one
-	// statement: a burst of parallel guesses cannot slip past the limit while hashes run.
+	// transaction: a burst of parallel guesses cannot slip past the limit while hashes run.
 	attempt, err := p.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: ip, IDNumber: idNumber, CitizenID: cit.ID,
 		Kind: "password"}, store.AttemptLimit{Max: lim.IPMaxFailures, Window: lim.IPWindow})
 	var full *store.LimitError
@@ -86,34 +86,7 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 		return store.Citizen{}, busy(err)
 	}
 	if !ok {
-		reason := "unknown_id"
-		if known {
-			reason = "wrong_password"
-		}
-		if err := p.d.Store.FinishAttempt(ctx, attempt, false, reason); err != nil {
-			return store.Citizen{}, err
-		}
-		var until time.Time
-		var n int
-		if known {
-			until, n, err = p.d.Store.RecordPasswordFailure(ctx, cit.ID, now, lim.PasswordMaxFailures, lim.PasswordLock)
-		} else {
-			until, n, err = p.d.Store.RecordUnknownIDFailure(ctx, idNumber, now, lim.PasswordMaxFailures, lim.PasswordLock)
-		}
-		if err != nil {
-			return store.Citizen{}, err
-		}
-		if !until.IsZero() {
-			if known {
-				p.audit(c, channel, "account_locked", cit.ID, fmt.Sprintf("%d wrong passwords", lim.PasswordMaxFailures))
-				p.noticeLock(c, cit, lockByPassword, until)
-			}
-			le := lockedError(lim.PasswordLock)
-			le.Err = fmt.Errorf("%s locked after %d failures", reason, n)
-			return store.Citizen{}, le
-		}
-		return store.Citizen{}, &web.Error{Status: http.StatusUnauthorized, Code: "invalid_credentials",
-			Msg: msgBadCredentials, Err: errors.New(reason)}
+		return store.Citizen{}, p.passwordFailed(c, attempt, cit, idNumber, channel)
 	}
 	if err := p.d.Store.FinishAttempt(ctx, attempt, true, ""); err != nil {
 		return store.Citizen{}, err
@@ -122,6 +95,44 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 		return store.Citizen{}, err
 	}
 	return cit, nil
+}
+
+// passwordFailed records a wrong password (or an unknown ID) and counts it against the ID
+// number, known or not, by the same rule; the failure that reaches the limit locks it, and a
+// citizen's lock is audited and notified. It returns the answer: 401, or 423 at the lock.
+func (p *IdP) passwordFailed(c echo.Context, attempt int64, cit store.Citizen, idNumber, channel string) error {
+	ctx := c.Request().Context()
+	now, lim := p.d.Now(), p.d.Limits
+	known := cit.ID != ""
+	reason := "unknown_id"
+	if known {
+		reason = "wrong_password"
+	}
+	if err := p.d.Store.FinishAttempt(ctx, attempt, false, reason); err != nil {
+		return err
+	}
+	var until time.Time
+	var n int
+	var err error
+	if known {
+		until, n, err = p.d.Store.RecordPasswordFailure(ctx, cit.ID, now, lim.PasswordMaxFailures, lim.PasswordLock)
+	} else {
+		until, n, err = p.d.Store.RecordUnknownIDFailure(ctx, idNumber, now, lim.PasswordMaxFailures, lim.PasswordLock)
+	}
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		if known {
+			p.audit(c, channel, "account_locked", cit.ID, fmt.Sprintf("%d wrong passwords", lim.PasswordMaxFailures))
+			p.noticeLock(c, cit, lockByPassword, until)
+		}
+		le := lockedError(lim.PasswordLock)
+		le.Err = fmt.Errorf("%s locked after %d failures", reason, n)
+		return le
+	}
+	return &web.Error{Status: http.StatusUnauthorized, Code: "invalid_credentials",
+		Msg: msgBadCredentials, Err: errors.New(reason)}
 }
 
 // checkWebLogin refuses citizens who may not log in on the web: level 1, or the "Đăng nhập
