@@ -85,6 +85,9 @@ func parseFlags(args []string, stderr io.Writer) (app.Config, error) {
 	fs.DurationVar(&cfg.Limits.QRLoginTTL, "qr-ttl", cfg.Limits.QRLoginTTL, "a QR login request lives this long")
 	fs.DurationVar(&cfg.Limits.PasswordLock, "lock", cfg.Limits.PasswordLock, "how long 5 wrong passwords lock an account")
 	fs.DurationVar(&cfg.Limits.OTPTTL, "otp-ttl", cfg.Limits.OTPTTL, "lifetime of an OTP / in-app login code")
+	fs.IntVar(&cfg.Limits.SMSAccountMax, "sms-account-max", cfg.Limits.SMSAccountMax, "SMS one account may receive in 15 minutes (codes, resends, notices)")
+	fs.IntVar(&cfg.Limits.SMSAccountHourMax, "sms-account-hour-max", cfg.Limits.SMSAccountHourMax, "SMS one account may receive in an hour")
+	fs.IntVar(&cfg.Limits.SMSIPHourMax, "sms-ip-hour-max", cfg.Limits.SMSIPHourMax, "SMS one client IP may set off in an hour, across accounts")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

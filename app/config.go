@@ -71,8 +71,10 @@ func (c *Config) Validate() error {
 	if c.SecondFactor != "sms" && c.SecondFactor != "app" {
 		errs = append(errs, fmt.Errorf("second factor %q must be sms or app", c.SecondFactor))
 	}
-	if c.AdminPassword != "" && len([]rune(c.AdminPassword)) < 8 {
-		errs = append(errs, errors.New("admin password must have at least 8 characters"))
+	var weak *web.Error
+	if c.AdminPassword != "" && errors.As(web.CheckPassword(c.AdminPassword, "", ""), &weak) {
+		errs = append(errs, fmt.Errorf("admin password refused: %v (at least %d characters, not a common password)",
+			weak.Err, web.MinPasswordLen))
 	}
 	for _, p := range c.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil {
@@ -82,6 +84,12 @@ func (c *Config) Validate() error {
 	l := c.Limits
 	if l.PasswordMaxFailures < 1 || l.OTPMaxFailures < 1 || l.OTPAccountMax < 1 || l.PasscodeLockAt < 1 || l.IPMaxFailures < 1 {
 		errs = append(errs, errors.New("failure limits must be at least 1"))
+	}
+	if l.SMSAccountMax < 1 || l.SMSAccountHourMax < 1 || l.SMSIPHourMax < 1 {
+		errs = append(errs, errors.New("SMS budgets must be at least 1"))
+	}
+	if l.SMSAccountWindow <= 0 || l.SMSAccountWindow > time.Hour {
+		errs = append(errs, errors.New("the short SMS window must be positive and at most an hour"))
 	}
 	if l.QRFrameStep <= 0 || l.QRFrameAccept < l.QRFrameStep || l.QRLoginTTL < l.QRFrameStep {
 		errs = append(errs, errors.New("QR timings: frame step > 0, accept window and login lifetime at least one step"))

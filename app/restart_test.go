@@ -28,7 +28,7 @@ func TestT02_RestartForgetsAttemptsACrashCutShort(t *testing.T) {
 	st, now := env.App.Store(), env.Clock.Now()
 	for range 3 {
 		if _, err := st.ReserveAttempt(ctx, store.Attempt{At: now, IP: "127.0.0.1", IDNumber: "001085012345",
-			Kind: "password"}, now.Add(-10*time.Minute), 4); err != nil {
+			Kind: "password"}, store.AttemptLimit{Max: 4, Window: 10 * time.Minute}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 )
 
@@ -25,21 +24,40 @@ func (s *Store) RecordAttempt(ctx context.Context, a Attempt) error {
 	return err
 }
 
+// AttemptLimit caps the failed attempts of one kind in a sliding window: at most Max within
+// Window before the attempt, from the attempt's client (its ClientKey), or from anywhere when AllIPs is set (an
+// account-wide limit).
+type AttemptLimit struct {
+	Max    int
+	Window time.Duration
+	AllIPs bool
+}
+
 // ReserveAttempt records an attempt as a failure before its secret is checked, in one
-// statement that refuses (ErrConflict) when ip already has max failures of the same kind at or
-// after since (counted by ClientKey). Parallel attempts therefore each take their place under the limit, and no more
-// than max are ever checked. FinishAttempt records the outcome; DropAttempt removes an attempt
-// that was never checked. It returns the attempt's id.
-func (s *Store) ReserveAttempt(ctx context.Context, a Attempt, since time.Time, max int) (int64, error) {
+// transaction that refuses with a *LimitError (an ErrConflict naming the full limit and when it
+// frees) when any limit already holds its Max failures of the attempt's kind. Parallel attempts
+// therefore each take their place under the limits, and no more than Max are ever checked.
+// FinishAttempt records the outcome; DropAttempt removes an attempt that was never checked. It
+// returns the attempt's id.
+func (s *Store) ReserveAttempt(ctx context.Context, a Attempt, limits ...AttemptLimit) (int64, error) {
 	var id int64
-	key := ClientKey(a.IP)
-	err := s.w.QueryRowContext(ctx, `INSERT INTO login_attempts (at, ip, ip_key, id_number, citizen_id, kind, success, reason)
-		SELECT ?, ?, ?, ?, ?, ?, 0, 'pending'
-		WHERE (SELECT count(*) FROM login_attempts WHERE ip_key = ? AND success = 0 AND kind = ? AND at >= ?) < ?
-		RETURNING id`, ms(a.At), a.IP, key, a.IDNumber, a.CitizenID, a.Kind, key, a.Kind, ms(since), max).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrConflict
-	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for i, l := range limits {
+			q, args := `SELECT at FROM login_attempts WHERE kind = ? AND success = 0 AND at > ?`, []any{a.Kind, ms(a.At.Add(-l.Window))}
+			if !l.AllIPs {
+				q, args = q+` AND ip_key = ?`, append(args, ClientKey(a.IP))
+			}
+			free, full, err := windowFull(ctx, tx, q, args, l.Max, l.Window)
+			if err != nil {
+				return err
+			}
+			if full {
+				return &LimitError{Limit: i, FreeAt: free}
+			}
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO login_attempts (at, ip, ip_key, id_number, citizen_id, kind, success, reason)
+			VALUES (?, ?, ?, ?, ?, ?, 0, 'pending') RETURNING id`, ms(a.At), a.IP, ClientKey(a.IP), a.IDNumber, a.CitizenID, a.Kind).Scan(&id)
+	})
 	return id, err
 }
 
@@ -74,15 +92,6 @@ func (s *Store) CountIPFailures(ctx context.Context, ip, kind string, since time
 	var n int
 	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE ip_key = ? AND success = 0 AND kind = ? AND at >= ?`,
 		ClientKey(ip), kind, ms(since)).Scan(&n)
-	return n, err
-}
-
-// CountCitizenFailures counts failed attempts of one kind against a citizen at or after since,
-// across every login attempt and browser.
-func (s *Store) CountCitizenFailures(ctx context.Context, citizenID, kind string, since time.Time) (int, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE citizen_id = ? AND success = 0 AND kind = ? AND at >= ?`,
-		citizenID, kind, ms(since)).Scan(&n)
 	return n, err
 }
 

@@ -125,10 +125,12 @@ func (s *Store) ResetPasswordFailures(ctx context.Context, citizenID string) err
 	return err
 }
 
-// UnlockCitizen clears the password lock and the passcode lock (operator action).
+// UnlockCitizen clears the password lock, the passcode lock and the wrong codes counted so far
+// (operator action): whatever locked the account, it starts afresh.
 func (s *Store) UnlockCitizen(ctx context.Context, citizenID string) error {
 	return affectedOne(s.w.ExecContext(ctx, `UPDATE citizens SET password_failures = 0, locked_until = 0,
-		passcode_failures = 0, passcode_cooldown_until = 0, passcode_locked = 0 WHERE id = ?`, citizenID))
+		passcode_failures = 0, passcode_cooldown_until = 0, passcode_locked = 0,
+		code_failures_cleared_id = (SELECT coalesce(max(id), 0) FROM login_attempts) WHERE id = ?`, citizenID))
 }
 
 // SetWebLogin turns the "Đăng nhập trên website" permission on or off.
@@ -157,23 +159,30 @@ type PasscodeVerdict struct {
 // ReservePasscodeGuess counts a passcode guess as a failure before the passcode is checked,
 // in one conditional UPDATE that refuses (ErrConflict) while the passcode is locked, cooling
 // down, or has used up its lockAt guesses. Concurrent guesses therefore each take their own
-// number and no more than lockAt can ever be checked. A right guess then calls
-// ResetPasscodeFailures, a wrong one PasscodeGuessFailed. It returns the guess's number.
-func (s *Store) ReservePasscodeGuess(ctx context.Context, citizenID string, now time.Time, lockAt int) (int, error) {
+// number and no more than lockAt can ever be checked. Every cooldownEvery-th guess starts the
+// cooldown (until now+cooldownFor) at its reservation, not after its hash: the next guess
+// cannot start while that one is still being checked. A right guess then calls
+// ResetPasscodeFailures (which also ends that cooldown), a wrong one PasscodeGuessFailed. It
+// returns the guess's number.
+func (s *Store) ReservePasscodeGuess(ctx context.Context, citizenID string, now time.Time, lockAt, cooldownEvery int, cooldownFor time.Duration) (int, error) {
 	var n int
-	err := s.w.QueryRowContext(ctx, `UPDATE citizens SET passcode_failures = passcode_failures + 1
+	err := s.w.QueryRowContext(ctx, `UPDATE citizens SET passcode_failures = passcode_failures + 1,
+		passcode_cooldown_until = CASE WHEN ? > 0 AND (passcode_failures + 1) % ? = 0 THEN ? ELSE passcode_cooldown_until END
 		WHERE id = ? AND passcode_locked = 0 AND passcode_cooldown_until <= ? AND passcode_failures < ?
-		RETURNING passcode_failures`, citizenID, ms(now), lockAt).Scan(&n)
+		RETURNING passcode_failures`, cooldownEvery, max(cooldownEvery, 1), ms(now.Add(cooldownFor)),
+		citizenID, ms(now), lockAt).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrConflict
 	}
 	return n, err
 }
 
-// ReleasePasscodeGuess gives back a reserved guess that was never checked (hashing was busy).
-func (s *Store) ReleasePasscodeGuess(ctx context.Context, citizenID string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE citizens SET passcode_failures = max(passcode_failures - 1, 0)
-		WHERE id = ? AND passcode_locked = 0`, citizenID)
+// ReleasePasscodeGuess gives back reserved guess number n that was never checked (hashing was
+// busy), with the cooldown its reservation started.
+func (s *Store) ReleasePasscodeGuess(ctx context.Context, citizenID string, n, cooldownEvery int) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE citizens SET passcode_failures = max(passcode_failures - 1, 0),
+		passcode_cooldown_until = CASE WHEN ? > 0 AND ? % ? = 0 THEN 0 ELSE passcode_cooldown_until END
+		WHERE id = ? AND passcode_locked = 0`, cooldownEvery, n, max(cooldownEvery, 1), citizenID)
 	return err
 }
 

@@ -125,6 +125,10 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) error {
 			{`DELETE FROM oidc_access_tokens WHERE expires_at < ?`, []any{day}},
 			{`DELETE FROM oidc_refresh_tokens WHERE expires_at < ?`, []any{day}},
 			{`DELETE FROM qr_logins WHERE expires_at < ?`, []any{day}},
+			{`DELETE FROM sms_sends WHERE at < ?`, []any{day}},
+			// A row with no failures and an old lock says no more than no row; rows that count
+			// failures stay, like a citizen's count.
+			{`DELETE FROM unknown_id_failures WHERE failures = 0 AND locked_until < ?`, []any{day}},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
 				return err

@@ -17,6 +17,13 @@ import (
 // needs it: its server outlives the outer *testing.F, which may not log while inputs run.
 func Quiet(cfg *app.Config) { cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// UnbudgetedSMS is an option for New that lifts the SMS budget (5 SMS per account in 15
+// minutes), for tests and load runs that log one citizen in many times and measure something
+// else; `dvclogin -sms-account-max` does the same for a server.
+func UnbudgetedSMS(c *app.Config) {
+	c.Limits.SMSAccountMax, c.Limits.SMSAccountHourMax, c.Limits.SMSIPHourMax = 1_000_000, 1_000_000, 1_000_000
+}
+
 // PhoneErrorCodes are the error codes the phone app must handle (the README's phone API).
 // Any other code reaching the app is a contract break.
 var PhoneErrorCodes = map[string]bool{

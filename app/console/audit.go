@@ -45,7 +45,8 @@ var (
 	actionNames = map[string]string{
 		"login": "Đăng nhập", "logout": "Đăng xuất", "app_login": "Đăng nhập ứng dụng",
 		"app_logout": "Đăng xuất ứng dụng", "account_locked": "Khóa tài khoản (sai mật khẩu)",
-		"passcode_locked": "Khóa passcode", "console_login": "Quản trị viên đăng nhập",
+		"account_locked_codes": "Khóa tài khoản (sai mã xác nhận)",
+		"passcode_locked":      "Khóa passcode", "console_login": "Quản trị viên đăng nhập",
 		"console_logout": "Quản trị viên đăng xuất", "citizen_unlocked": "Mở khóa",
 		"passcode_reset": "Đặt lại passcode", "password_reset": "Đặt lại mật khẩu",
 		"web_login_enabled": "Bật đăng nhập trên website", "web_login_disabled": "Tắt đăng nhập trên website",
@@ -56,11 +57,11 @@ var (
 	}
 	attemptKinds = map[string]string{"password": "Mật khẩu", "password_refused": "Mật khẩu (bị từ chối)",
 		"otp": "Mã OTP", "passcode": "Passcode", "console": "Mật khẩu quản trị",
-		"console_refused": "Mật khẩu quản trị (bị từ chối)", "sim_claim": "Mã chuyển SIM"}
+		"console_refused": "Mật khẩu quản trị (bị từ chối)", "sms_refused": "Tin nhắn SMS (vượt hạn mức, không gửi)",
+		"sim_claim": "Mã chuyển SIM"}
 	attemptReasons = map[string]string{"wrong_password": "Sai mật khẩu", "unknown_id": "Không có số định danh này",
-		"ip_limited": "Quá nhiều lần sai từ địa chỉ IP này", "locked": "Tài khoản đang khóa",
-		"wrong_passcode": "Sai passcode", "wrong_code": "Sai mã",
-		"wrong_activation_code": "Sai mã kích hoạt thiết bị"}
+		"ip_limited": "Quá nhiều lần sai từ địa chỉ IP này", "locked": "Tài khoản đang khóa", "console_locked": "Đăng nhập quản trị đang khóa",
+		"wrong_passcode": "Sai passcode", "wrong_code": "Sai mã", "wrong_activation_code": "Sai mã kích hoạt thiết bị"}
 )
 
 func word(m map[string]string, code string) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,9 +16,6 @@ import (
 // page and goes back to the list (POST-redirect-GET, so a reload does not repeat it). New
 // secrets are never repeated in the message: the operator just typed them, and the console
 // may be on a projector.
-
-// minPassword is the shortest password an operator may set (NIST 800-63B: at least 8).
-const minPassword = 8
 
 // citizen loads the citizen named in the URL.
 func (con *Console) citizen(c echo.Context) (store.Citizen, error) {
@@ -52,8 +48,8 @@ func (con *Console) submitUnlock(c echo.Context) error {
 	if err := con.d.Store.UnlockCitizen(c.Request().Context(), cit.ID); err != nil {
 		return err
 	}
-	return con.done(c, cit, "citizen_unlocked", "password and passcode locks cleared",
-		fmt.Sprintf("Đã mở khóa mật khẩu và passcode của %s.", cit.FullName))
+	return con.done(c, cit, "citizen_unlocked", "password, code and passcode locks and counts cleared",
+		fmt.Sprintf("Đã mở khóa mật khẩu, mã xác nhận và passcode của %s.", cit.FullName))
 }
 
 func (con *Console) submitPasscode(c echo.Context) error {
@@ -62,8 +58,9 @@ func (con *Console) submitPasscode(c echo.Context) error {
 		return err
 	}
 	passcode := strings.TrimSpace(c.FormValue("passcode"))
-	if !web.IsPasscode(passcode) {
-		return con.back(c, "error", "Passcode phải gồm đúng 6 chữ số.")
+	var weak *web.Error
+	if errors.As(web.CheckPasscode(passcode, cit.BirthDate), &weak) {
+		return con.back(c, "error", weak.Msg)
 	}
 	hash, err := con.d.Hasher.Hash(c.Request().Context(), passcode)
 	if errors.Is(err, web.ErrBusy) {
@@ -75,7 +72,11 @@ func (con *Console) submitPasscode(c echo.Context) error {
 	if err := con.d.Store.SetPasscodeHash(c.Request().Context(), cit.ID, hash); err != nil {
 		return err
 	}
-	return con.done(c, cit, "passcode_reset", "", fmt.Sprintf("Đã đặt lại passcode của %s.", cit.FullName))
+	ended, err := con.endSessions(c, cit)
+	if err != nil {
+		return err
+	}
+	return con.done(c, cit, "passcode_reset", ended, fmt.Sprintf("Đã đặt lại passcode của %s và đăng xuất mọi phiên đăng nhập của công dân này.", cit.FullName))
 }
 
 func (con *Console) submitWebLogin(c echo.Context) error {
@@ -103,13 +104,9 @@ func (con *Console) submitPassword(c echo.Context) error {
 		return err
 	}
 	password := c.FormValue("password")
-	switch {
-	case utf8.RuneCountInString(password) < minPassword:
-		return con.back(c, "error", fmt.Sprintf("Mật khẩu mới phải có ít nhất %d ký tự.", minPassword))
-	case len(password) > web.MaxSecretLen:
-		return con.back(c, "error", "Mật khẩu mới quá dài.")
-	case strings.TrimSpace(password) != password:
-		return con.back(c, "error", "Mật khẩu mới không được bắt đầu hoặc kết thúc bằng khoảng trắng.")
+	var weak *web.Error
+	if errors.As(web.CheckPassword(password, cit.IDNumber, cit.Phone), &weak) {
+		return con.back(c, "error", weak.Msg)
 	}
 	hash, err := con.d.Hasher.Hash(c.Request().Context(), password)
 	if errors.Is(err, web.ErrBusy) {
@@ -121,7 +118,19 @@ func (con *Console) submitPassword(c echo.Context) error {
 	if err := con.d.Store.SetPasswordHash(c.Request().Context(), cit.ID, hash); err != nil {
 		return err
 	}
-	return con.done(c, cit, "password_reset", "", fmt.Sprintf("Đã đặt lại mật khẩu của %s.", cit.FullName))
+	ended, err := con.endSessions(c, cit)
+	if err != nil {
+		return err
+	}
+	return con.done(c, cit, "password_reset", ended, fmt.Sprintf("Đã đặt lại mật khẩu của %s và đăng xuất mọi phiên đăng nhập của công dân này.", cit.FullName))
+}
+
+// endSessions ends everything a reset secret may have opened: whoever knew the old secret
+// must not stay signed in (IdP and app sessions, OpenID Connect tokens). It returns the audit
+// detail.
+func (con *Console) endSessions(c echo.Context, cit store.Citizen) (string, error) {
+	n, err := con.d.Store.EndCitizenSessions(c.Request().Context(), cit.ID, con.d.Now())
+	return fmt.Sprintf("%d sessions and tokens ended", n), err
 }
 
 func (con *Console) submitEndAppSessions(c echo.Context) error {

@@ -160,8 +160,8 @@ func TestLoginRateLimitPerIP(t *testing.T) {
 	if resp, _ := env.Get(c, "/console/"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("refused login still opened the console: %d", resp.StatusCode)
 	}
-	env.Clock.Advance(11 * time.Minute)
-	operator(t, env) // the window has passed
+	env.Clock.Advance(15 * time.Minute)
+	operator(t, env) // both windows (this IP's, and every IP's) have passed
 }
 
 func TestLoginRegeneratesSession(t *testing.T) {
@@ -283,6 +283,9 @@ func TestResetPasscode(t *testing.T) {
 		{"OK", "246810", "Đã đặt lại passcode", true},
 		{"ErrNotSixDigits", "24681", "Passcode phải gồm đúng 6 chữ số.", false},
 		{"ErrLetters", "24681a", "Passcode phải gồm đúng 6 chữ số.", false},
+		{"ErrSequence", "123456", "liên tiếp", false},
+		{"ErrSameDigits", "000000", "giống nhau", false},
+		{"ErrBirthDate", "120385", "ngày sinh", false}, // An was born 12/03/1985
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := apptest.New(t)
@@ -290,7 +293,7 @@ func TestResetPasscode(t *testing.T) {
 			// A locked passcode is the case the reset exists for.
 			for i := 0; i < 10; i++ {
 				st, now := env.App.Store(), env.Clock.Now()
-				n, err := st.ReservePasscodeGuess(ctx, an.ID, now, 10)
+				n, err := st.ReservePasscodeGuess(ctx, an.ID, now, 10, 0, 0)
 				if err == nil {
 					_, err = st.PasscodeGuessFailed(ctx, an.ID, n, now, 0, time.Minute, 10)
 				}
@@ -333,6 +336,9 @@ func TestResetPassword(t *testing.T) {
 	}{
 		{"OK", "Moi@12345", "Đã đặt lại mật khẩu", true},
 		{"ErrShort", "Moi@123", "ít nhất 8 ký tự", false},
+		{"ErrCommon", "12345678", "quá phổ biến", false},
+		{"ErrIDNumber", binh.IDNumber, "số định danh", false},
+		{"ErrPhone", "+84" + binh.Phone[1:], "số điện thoại", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := apptest.New(t)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -36,34 +37,44 @@ func (con *Console) renderLogin(c echo.Context, status int, msg string) error {
 		Page: web.NewPage(c, "Đăng nhập quản trị"), Error: msg})
 }
 
-// submitLogin checks the operator password. The per-IP failure count is checked before the
-// hash is computed, so a guessing script costs no CPU once it is refused; the session is
-// regenerated on success, so a session id planted before login is worthless after it.
+// submitLogin checks the operator password. The attempt takes its place under the per-IP and
+// the account-wide limits before the hash is computed, in one store transaction, so neither a
+// guessing script nor a burst of parallel guesses costs more than the limits' worth of hashes;
+// the session is regenerated on success, so a session id planted before login is worthless
+// after it.
 func (con *Console) submitLogin(c echo.Context) error {
 	ctx := c.Request().Context()
-	now, ip := con.d.Now(), c.RealIP()
-	fails, err := con.d.Store.CountIPFailures(ctx, ip, "console", now.Add(-loginWindow))
+	now := con.d.Now()
+	attempt, err := con.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: c.RealIP(), Kind: "console"},
+		store.AttemptLimit{Max: loginMaxFailures, Window: loginWindow},
+		store.AttemptLimit{Max: accountMaxFailures, Window: accountWindow, AllIPs: true})
+	var full *store.LimitError
+	if errors.As(err, &full) {
+		return con.refuseLogin(c, full, now)
+	}
 	if err != nil {
 		return err
 	}
-	if fails >= loginMaxFailures {
-		con.record(c, store.Attempt{Kind: "console_refused", Reason: "ip_limited"})
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(loginWindow.Seconds())))
-		return con.renderLogin(c, http.StatusTooManyRequests,
-			fmt.Sprintf("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %s.", duration(loginWindow)))
-	}
 	ok, err := con.d.Hasher.Verify(ctx, con.d.AdminPasswordHash, c.FormValue("password"))
-	if errors.Is(err, web.ErrBusy) {
-		return busy(err)
-	}
 	if err != nil {
+		// Not checked: give the place back.
+		if derr := con.d.Store.DropAttempt(ctx, attempt); derr != nil {
+			con.d.Log.Warn("drop attempt", "err", derr)
+		}
+		if errors.Is(err, web.ErrBusy) {
+			return busy(err)
+		}
 		return err
 	}
 	if !ok {
-		con.record(c, store.Attempt{Kind: "console", Reason: "wrong_password"})
+		if err := con.d.Store.FinishAttempt(ctx, attempt, false, "wrong_password"); err != nil {
+			return err
+		}
 		return con.renderLogin(c, http.StatusUnauthorized, msgBadPassword)
 	}
-	con.record(c, store.Attempt{Kind: "console", Success: true})
+	if err := con.d.Store.FinishAttempt(ctx, attempt, true, ""); err != nil {
+		return err
+	}
 
 	s, data, err := con.load(c)
 	if err != nil {
@@ -86,6 +97,22 @@ func (con *Console) submitLogin(c echo.Context) error {
 	}
 	con.audit(c, "console_login", "", "")
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// refuseLogin answers an attempt refused by a full limit: 429 when this IP made too many,
+// 423 when the console login as a whole is locked by failures from anywhere.
+func (con *Console) refuseLogin(c echo.Context, full *store.LimitError, now time.Time) error {
+	wait := full.FreeAt.Sub(now)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(max(int((wait+time.Second-1)/time.Second), 1)))
+	mins := max(int((wait+time.Minute-1)/time.Minute), 1)
+	if full.Limit == 0 {
+		con.record(c, store.Attempt{Kind: "console_refused", Reason: "ip_limited"})
+		return con.renderLogin(c, http.StatusTooManyRequests,
+			fmt.Sprintf("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", mins))
+	}
+	con.record(c, store.Attempt{Kind: "console_refused", Reason: "console_locked"})
+	return con.renderLogin(c, http.StatusLocked,
+		fmt.Sprintf("Đăng nhập quản trị đang tạm khóa do có quá nhiều lần nhập sai mật khẩu. Vui lòng thử lại sau %d phút.", mins))
 }
 
 func (con *Console) submitLogout(c echo.Context) error {

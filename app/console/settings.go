@@ -63,6 +63,9 @@ func (con *Console) showSettings(c echo.Context) error {
 			{"Số lần nhập sai thì hủy mã", fmt.Sprint(l.OTPMaxFailures), ""},
 			{"Mã sai trong một giờ (mọi lần đăng nhập của một tài khoản) thì khóa tài khoản", fmt.Sprint(l.OTPAccountMax), ""},
 			{"\"Gửi lại mã\"", fmt.Sprintf("mỗi %s một lần, tối đa %d lần một giờ", duration(l.OTPResendEvery), l.OTPResendPerHour), ""},
+			{"Tin nhắn SMS gửi đến một tài khoản (mã, gửi lại mã, thông báo)", fmt.Sprintf("tối đa %d trong %s và %d trong một giờ",
+				l.SMSAccountMax, duration(l.SMSAccountWindow), l.SMSAccountHourMax), ""},
+			{"Tin nhắn SMS do một địa chỉ IP yêu cầu (mọi tài khoản)", fmt.Sprintf("tối đa %d trong một giờ", l.SMSIPHourMax), ""},
 		}},
 		{Title: "Passcode", Rows: []settingRow{
 			{"Tạm chờ sau mỗi", fmt.Sprintf("%d lần sai: chờ %s", l.PasscodeCooldownEvery, duration(l.PasscodeCooldown)), ""},
@@ -77,7 +80,8 @@ func (con *Console) showSettings(c echo.Context) error {
 			{"Kết thúc sau khi không hoạt động", duration(l.SessionIdle), ""},
 			{"Thời gian tối đa của một phiên", duration(l.SessionAbsolute), ""},
 			{"Phiên đăng nhập ứng dụng VNeID", duration(l.AppSessionTTL), ""},
-			{"Đăng nhập quản trị sai tối đa", fmt.Sprintf("%d lần trong %s từ một địa chỉ IP", loginMaxFailures, duration(loginWindow)), ""},
+			{"Đăng nhập quản trị sai tối đa", fmt.Sprintf("%d lần trong %s từ một địa chỉ IP; %d lần trong %s từ mọi địa chỉ thì tạm khóa",
+				loginMaxFailures, duration(loginWindow), accountMaxFailures, duration(accountWindow)), ""},
 		}},
 	}}
 	var err error

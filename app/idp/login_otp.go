@@ -89,17 +89,16 @@ func (p *IdP) startChallenge(c echo.Context, authRequestID string, sess *web.Ses
 }
 
 // sendCode delivers a code: an SMS from "VNeID" without diacritics (as real Vietnamese SMS),
-// or an in-app notice.
+// or an in-app notice. An SMS goes through the SMS budget (sendSMS).
 func (p *IdP) sendCode(c echo.Context, cit store.Citizen, channel, code, purpose string) error {
 	mins := minutes(p.d.Limits.OTPTTL)
-	m := store.Message{CitizenID: cit.ID, Channel: channel, Sender: "VNeID", Recipient: cit.Phone,
-		Purpose: purpose, SentAt: p.d.Now()}
+	m := store.Message{Channel: channel, Purpose: purpose}
 	if channel == "app" {
 		m.Body = fmt.Sprintf("Mã xác nhận đăng nhập Cổng Dịch vụ công Quốc gia của bạn là %s. Mã có hiệu lực trong %d phút. Tuyệt đối không cung cấp mã này cho bất kỳ ai.", code, mins)
 	} else {
 		m.Body = fmt.Sprintf("Ma xac nhan dang nhap Cong Dich vu cong Quoc gia cua ban la %s, co hieu luc trong %d phut. Tuyet doi KHONG cung cap ma nay cho bat ky ai.", code, mins)
 	}
-	return p.d.SMS.Send(c.Request().Context(), m)
+	return p.sendSMS(c, cit, m)
 }
 
 // otpStep is a direct login waiting for its code: the auth request, the challenge and the
@@ -224,24 +223,17 @@ func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) erro
 	ctx := c.Request().Context()
 	lim := p.d.Limits
 	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Reason: reason})
-	// Each challenge dies after 5 wrong codes, but parallel logins each bring a challenge: the
-	// account counts wrong codes across all of them (RFC 4226 §7.3) and locks past the limit.
-	now := p.d.Now()
-	total, err := p.d.Store.CountCitizenFailures(ctx, cit.ID, "otp", now.Add(-time.Hour))
+	locked, err := p.lockOnWrongCodes(c, cit, "idp")
 	if err != nil {
 		return err
 	}
-	if total >= lim.OTPAccountMax {
-		if err := p.d.Store.LockCitizen(ctx, cit.ID, now.Add(lim.PasswordLock)); err != nil {
-			return err
-		}
+	if locked {
 		if err := p.d.Store.KillOTPChallenge(ctx, ch.ID); err != nil {
 			return err
 		}
 		ch.Dead = true
-		p.audit(c, "idp", "account_locked", cit.ID, fmt.Sprintf("%d wrong codes in an hour", total))
 		web.SetRetryAfter(c, lim.PasswordLock)
-		return p.renderOTP(c, http.StatusLocked, st, fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mã xác nhận quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.PasswordLock)), "")
+		return p.renderOTP(c, http.StatusLocked, st, msgCodeLock(lim.PasswordLock), "")
 	}
 	failures, dead, err := p.d.Store.RecordOTPFailure(ctx, ch.ID, lim.OTPMaxFailures)
 	if err != nil {
@@ -302,11 +294,16 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		// code goes by the default channel.
 		channel = p.d.SecondFactor
 	}
+	// The new code is sent before it replaces the old one: a resend refused by the SMS budget
+	// leaves the code the citizen already has working.
 	code := newOTPCode()
-	if err := p.d.Store.ResendOTP(ctx, ch.ID, channel, p.otpHash(ch.ID, code), now, now.Add(lim.OTPTTL)); err != nil {
+	if err := p.sendCode(c, cit, channel, code, purpose); err != nil {
+		if we, ok := web.Refusal(c, err); ok {
+			return p.renderOTP(c, we.Status, st, we.Msg, "")
+		}
 		return err
 	}
-	if err := p.sendCode(c, cit, channel, code, purpose); err != nil {
+	if err := p.d.Store.ResendOTP(ctx, ch.ID, channel, p.otpHash(ch.ID, code), now, now.Add(lim.OTPTTL)); err != nil {
 		return err
 	}
 	ch.Channel, ch.LastSentAt, ch.ExpiresAt = channel, now, now.Add(lim.OTPTTL)

@@ -52,6 +52,9 @@ func (p *IdP) submitPassword(c echo.Context) error {
 		return err
 	}
 	ch, err := p.startChallenge(c, ar.ID, sess, cit)
+	if we, ok := web.Refusal(c, err); ok { // the SMS budget refused the code
+		return p.renderLogin(c, we.Status, ar, "password", we.Msg, idNumber)
+	}
 	if err != nil {
 		return err
 	}

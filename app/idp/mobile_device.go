@@ -155,10 +155,11 @@ func (p *IdP) requireActivation(c echo.Context, cit store.Citizen, dev store.Dev
 			ExpiresAt: now.Add(lim.OTPTTL), CreatedAt: now}
 		code := newOTPCode()
 		a.CodeHash = p.otpHash(a.ID, code)
-		if err := p.d.Store.CreateDeviceActivation(ctx, a); err != nil {
+		// Sent before it is stored: a code the SMS budget refused is never waiting to be typed.
+		if err := p.sendActivationCode(c, cit, code); err != nil {
 			return err
 		}
-		if err := p.sendActivationCode(c, cit, code); err != nil {
+		if err := p.d.Store.CreateDeviceActivation(ctx, a); err != nil {
 			return err
 		}
 		p.audit(c, "phone", "device_activation_sent", cit.ID, "device "+dev.ID+" ("+dev.Label+")")
@@ -170,13 +171,12 @@ func (p *IdP) requireActivation(c echo.Context, cit store.Citizen, dev store.Dev
 		DeviceKey: newKey, Activation: info})
 }
 
-// sendActivationCode sends the activation code by SMS to the citizen's SIM. Every activation
-// SMS leaves through here, so that it can be routed through the budgeted SMS path (sendSMS)
-// in one place.
+// sendActivationCode sends the activation code by SMS to the citizen's SIM, through the SMS
+// budget like every SMS.
 func (p *IdP) sendActivationCode(c echo.Context, cit store.Citizen, code string) error {
 	body := fmt.Sprintf("Ma kich hoat ung dung VNeID tren thiet bi moi la %s, co hieu luc trong %d phut. Neu ban khong dang nhap tren thiet bi moi, KHONG cung cap ma nay va hay doi mat khau.",
 		code, minutes(p.d.Limits.OTPTTL))
-	return p.d.SMS.Send(c.Request().Context(), store.Message{CitizenID: cit.ID, Channel: "sms", Sender: "VNeID",
+	return p.sendSMS(c, cit, store.Message{CitizenID: cit.ID, Channel: "sms", Sender: "VNeID",
 		Recipient: cit.Phone, Body: body, Purpose: purposeActivation, SentAt: p.d.Now()})
 }
 
@@ -210,20 +210,16 @@ func (p *IdP) checkActivationCode(c echo.Context, cit store.Citizen, dev store.D
 		return err
 	}
 	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Reason: "wrong_activation_code"})
-	total, err := p.d.Store.CountCitizenFailures(ctx, cit.ID, "otp", now.Add(-time.Hour))
+	locked, err := p.lockOnWrongCodes(c, cit, "phone")
 	if err != nil {
 		return err
 	}
-	if total >= lim.OTPAccountMax {
-		if err := p.d.Store.LockCitizen(ctx, cit.ID, now.Add(lim.PasswordLock)); err != nil {
-			return err
-		}
+	if locked {
 		if err := p.d.Store.KillDeviceActivation(ctx, a.ID); err != nil {
 			return err
 		}
-		p.audit(c, "phone", "account_locked", cit.ID, fmt.Sprintf("%d wrong codes in an hour", total))
-		return &web.Error{Status: http.StatusLocked, Code: "account_locked",
-			Msg: fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mã xác nhận quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.PasswordLock))}
+		return &web.Error{Status: http.StatusLocked, Code: "account_locked", Msg: msgCodeLock(lim.PasswordLock),
+			RetryAfter: seconds(lim.PasswordLock)}
 	}
 	failures, dead, err := p.d.Store.RecordActivationFailure(ctx, a.ID, lim.OTPMaxFailures)
 	if err != nil {
@@ -250,10 +246,13 @@ func (p *IdP) claimSIM(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	now, ip, lim := p.d.Now(), c.RealIP(), p.d.Limits
-	attempt, err := p.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: ip, Kind: "sim_claim"}, now.Add(-lim.IPWindow), lim.IPMaxFailures)
-	if errors.Is(err, store.ErrConflict) {
-		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: int(lim.IPWindow.Seconds()),
-			Msg: fmt.Sprintf("Bạn đã nhập sai mã chuyển SIM quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.IPWindow))}
+	attempt, err := p.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: ip, Kind: "sim_claim"},
+		store.AttemptLimit{Max: lim.IPMaxFailures, Window: lim.IPWindow})
+	var full *store.LimitError
+	if errors.As(err, &full) {
+		wait := full.FreeAt.Sub(now)
+		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: seconds(wait),
+			Msg: fmt.Sprintf("Bạn đã nhập sai mã chuyển SIM quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
 	}
 	if err != nil {
 		return err
@@ -311,7 +310,7 @@ func orNone(s string) string {
 func (p *IdP) noticeSIMMoved(c echo.Context, cit store.Citizen, dev store.Device) {
 	body := fmt.Sprintf("SIM của số %s đã được chuyển sang thiết bị khác (%s) lúc %s. Tin nhắn SMS đến số này từ nay chỉ hiện trên thiết bị đó. Nếu không phải bạn thực hiện, hãy liên hệ cơ quan Công an.",
 		web.MaskPhone(cit.Phone), dev.Label, web.TimeVN(p.d.Now()))
-	err := p.d.SMS.Send(c.Request().Context(), store.Message{CitizenID: cit.ID, Channel: "app", Sender: "VNeID",
+	err := p.sendSMS(c, cit, store.Message{Channel: "app", Sender: "VNeID",
 		Recipient: cit.Phone, Body: body, Purpose: "notice", SentAt: p.d.Now()})
 	if err != nil {
 		p.d.Log.Warn("sim moved notice", "err", err)

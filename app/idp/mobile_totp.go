@@ -153,7 +153,7 @@ func (p *IdP) removeTOTP(c echo.Context) error {
 
 // totpNotice tells the citizen in the app that a login factor changed.
 func (p *IdP) totpNotice(c echo.Context, cit store.Citizen, body string) {
-	err := p.d.SMS.Send(c.Request().Context(), store.Message{CitizenID: cit.ID, Channel: "app", Sender: "VNeID",
+	err := p.sendSMS(c, cit, store.Message{Channel: "app", Sender: "VNeID",
 		Recipient: cit.Phone, Body: body, Purpose: "notice", SentAt: p.d.Now()})
 	if err != nil {
 		// The factor is already changed; a lost notice must not make the app retry.

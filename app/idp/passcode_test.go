@@ -48,6 +48,35 @@ func TestParallelPasscodeGuessesStopAtTheLimit(t *testing.T) {
 	}
 }
 
+// T18: 20 parallel wrong passcodes cannot skip the cooldown: the 5th guess starts it when it
+// is reserved, so no 6th is checked while the 5th is being hashed.
+func TestT18_ParallelPasscodeGuessesStopAtTheCooldown(t *testing.T) {
+	env := apptest.New(t)
+	token := env.AppLogin(an, app.DemoPassword)
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			guess := fmt.Sprintf("00000%d", i%10)
+			env.JSON(http.DefaultClient, http.MethodPut, "/api/mobile/v1/settings/web-login", token,
+				map[string]any{"enabled": true, "passcode": guess}, nil)
+		}(i)
+	}
+	wg.Wait()
+	if checked := countAttempts(t, env, "passcode"); checked > 5 {
+		t.Fatalf("%d passcode guesses were checked before the cooldown, want at most 5", checked)
+	}
+	var out struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	st := env.JSON(http.DefaultClient, http.MethodPut, "/api/mobile/v1/settings/web-login", token,
+		map[string]any{"enabled": true, "passcode": app.DemoPasscode}, &out)
+	if st != http.StatusTooManyRequests || out.Error.Code != "rate_limited" {
+		t.Fatalf("right passcode during the cooldown: %d %s, want 429 rate_limited", st, out.Error.Code)
+	}
+}
+
 // Parallel wrong passwords from one IP cannot buy more checks than the per-IP limit: each
 // attempt takes its place under the limit before its hash runs.
 func TestParallelPasswordGuessesStopAtTheIPLimit(t *testing.T) {

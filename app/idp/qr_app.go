@@ -247,7 +247,7 @@ func (p *IdP) setWebLogin(c echo.Context) error {
 		action, body = "web_login_enabled", "Bạn đã bật chức năng Đăng nhập trên website."
 	}
 	p.audit(c, "phone", action, cit.ID, "")
-	err := p.d.SMS.Send(ctx, store.Message{CitizenID: cit.ID, Channel: "app", Sender: "VNeID",
+	err := p.sendSMS(c, cit, store.Message{Channel: "app", Sender: "VNeID",
 		Recipient: cit.Phone, Body: body, Purpose: "notice", SentAt: p.d.Now()})
 	if err != nil {
 		// The permission is already changed; a lost notice must not make the app retry.

@@ -27,8 +27,12 @@ const (
 	msgPasscodeLockedFm = "Passcode đã bị khóa do nhập sai %d lần. Vui lòng liên hệ quản trị viên (cơ quan Công an) để đặt lại passcode."
 )
 
-func lockedMsg(min int) string {
-	return fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau %d phút.", min)
+// lockedError is the password step's answer for a locked account, whatever locked it and
+// whether the ID number exists: the cause is told to the citizen (notice, code step), never to
+// whoever types an ID number, or the lock would tell which ID numbers are real.
+func lockedError(wait time.Duration) *web.Error {
+	return &web.Error{Status: http.StatusLocked, Code: "account_locked", RetryAfter: seconds(wait),
+		Msg: fmt.Sprintf("Tài khoản đã bị tạm khóa do đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
 }
 
 // checkPassword is the password step shared by the web login and the app login: format,
@@ -47,20 +51,28 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.Citizen{}, err
 	}
-	if known && cit.LockedUntil.After(now) {
+	// An unknown ID number has its own failure count and lock, kept like a citizen's.
+	lockedUntil := cit.LockedUntil
+	if !known {
+		if lockedUntil, err = p.d.Store.UnknownIDLockedUntil(ctx, idNumber); err != nil {
+			return store.Citizen{}, err
+		}
+	}
+	if lockedUntil.After(now) {
 		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, CitizenID: cit.ID, Kind: "password_refused", Reason: "locked"})
-		return store.Citizen{}, &web.Error{Status: http.StatusLocked, Code: "account_locked",
-			Msg: lockedMsg(minutes(cit.LockedUntil.Sub(now))), RetryAfter: seconds(cit.LockedUntil.Sub(now))}
+		return store.Citizen{}, lockedError(lockedUntil.Sub(now))
 	}
 	// The attempt takes its place under the per-IP limit before any hash is computed, in one
-	// statement: a burst of parallel guesses cannot slip past the limit while hashes run.
+	// transaction: a burst of parallel guesses cannot slip past the limit while hashes run.
 	attempt, err := p.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: ip, IDNumber: idNumber, CitizenID: cit.ID,
-		Kind: "password"}, now.Add(-lim.IPWindow), lim.IPMaxFailures)
-	if errors.Is(err, store.ErrConflict) {
+		Kind: "password"}, store.AttemptLimit{Max: lim.IPMaxFailures, Window: lim.IPWindow})
+	var full *store.LimitError
+	if errors.As(err, &full) {
 		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, Kind: "password_refused", Reason: "ip_limited"})
+		wait := full.FreeAt.Sub(now)
 		return store.Citizen{}, &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
-			Msg:        fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lim.IPWindow)),
-			RetryAfter: int(lim.IPWindow.Seconds()), Err: fmt.Errorf("ip %s: %d failures", ip, lim.IPMaxFailures)}
+			Msg:        fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait)),
+			RetryAfter: seconds(wait), Err: fmt.Errorf("ip %s: %d failures", ip, lim.IPMaxFailures)}
 	}
 	if err != nil {
 		return store.Citizen{}, err
@@ -73,27 +85,7 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 		return store.Citizen{}, busy(err)
 	}
 	if !ok {
-		reason := "unknown_id"
-		if known {
-			reason = "wrong_password"
-		}
-		if err := p.d.Store.FinishAttempt(ctx, attempt, false, reason); err != nil {
-			return store.Citizen{}, err
-		}
-		if known {
-			until, n, err := p.d.Store.RecordPasswordFailure(ctx, cit.ID, now, lim.PasswordMaxFailures, lim.PasswordLock)
-			if err != nil {
-				return store.Citizen{}, err
-			}
-			if !until.IsZero() {
-				p.audit(c, channel, "account_locked", cit.ID, fmt.Sprintf("%d wrong passwords", lim.PasswordMaxFailures))
-				return store.Citizen{}, &web.Error{Status: http.StatusLocked, Code: "account_locked",
-					Msg: lockedMsg(minutes(lim.PasswordLock)), RetryAfter: seconds(lim.PasswordLock),
-					Err: fmt.Errorf("locked after %d failures", n)}
-			}
-		}
-		return store.Citizen{}, &web.Error{Status: http.StatusUnauthorized, Code: "invalid_credentials",
-			Msg: msgBadCredentials, Err: errors.New(reason)}
+		return store.Citizen{}, p.passwordFailed(c, attempt, cit, idNumber, channel)
 	}
 	if err := p.d.Store.FinishAttempt(ctx, attempt, true, ""); err != nil {
 		return store.Citizen{}, err
@@ -102,6 +94,44 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 		return store.Citizen{}, err
 	}
 	return cit, nil
+}
+
+// passwordFailed records a wrong password (or an unknown ID) and counts it against the ID
+// number, known or not, by the same rule; the failure that reaches the limit locks it, and a
+// citizen's lock is audited and notified. It returns the answer: 401, or 423 at the lock.
+func (p *IdP) passwordFailed(c echo.Context, attempt int64, cit store.Citizen, idNumber, channel string) error {
+	ctx := c.Request().Context()
+	now, lim := p.d.Now(), p.d.Limits
+	known := cit.ID != ""
+	reason := "unknown_id"
+	if known {
+		reason = "wrong_password"
+	}
+	if err := p.d.Store.FinishAttempt(ctx, attempt, false, reason); err != nil {
+		return err
+	}
+	var until time.Time
+	var n int
+	var err error
+	if known {
+		until, n, err = p.d.Store.RecordPasswordFailure(ctx, cit.ID, now, lim.PasswordMaxFailures, lim.PasswordLock)
+	} else {
+		until, n, err = p.d.Store.RecordUnknownIDFailure(ctx, idNumber, now, lim.PasswordMaxFailures, lim.PasswordLock)
+	}
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		if known {
+			p.audit(c, channel, "account_locked", cit.ID, fmt.Sprintf("%d wrong passwords", lim.PasswordMaxFailures))
+			p.noticeLock(c, cit, lockByPassword, until)
+		}
+		le := lockedError(lim.PasswordLock)
+		le.Err = fmt.Errorf("%s locked after %d failures", reason, n)
+		return le
+	}
+	return &web.Error{Status: http.StatusUnauthorized, Code: "invalid_credentials",
+		Msg: msgBadCredentials, Err: errors.New(reason)}
 }
 
 // checkWebLogin refuses citizens who may not log in on the web: level 1, or the "Đăng nhập
@@ -125,9 +155,9 @@ func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) 
 	if !web.IsPasscode(passcode) {
 		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_passcode", Msg: msgPasscodeFormat}
 	}
-	// The guess is counted before the hash is checked, so parallel guesses cannot slip past
-	// the limits while their hashes run.
-	n, err := p.d.Store.ReservePasscodeGuess(ctx, cit.ID, now, lim.PasscodeLockAt)
+	// The guess is counted, and a cooldown it earns started, before the hash is checked, so
+	// parallel guesses cannot slip past the limits while their hashes run.
+	n, err := p.d.Store.ReservePasscodeGuess(ctx, cit.ID, now, lim.PasscodeLockAt, lim.PasscodeCooldownEvery, lim.PasscodeCooldown)
 	if errors.Is(err, store.ErrConflict) {
 		fresh, ferr := p.d.Store.CitizenByID(ctx, cit.ID)
 		if ferr != nil {
@@ -146,7 +176,7 @@ func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) 
 	ok, err := p.d.Hasher.Verify(ctx, cit.PasscodeHash, passcode)
 	if err != nil {
 		// Not checked: give the guess back.
-		if rerr := p.d.Store.ReleasePasscodeGuess(ctx, cit.ID); rerr != nil {
+		if rerr := p.d.Store.ReleasePasscodeGuess(ctx, cit.ID, n, lim.PasscodeCooldownEvery); rerr != nil {
 			p.d.Log.Warn("release passcode guess", "err", rerr)
 		}
 		return busy(err)
@@ -182,4 +212,28 @@ func (p *IdP) record(ctx context.Context, a store.Attempt) {
 	if err := p.d.Store.RecordAttempt(ctx, a); err != nil {
 		p.d.Log.Warn("record attempt", "err", err)
 	}
+}
+
+// lockOnWrongCodes locks the citizen's account when the wrong second-factor codes of the last
+// hour (OTP, in-app, authenticator and device-activation codes alike, across every login)
+// reached the account's limit: each challenge dies after 5, but parallel logins each bring one
+// (RFC 4226 §7.3). The lock is audited and the citizen told. channel names who saw it.
+func (p *IdP) lockOnWrongCodes(c echo.Context, cit store.Citizen, channel string) (bool, error) {
+	ctx := c.Request().Context()
+	now, lim := p.d.Now(), p.d.Limits
+	total, err := p.d.Store.CountCodeFailures(ctx, cit.ID, now.Add(-time.Hour))
+	if err != nil || total < lim.OTPAccountMax {
+		return false, err
+	}
+	if err := p.d.Store.LockCitizen(ctx, cit.ID, now.Add(lim.PasswordLock)); err != nil {
+		return false, err
+	}
+	p.audit(c, channel, "account_locked_codes", cit.ID, fmt.Sprintf("%d wrong codes in an hour", total))
+	p.noticeLock(c, cit, lockByCode, now.Add(lim.PasswordLock))
+	return true, nil
+}
+
+// msgCodeLock is the code step's answer when wrong codes locked the account.
+func msgCodeLock(lock time.Duration) string {
+	return fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mã xác nhận quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lock))
 }

@@ -8,12 +8,12 @@ import (
 	"dvclogin/app/apptest"
 )
 
-// Every 429 carries Retry-After, on the HTML forms too (CONTRACT.md "Default limits"). The
+// Every 429 carries Retry-After, on the HTML forms too (the README's limits). The
 // per-IP password limit and "Gửi lại mã" too soon are covered by FuzzLoginForms' seeds
 // password_ip_limited and resend_too_soon; this is the hourly resend limit, which no single
 // fuzz input reaches.
 func TestResendLimitPerHourCarriesRetryAfter(t *testing.T) {
-	env := apptest.New(t)
+	env := apptest.New(t, apptest.UnbudgetedSMS) // the resend limit, not the SMS budget, is under test
 	c := env.Client()
 	at, page := passwordDone(t, env, c)
 	rf := resendForm(t, at, page)

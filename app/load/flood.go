@@ -112,14 +112,17 @@ func (r *runner) poll(ctx context.Context, b *browser, statusURL *string, step s
 }
 
 // flooder posts app logins back to back: right passwords for the demo citizen, and a share
-// of wrong ones for an unknown ID (same cost to the server: a dummy hash).
+// of wrong ones for unknown IDs (same cost to the server: a dummy hash).
 func (r *runner) flooder(soft, hard context.Context, i int) {
 	b := r.browser()
 	defer b.close()
 	for soft.Err() == nil && r.ticket() {
 		in := map[string]string{"id_number": r.cfg.IDNumber, "password": r.cfg.Password}
 		if mathrand.Float64() < r.cfg.WrongShare {
-			in = map[string]string{"id_number": unknownID, "password": "Sai@" + strconv.Itoa(i)}
+			// Each wrong password goes to another unknown ID: an unknown ID locks after 5 wrong
+			// passwords like a real one, and a locked ID would cost the server no hash.
+			id := fmt.Sprintf("%s%05d", unknownIDs, r.stats.floodSent.Load()%100000)
+			in = map[string]string{"id_number": id, "password": "Sai@" + strconv.Itoa(i)}
 		}
 		raw, _ := json.Marshal(in)
 		t0 := time.Now()

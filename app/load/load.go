@@ -26,7 +26,7 @@ import (
 const (
 	clientID     = "demo-app"                    // the built-in public client (PKCE)
 	redirectURI  = "http://127.0.0.1:9/callback" // a loopback redirect demo-app accepts; never followed
-	unknownID    = "001099999990"                // wrong passwords go to an unknown ID so the demo account never locks
+	unknownIDs   = "0010999"                     // wrong passwords go to unknown IDs (this prefix + 5 digits) so the demo account never locks
 	maxDuration  = 30 * time.Minute              // a load run always ends by itself
 	drainGrace   = 30 * time.Second              // logins in flight when the time is up may finish
 	httpTimeout  = 30 * time.Second              // one request

@@ -13,7 +13,7 @@ import (
 // TestLoadDriverCompletesLogins runs each scenario for a few logins against the real app and
 // checks that every login went through end to end (ID token verified) with no error.
 func TestLoadDriverCompletesLogins(t *testing.T) {
-	env := apptest.New(t)
+	env := apptest.New(t, apptest.UnbudgetedSMS)
 	deviceKey := "" // the runs are one phone, the one that took the citizen's SIM in the first
 	for _, tc := range []struct {
 		name string
@@ -50,7 +50,7 @@ func TestLoadDriverCompletesLogins(t *testing.T) {
 // TestLoadDriverFlood runs a short password flood: every POST is accounted for as hashed or
 // refused with Retry-After, and the QR status poll answered during the flood.
 func TestLoadDriverFlood(t *testing.T) {
-	env := apptest.New(t)
+	env := apptest.New(t, apptest.UnbudgetedSMS)
 	cfg, err := parseFlags([]string{"-url", env.URL, "-scenario", "password-flood", "-c", "6", "-n", "60",
 		"-d", "1m", "-wrong", "0.2", "-poll", "5ms"}, &bytes.Buffer{})
 	if err != nil {

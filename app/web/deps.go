@@ -25,6 +25,12 @@ type Limits struct {
 	OTPResendPerHour int           // resends per account per hour
 	OTPAccountMax    int           // wrong codes per account per hour, across logins, that lock the account
 
+	// Every SMS counts against these (login codes, resends, notices); in-app notices do not.
+	SMSAccountMax     int           // SMS to one account in SMSAccountWindow
+	SMSAccountWindow  time.Duration // the short window of SMSAccountMax
+	SMSAccountHourMax int           // SMS to one account in an hour
+	SMSIPHourMax      int           // SMS set off from one client IP in an hour, across accounts
+
 	PasscodeCooldownEvery int           // every Nth wrong passcode starts a cooldown
 	PasscodeCooldown      time.Duration // its length
 	PasscodeLockAt        int           // wrong passcodes that lock the passcode
@@ -44,7 +50,8 @@ func DefaultLimits() Limits {
 		PasswordMaxFailures: 5, PasswordLock: 15 * time.Minute,
 		IPMaxFailures: 20, IPWindow: 10 * time.Minute,
 		OTPTTL: 5 * time.Minute, OTPMaxFailures: 5, OTPResendEvery: time.Minute, OTPResendPerHour: 5,
-		OTPAccountMax:         10,
+		OTPAccountMax: 10,
+		SMSAccountMax: 5, SMSAccountWindow: 15 * time.Minute, SMSAccountHourMax: 10, SMSIPHourMax: 30,
 		PasscodeCooldownEvery: 5, PasscodeCooldown: 5 * time.Minute, PasscodeLockAt: 10,
 		QRFrameStep: 10 * time.Second, QRFrameAccept: 30 * time.Second, QRLoginTTL: 120 * time.Second,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, AppSessionTTL: 24 * time.Hour,
