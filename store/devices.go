@@ -214,15 +214,7 @@ func (s *Store) UseDeviceActivation(ctx context.Context, id, codeHash string, no
 // RecordActivationFailure counts one wrong code; at max failures the activation dies. It
 // returns the failures so far and whether it is dead.
 func (s *Store) RecordActivationFailure(ctx context.Context, id string, max int) (int, bool, error) {
-	var failures int
-	var dead bool
-	err := s.w.QueryRowContext(ctx, `UPDATE device_activations SET failures = failures + 1,
-		dead = CASE WHEN failures + 1 >= ? THEN 1 ELSE dead END
-		WHERE id = ? RETURNING failures, dead`, max, id).Scan(&failures, &dead)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, ErrNotFound
-	}
-	return failures, dead, err
+	return s.recordCodeFailure(ctx, "device_activations", id, max)
 }
 
 // KillDeviceActivation ends an activation at once.

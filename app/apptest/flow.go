@@ -67,7 +67,14 @@ func (e *Env) Submit(c *http.Client, f Form, set map[string]string) (*http.Respo
 // PostForm posts url-encoded values.
 func (e *Env) PostForm(c *http.Client, target string, v url.Values) (*http.Response, string) {
 	e.T.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.abs(target), strings.NewReader(v.Encode()))
+	return e.PostEncoded(c, target, v.Encode())
+}
+
+// PostEncoded posts body as a url-encoded form as it is: a test may append repeated or
+// undecodable parameters a browser would never send.
+func (e *Env) PostEncoded(c *http.Client, target, body string) (*http.Response, string) {
+	e.T.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.abs(target), strings.NewReader(body))
 	if err != nil {
 		e.T.Fatal(err)
 	}

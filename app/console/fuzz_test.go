@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -57,21 +56,8 @@ func FuzzConsoleLogin(f *testing.F) {
 				}
 			}
 		}
-		req, err := http.NewRequest(http.MethodPost, e.URL+"/console/login", strings.NewReader(fields.Encode()+raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		apptest.CheckHTMLAnswer(t, resp, string(body))
+		resp, body := e.PostEncoded(c, "/console/login", fields.Encode()+raw)
+		apptest.CheckHTMLAnswer(t, resp, body)
 		if loc := resp.Header.Get("Location"); resp.StatusCode == http.StatusSeeOther &&
 			(!strings.HasPrefix(loc, "/console/") || strings.Contains(loc, "//")) {
 			t.Fatalf("console login redirects to %q", loc)

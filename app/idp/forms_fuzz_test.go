@@ -2,7 +2,6 @@ package idp_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -86,21 +85,8 @@ func FuzzLoginForms(f *testing.F) {
 				}
 			}
 		}
-		req, err := http.NewRequest(http.MethodPost, e.URL+action, strings.NewReader(fields.Encode()+raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		apptest.CheckHTMLAnswer(t, resp, string(body))
+		resp, body := e.PostEncoded(c, action, fields.Encode()+raw)
+		apptest.CheckHTMLAnswer(t, resp, body)
 	})
 }
 
