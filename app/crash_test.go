@@ -108,6 +108,7 @@ func serveCrashChild(t *testing.T) {
 	// checks a kill cut short, if they still counted after the restart, would refuse the
 	// load's logins.
 	cfg.Limits.IPMaxFailures = len(crashCitizens) + 2
+	apptest.UnbudgetedSMS(&cfg) // each citizen logs in again and again: the SMS budget is not under test
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx := context.Background()
 	a, err := app.New(ctx, cfg)
