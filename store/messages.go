@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -63,4 +64,45 @@ func (s *Store) CountMessages(ctx context.Context, citizenID, purpose string, si
 	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE citizen_id = ? AND purpose = ? AND sent_at >= ?`,
 		citizenID, purpose, ms(since)).Scan(&n)
 	return n, err
+}
+
+// SMSBudget is how many SMS may go out in sliding windows: per account (a short window and an
+// hour) and per client IP that set them off (an hour, across accounts).
+type SMSBudget struct {
+	AccountMax     int
+	AccountWindow  time.Duration
+	AccountHourMax int
+	IPHourMax      int
+}
+
+// ReserveSMS takes one SMS for citizenID, set off from ip (counted by its ClientKey), out of the budget at now, or refuses
+// with a *LimitError (Limit 0: the account's short window, 1: its hour, 2: the IP's hour).
+// Counting and recording are one transaction on the single writer, so parallel sends cannot
+// together exceed the budget.
+func (s *Store) ReserveSMS(ctx context.Context, citizenID, ip, purpose string, now time.Time, b SMSBudget) error {
+	ip = ClientKey(ip)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for i, l := range []struct {
+			where string
+			key   string
+			max   int
+			win   time.Duration
+		}{
+			{"citizen_id = ?", citizenID, b.AccountMax, b.AccountWindow},
+			{"citizen_id = ?", citizenID, b.AccountHourMax, time.Hour},
+			{"ip = ?", ip, b.IPHourMax, time.Hour},
+		} {
+			free, full, err := windowFull(ctx, tx, `SELECT at FROM sms_sends WHERE `+l.where+` AND at > ?`,
+				[]any{l.key, ms(now.Add(-l.win))}, l.max, l.win)
+			if err != nil {
+				return err
+			}
+			if full {
+				return &LimitError{Limit: i, FreeAt: free}
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sms_sends (at, citizen_id, ip, purpose) VALUES (?, ?, ?, ?)`,
+			ms(now), citizenID, ip, purpose)
+		return err
+	})
 }

@@ -137,3 +137,33 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) error {
 		return nil
 	})
 }
+
+// EndCitizenSessions signs a citizen out everywhere, in one transaction: the IdP's browser
+// sessions (single sign-on) and the app's sessions of that subject, and every OpenID Connect
+// access and refresh token issued for them that is still live at now. It returns how many
+// sessions and tokens ended.
+func (s *Store) EndCitizenSessions(ctx context.Context, citizenID string, now time.Time) (int64, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`DELETE FROM sessions WHERE kind IN ('idp', 'app') AND subject = ?`, []any{citizenID}},
+			{`UPDATE oidc_access_tokens SET revoked_at = ? WHERE subject = ? AND revoked_at = 0 AND expires_at > ?`,
+				[]any{ms(now), citizenID, ms(now)}},
+			{`UPDATE oidc_refresh_tokens SET revoked_at = ? WHERE subject = ? AND revoked_at = 0 AND expires_at > ?`,
+				[]any{ms(now), citizenID, ms(now)}},
+		} {
+			res, err := tx.ExecContext(ctx, q.sql, q.args...)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += k
+		}
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,206 @@
+package store
+
+// OpenID Connect tokens: access and refresh tokens, each tied to the grant (auth request) it
+// descends from, so that reusing a code or a rotated refresh token revokes the family.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+)
+
+// OIDCGrant is who a token speaks for, to which client, and how they authenticated.
+type OIDCGrant struct {
+	GrantID  string // the auth request the tokens descend from
+	ClientID string
+	Subject  string
+	Scopes   []string
+	ACR      string
+	AMR      []string
+	AuthTime time.Time
+}
+
+// OIDCAccessToken is a stored access token.
+type OIDCAccessToken struct {
+	OIDCGrant
+	ID        string
+	ExpiresAt time.Time
+}
+
+// OIDCRefreshToken is a stored refresh token (by digest).
+type OIDCRefreshToken struct {
+	OIDCGrant
+	Hash      string
+	ExpiresAt time.Time
+}
+
+// OIDCIssue is one token response to store: an access token, maybe a refresh token, and what
+// it consumes (the code, or the refresh token it rotates).
+type OIDCIssue struct {
+	OIDCGrant
+	RedeemCode       bool   // consumes the grant's authorization code
+	RotateHash       string // consumes this refresh token (digest)
+	AccessID         string
+	AccessExpiresAt  time.Time
+	RefreshHash      string // "" when no refresh token is issued
+	RefreshExpiresAt time.Time
+	Now              time.Time
+}
+
+// IssueOIDCTokens stores the tokens of one token response in one transaction, consuming the
+// code or the rotated refresh token with a conditional update. When that was already consumed
+// (two redemptions raced, or a copy was replayed), nothing is issued, every token of the grant
+// is revoked, and the answer is ErrConflict. Expired tokens are purged on the way.
+func (s *Store) IssueOIDCTokens(ctx context.Context, is OIDCIssue) error {
+	now := ms(is.Now)
+	reused := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM oidc_access_tokens WHERE expires_at < ?`, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM oidc_refresh_tokens WHERE expires_at < ?`, now); err != nil {
+			return err
+		}
+		var res sql.Result
+		var err error
+		switch {
+		case is.RedeemCode:
+			res, err = tx.ExecContext(ctx, `UPDATE oidc_auth_requests SET code_used_at = ?
+				WHERE id = ? AND code_hash IS NOT NULL AND code_used_at = 0 AND code_expires_at > ?`, now, is.GrantID, now)
+		case is.RotateHash != "":
+			res, err = tx.ExecContext(ctx, `UPDATE oidc_refresh_tokens SET used_at = ?
+				WHERE token_hash = ? AND grant_id = ? AND used_at = 0 AND revoked_at = 0 AND expires_at > ?`,
+				now, is.RotateHash, is.GrantID, now)
+		default:
+			return errors.New("store: token issue consumes neither a code nor a refresh token")
+		}
+		if err := affectedOne(res, err); err != nil {
+			if errors.Is(err, ErrConflict) {
+				reused = true
+				return revokeGrant(ctx, tx, is.GrantID, is.Now)
+			}
+			return err
+		}
+		scopes, amr := strings.Join(is.Scopes, " "), strings.Join(is.AMR, " ")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO oidc_access_tokens (id, grant_id, client_id, subject,
+			scopes, acr, amr, auth_time, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			is.AccessID, is.GrantID, is.ClientID, is.Subject, scopes, is.ACR, amr, ms(is.AuthTime), now,
+			ms(is.AccessExpiresAt)); err != nil {
+			return err
+		}
+		if is.RefreshHash == "" {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO oidc_refresh_tokens (token_hash, grant_id, client_id, subject,
+			scopes, acr, amr, auth_time, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			is.RefreshHash, is.GrantID, is.ClientID, is.Subject, scopes, is.ACR, amr, ms(is.AuthTime), now,
+			ms(is.RefreshExpiresAt))
+		return err
+	})
+	if err == nil && reused {
+		return ErrConflict
+	}
+	return err
+}
+
+// revokeGrant revokes every access and refresh token issued from one grant.
+func revokeGrant(ctx context.Context, tx *sql.Tx, grantID string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE oidc_access_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at = 0`,
+		ms(now), grantID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE oidc_refresh_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at = 0`,
+		ms(now), grantID)
+	return err
+}
+
+// OIDCAccessTokenByID returns a live (unrevoked, unexpired) access token; ErrNotFound otherwise.
+func (s *Store) OIDCAccessTokenByID(ctx context.Context, id string, now time.Time) (OIDCAccessToken, error) {
+	var t OIDCAccessToken
+	var scopes, amr string
+	var authTime, expires int64
+	err := s.r.QueryRowContext(ctx, `SELECT id, grant_id, client_id, subject, scopes, acr, amr, auth_time, expires_at
+		FROM oidc_access_tokens WHERE id = ? AND revoked_at = 0 AND expires_at > ?`, id, ms(now)).Scan(
+		&t.ID, &t.GrantID, &t.ClientID, &t.Subject, &scopes, &t.ACR, &amr, &authTime, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, ErrNotFound
+	}
+	t.Scopes, t.AMR, t.AuthTime, t.ExpiresAt = strings.Fields(scopes), strings.Fields(amr), fromMS(authTime), fromMS(expires)
+	return t, err
+}
+
+// OIDCRefreshTokenByHash returns a live refresh token. One that was already rotated is a
+// replayed copy: its whole grant is revoked and the answer is ErrConflict (RFC 9700 §4.14.2).
+// Unknown, revoked or expired tokens are ErrNotFound.
+func (s *Store) OIDCRefreshTokenByHash(ctx context.Context, hash string, now time.Time) (OIDCRefreshToken, error) {
+	var t OIDCRefreshToken
+	var scopes, amr string
+	var authTime, expires, used, revoked int64
+	err := s.r.QueryRowContext(ctx, `SELECT token_hash, grant_id, client_id, subject, scopes, acr, amr, auth_time,
+		expires_at, used_at, revoked_at FROM oidc_refresh_tokens WHERE token_hash = ?`, hash).Scan(
+		&t.Hash, &t.GrantID, &t.ClientID, &t.Subject, &scopes, &t.ACR, &amr, &authTime, &expires, &used, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, ErrNotFound
+	}
+	if err != nil {
+		return t, err
+	}
+	t.Scopes, t.AMR, t.AuthTime, t.ExpiresAt = strings.Fields(scopes), strings.Fields(amr), fromMS(authTime), fromMS(expires)
+	if used != 0 {
+		if err := s.tx(ctx, func(tx *sql.Tx) error { return revokeGrant(ctx, tx, t.GrantID, now) }); err != nil {
+			return t, err
+		}
+		return t, ErrConflict
+	}
+	if revoked != 0 || !now.Before(t.ExpiresAt) {
+		return t, ErrNotFound
+	}
+	return t, nil
+}
+
+// RevokeOIDCAccessToken revokes one access token of a client. Unknown tokens are no error
+// (RFC 7009 §2.2).
+func (s *Store) RevokeOIDCAccessToken(ctx context.Context, id, clientID string, now time.Time) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE oidc_access_tokens SET revoked_at = ?
+		WHERE id = ? AND client_id = ? AND revoked_at = 0`, ms(now), id, clientID)
+	return err
+}
+
+// RevokeOIDCRefreshToken revokes a client's refresh token and, with it, every token of the same
+// grant (RFC 7009 §2.1). Unknown tokens are no error.
+func (s *Store) RevokeOIDCRefreshToken(ctx context.Context, hash, clientID string, now time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var grantID string
+		err := tx.QueryRowContext(ctx, `SELECT grant_id FROM oidc_refresh_tokens WHERE token_hash = ? AND client_id = ?`,
+			hash, clientID).Scan(&grantID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return revokeGrant(ctx, tx, grantID, now)
+	})
+}
+
+// RevokeOIDCTokensOf revokes every token a client holds for subject (all clients when
+// clientID is "") and returns how many were live.
+func (s *Store) RevokeOIDCTokensOf(ctx context.Context, subject, clientID string, now time.Time) (int64, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"oidc_access_tokens", "oidc_refresh_tokens"} {
+			res, err := tx.ExecContext(ctx, `UPDATE `+table+` SET revoked_at = ?
+				WHERE subject = ? AND (client_id = ? OR ? = '') AND revoked_at = 0 AND expires_at > ?`,
+				ms(now), subject, clientID, clientID, ms(now))
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += k
+		}
+		return nil
+	})
+	return n, err
+}
