@@ -17,6 +17,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/console"
+	"dvclogin/app/phone"
+	"dvclogin/app/portal"
 	"dvclogin/app/web"
 	"dvclogin/assets"
 	"dvclogin/store"
@@ -29,6 +32,10 @@ type App struct {
 	deps  *web.Deps
 	echo  *echo.Echo
 	ready atomic.Bool
+
+	portal  *portal.Portal
+	phone   *phone.Simulator
+	console *console.Console
 
 	// GeneratedAdminPassword is set when this start generated the console password; the
 	// banner prints it once.
@@ -111,6 +118,9 @@ func (a *App) build(ctx context.Context) error {
 		}
 	}
 	a.deps = d
+	if err := a.buildActors(d); err != nil {
+		return err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = web.ErrorHandler(d)
@@ -120,6 +130,40 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.ready.Store(true)
+	return nil
+}
+
+// buildActors gives each actor only what it uses: the portal no store and no secret but its
+// own, the phone page no store, only the console the operator's password hash.
+func (a *App) buildActors(d *web.Deps) error {
+	site := d.Site()
+	a.portal = portal.New(portal.Deps{
+		Site:         site,
+		Sessions:     d.Sessions,
+		Session:      d.BrowserSession("portal", "/"),
+		CSRF:         d.CSRFFor("portal", "/"),
+		ClientSecret: d.PortalClientSecret,
+		LogoutKey:    d.Key("portal/logout-state"),
+		Audit:        a.store.Audit,
+	})
+	var err error
+	a.phone, err = phone.New(phone.Deps{Site: site, DemoCitizens: a.store.PresentDemoCitizens})
+	if err != nil {
+		return err
+	}
+	a.console = console.New(console.Deps{
+		Site:              site,
+		Store:             a.store,
+		Hasher:            d.Hasher,
+		Sessions:          d.Sessions,
+		Session:           d.BrowserSession("console", "/console"),
+		CSRF:              d.CSRFFor("console", "/console"),
+		AdminPasswordHash: d.AdminPasswordHash,
+		Limits:            d.Limits,
+		SecondFactor:      d.SecondFactor,
+		SMSCommand:        a.cfg.SMSCommand,
+		SMSWebhook:        a.cfg.SMSWebhook,
+	})
 	return nil
 }
 

@@ -10,10 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"dvclogin/app/console"
 	"dvclogin/app/idp"
-	"dvclogin/app/phone"
-	"dvclogin/app/portal"
 	"dvclogin/app/web"
 	"dvclogin/assets"
 )
@@ -35,16 +32,14 @@ func (a *App) routes(e *echo.Echo) error {
 	e.GET("/static/*", web.Static(assets.FS))
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg") })
 
-	if err := portal.Register(e.Group(""), a.deps); err != nil {
-		return err
-	}
+	// Each actor lists its own routes in its routes.go.
+	a.portal.Mount(e.Group(""))
 	if err := idp.Register(e.Group("/idp"), e.Group("/api/mobile/v1"), a.deps); err != nil {
 		return err
 	}
-	if err := phone.Register(e.Group("/app"), a.deps); err != nil {
-		return err
-	}
-	return console.Register(e.Group("/console"), a.deps)
+	a.phone.Mount(e.Group("/app"))
+	a.console.Mount(e.Group("/console"))
+	return nil
 }
 
 func (a *App) healthz(c echo.Context) error {

@@ -1,5 +1,10 @@
 package store
 
+import (
+	"context"
+	"errors"
+)
+
 // The demo data a seeded database promises (the README's "Demo accounts"). It lives here, beside the schema,
 // so that the seed, the phone simulator's fill-ins and the console's demo sheet name the same
 // citizens and secrets.
@@ -21,4 +26,21 @@ var DemoCitizens = []Citizen{
 		BirthDate: "1990-07-21", Gender: "Nữ", Phone: "0987654321", Level: 2, WebLogin: false},
 	{ID: "c1d1a8f0-5b7e-4e0a-9a51-1a2b3c4d5e03", IDNumber: "048201067890", FullName: "Lê Minh Châu",
 		BirthDate: "2001-11-05", Gender: "Nam", Phone: "0901234567", Level: 1, WebLogin: false},
+}
+
+// PresentDemoCitizens returns the demo citizens as they are now in the database, in the seed's
+// order: current names, levels and web-login permission, without those deleted since.
+func (s *Store) PresentDemoCitizens(ctx context.Context) ([]Citizen, error) {
+	var out []Citizen
+	for _, demo := range DemoCitizens {
+		cit, err := s.CitizenByIDNumber(ctx, demo.IDNumber)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cit)
+	}
+	return out, nil
 }

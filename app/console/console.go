@@ -14,11 +14,31 @@ import (
 	"dvclogin/store"
 )
 
+// Deps is what the console is built from: the only actor that holds the operator's password
+// hash, and the one that manages citizens directly in the store.
+type Deps struct {
+	web.Site
+	Store             *store.Store
+	Hasher            *web.Hasher
+	Sessions          *web.Sessions
+	Session           web.SessionKind // the console's cookie and lifetimes
+	CSRF              *web.CSRF
+	AdminPasswordHash string     // argon2id PHC of the console password
+	Limits            web.Limits // shown on the settings and citizens pages
+	SecondFactor      string     // the direct login's default second factor: sms | app
+	SMSCommand        string     // how real SMS leave, shown on the settings page ("" when not)
+	SMSWebhook        string
+}
+
 // Console is the operator console actor.
 type Console struct {
-	d       *web.Deps
-	session web.SessionKind
-	csrf    *web.CSRF
+	d        Deps
+	sessions *web.SessionStore[sessionData]
+}
+
+// New builds the console; Mount puts its pages on a router.
+func New(d Deps) *Console {
+	return &Console{d: d, sessions: web.NewSessionStore[sessionData](d.Sessions, d.Session)}
 }
 
 // Brute-force limits of the console login: an operator who mistypes a few times is not
@@ -47,55 +67,21 @@ type sessionData struct {
 	FlashKind string `json:"flash_kind,omitempty"` // ok | error
 }
 
-// Register mounts the console under g (/console).
-func Register(g *echo.Group, d *web.Deps) error {
-	con := &Console{
-		d:       d,
-		session: d.BrowserSession("console", "/console"),
-		csrf:    d.CSRFFor("console", "/console"),
-	}
-	g.Use(web.NoStoreMiddleware, con.csrf.Middleware())
-	g.GET("/login", con.showLogin)
-	g.POST("/login", con.submitLogin)
-	g.POST("/logout", con.submitLogout)
-
-	g.GET("", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/console/") })
-
-	a := g.Group("", con.requireOperator)
-	a.GET("/", con.showDashboard)
-	a.GET("/qr/app.svg", con.showAppQR)
-	a.GET("/citizens", con.showCitizens)
-	a.POST("/citizens/:id/unlock", con.submitUnlock)
-	a.POST("/citizens/:id/passcode", con.submitPasscode)
-	a.POST("/citizens/:id/web-login", con.submitWebLogin)
-	a.POST("/citizens/:id/password", con.submitPassword)
-	a.POST("/citizens/:id/end-app-sessions", con.submitEndAppSessions)
-	a.POST("/citizens/:id/sim-transfer", con.submitSIMTransfer)
-	a.GET("/messages", con.showMessages)
-	a.GET("/messages.json", con.listMessagesJSON)
-	a.GET("/audit", con.showAudit)
-	a.GET("/settings", con.showSettings)
-	a.GET("/guide", con.showGuide)
-	return nil
-}
-
 const ctxSession = "console.session"
 
 // requireOperator lets only a logged-in operator through. A browser without one is sent to
 // the login page, remembering the page it asked for; JSON polling gets a 401.
 func (con *Console) requireOperator(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		s, data, err := con.load(c)
+		s, err := con.sessions.LoadOrNew(c)
 		if err != nil {
 			return err
 		}
-		if s != nil && data.Operator {
+		if s.Data.Operator {
 			// Touch the session at most once a minute: the outbox page polls every few
 			// seconds and each touch is a write.
-			if con.d.Now().Sub(s.SeenAt) > time.Minute {
-				if err := con.d.Sessions.Save(c, s); err != nil {
-					return err
-				}
+			if err := con.sessions.Touch(c, s, time.Minute); err != nil {
+				return err
 			}
 			c.Set(ctxSession, s)
 			return next(c)
@@ -110,37 +96,20 @@ func (con *Console) requireOperator(next echo.HandlerFunc) echo.HandlerFunc {
 		if strings.HasSuffix(c.Path(), "*") || strings.Contains(r.URL.Path, ".") {
 			return c.Redirect(http.StatusSeeOther, "/console/login")
 		}
-		if s == nil {
-			s = con.d.Sessions.New(con.session)
+		if s.IDHash == "" {
 			s.ExpiresAt = s.CreatedAt.Add(anonymousTTL)
 		}
-		data.Next = r.URL.Path
-		if err := s.Set(data); err != nil {
-			return err
-		}
-		if err := con.d.Sessions.Save(c, s); err != nil {
+		s.Data.Next = r.URL.Path
+		if err := con.sessions.Save(c, s); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/console/login")
 	}
 }
 
-// load returns the browser's console session and its data (nil and empty without one).
-func (con *Console) load(c echo.Context) (*web.Session, sessionData, error) {
-	var data sessionData
-	s, err := con.d.Sessions.Load(c, con.session)
-	if err != nil || s == nil {
-		return nil, data, err
-	}
-	if err := s.Get(&data); err != nil {
-		return nil, data, err
-	}
-	return s, data, nil
-}
-
 // operatorSession returns the session requireOperator loaded.
-func operatorSession(c echo.Context) *web.Session {
-	s, _ := c.Get(ctxSession).(*web.Session)
+func operatorSession(c echo.Context) *web.Session[sessionData] {
+	s, _ := c.Get(ctxSession).(*web.Session[sessionData])
 	return s
 }
 
@@ -158,33 +127,19 @@ func (con *Console) newShell(c echo.Context, active string) (shell, error) {
 	if s == nil {
 		return sh, nil
 	}
-	var data sessionData
-	if err := s.Get(&data); err != nil {
-		return sh, err
-	}
-	if data.Flash == "" {
+	if s.Data.Flash == "" {
 		return sh, nil
 	}
-	sh.Flash, sh.FlashKind = data.Flash, data.FlashKind
-	data.Flash, data.FlashKind = "", ""
-	if err := s.Set(data); err != nil {
-		return sh, err
-	}
-	return sh, con.d.Sessions.Save(c, s)
+	sh.Flash, sh.FlashKind = s.Data.Flash, s.Data.FlashKind
+	s.Data.Flash, s.Data.FlashKind = "", ""
+	return sh, con.sessions.Save(c, s)
 }
 
 // flash stores a one-time message for the next page.
 func (con *Console) flash(c echo.Context, kind, msg string) error {
 	s := operatorSession(c)
-	var data sessionData
-	if err := s.Get(&data); err != nil {
-		return err
-	}
-	data.Flash, data.FlashKind = msg, kind
-	if err := s.Set(data); err != nil {
-		return err
-	}
-	return con.d.Sessions.Save(c, s)
+	s.Data.Flash, s.Data.FlashKind = msg, kind
+	return con.sessions.Save(c, s)
 }
 
 // audit records a console event; a failure to audit is logged, never shown.

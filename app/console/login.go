@@ -24,9 +24,9 @@ type loginPage struct {
 }
 
 func (con *Console) showLogin(c echo.Context) error {
-	if _, data, err := con.load(c); err != nil {
+	if s, err := con.sessions.Load(c); err != nil {
 		return err
-	} else if data.Operator {
+	} else if s != nil && s.Data.Operator {
 		return c.Redirect(http.StatusSeeOther, "/console/")
 	}
 	return con.renderLogin(c, http.StatusOK, "")
@@ -76,23 +76,18 @@ func (con *Console) submitLogin(c echo.Context) error {
 		return err
 	}
 
-	s, data, err := con.load(c)
+	s, err := con.sessions.LoadOrNew(c)
 	if err != nil {
 		return err
 	}
-	if s == nil {
-		s = con.d.Sessions.New(con.session)
-	}
-	next := data.Next
+	next := s.Data.Next
 	if !strings.HasPrefix(next, "/console/") || strings.Contains(next, "//") {
 		next = "/console/"
 	}
 	s.Subject = "operator"
-	s.ExpiresAt = now.Add(con.session.Absolute)
-	if err := s.Set(sessionData{Operator: true}); err != nil {
-		return err
-	}
-	if err := con.d.Sessions.Regenerate(c, s); err != nil {
+	s.ExpiresAt = now.Add(con.sessions.Kind().Absolute)
+	s.Data = sessionData{Operator: true}
+	if err := con.sessions.Regenerate(c, s); err != nil {
 		return err
 	}
 	con.audit(c, "console_login", "", "")
@@ -116,10 +111,10 @@ func (con *Console) refuseLogin(c echo.Context, full *store.LimitError, now time
 }
 
 func (con *Console) submitLogout(c echo.Context) error {
-	if _, data, err := con.load(c); err == nil && data.Operator {
+	if s, err := con.sessions.Load(c); err == nil && s != nil && s.Data.Operator {
 		con.audit(c, "console_logout", "", "")
 	}
-	if err := con.d.Sessions.Destroy(c, con.session); err != nil {
+	if err := con.sessions.Destroy(c); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/console/login")

@@ -42,9 +42,7 @@ func (con *Console) showMessages(c echo.Context) error {
 		return err
 	}
 	p := &messagesPage{Page: web.NewPage(c, "Hộp thư SMS"), shell: sh, Messages: rows}
-	if o, ok := con.d.SMS.(*web.Outbox); ok {
-		p.RealCommand, p.RealWebhook = o.Command != "", o.Webhook != ""
-	}
+	p.RealCommand, p.RealWebhook = con.d.SMSCommand != "", con.d.SMSWebhook != ""
 	p.Scripts = []string{"console.js"}
 	return con.d.Render.Page(c, http.StatusOK, "console/messages", p)
 }

@@ -36,14 +36,12 @@ func (con *Console) showSettings(c echo.Context) error {
 		second = "Mã xác nhận đăng nhập gửi vào ứng dụng VNeID"
 	}
 	command, webhook := "Không", "Không"
-	if o, ok := d.SMS.(*web.Outbox); ok {
-		if o.Command != "" {
-			command = o.Command
-		}
-		if u, err := url.Parse(o.Webhook); o.Webhook != "" && err == nil {
-			// Only the host: a webhook URL often carries a token in its path or query.
-			webhook = u.Scheme + "://" + u.Host + "/…"
-		}
+	if d.SMSCommand != "" {
+		command = d.SMSCommand
+	}
+	if u, err := url.Parse(d.SMSWebhook); d.SMSWebhook != "" && err == nil {
+		// Only the host: a webhook URL often carries a token in its path or query.
+		webhook = u.Scheme + "://" + u.Host + "/…"
 	}
 	p := &settingsPage{Page: web.NewPage(c, "Cấu hình"), Groups: []settingGroup{
 		{Title: "Máy chủ", Rows: []settingRow{

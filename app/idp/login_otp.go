@@ -71,7 +71,7 @@ func (p *IdP) otpHash(challengeID, code string) string {
 // startChallenge creates the code step of a login bound to this auth request and this browser
 // session, and sends the first code (which is not a resend). A citizen with an authenticator
 // app starts on it and nothing is sent: an SMS goes only if they switch to it.
-func (p *IdP) startChallenge(c echo.Context, authRequestID string, sess *web.Session, cit store.Citizen) (store.OTPChallenge, error) {
+func (p *IdP) startChallenge(c echo.Context, authRequestID string, sess *web.RawSession, cit store.Citizen) (store.OTPChallenge, error) {
 	now := p.d.Now()
 	ch := store.OTPChallenge{ID: web.RandomToken(16), AuthRequestID: authRequestID, SessionHash: sess.IDHash,
 		CitizenID: cit.ID, Channel: p.d.SecondFactor, ExpiresAt: now.Add(p.d.Limits.OTPTTL),

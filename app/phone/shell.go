@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -19,8 +20,25 @@ var errMissingShell = errors.New("phone: template " + shellTemplate + " is missi
 // which start the app.
 var scripts = []string{"vendor/jsQR.js", "phone-api.js", "phone-scan.js", "phone-pad.js", "phone-inbox.js", "phone-totp.js", "phone-sim.js", "phone.js"}
 
-type simulator struct {
-	d *web.Deps
+// Deps is what the simulator page is built from. It holds no store: the app it draws speaks
+// to the identity provider only through the mobile API; the demo accounts it offers to fill
+// in come from a listing the composition root provides.
+type Deps struct {
+	web.Site
+	DemoCitizens func(context.Context) ([]store.Citizen, error) // the demo citizens as they are now
+}
+
+// Simulator is the phone simulator actor.
+type Simulator struct {
+	d Deps
+}
+
+// New builds the simulator page; it fails when the page's template is missing.
+func New(d Deps) (*Simulator, error) {
+	if !d.Render.Has(shellTemplate) {
+		return nil, errMissingShell
+	}
+	return &Simulator{d: d}, nil
 }
 
 // shellPage is the simulator's only page; every screen is drawn by the scripts.
@@ -40,7 +58,7 @@ type demoAccount struct {
 	WebLogin bool
 }
 
-func (s *simulator) showShell(c echo.Context) error {
+func (s *Simulator) showShell(c echo.Context) error {
 	accounts, err := s.demoAccounts(c)
 	if err != nil {
 		return err
@@ -55,18 +73,15 @@ func (s *simulator) showShell(c echo.Context) error {
 	return s.d.Render.Page(c, http.StatusOK, shellTemplate, &page)
 }
 
-func (s *simulator) demoAccounts(c echo.Context) ([]demoAccount, error) {
-	var out []demoAccount
-	// Read from the database, so that names, levels and the web-login permission shown are the
-	// current ones and a citizen missing there is not offered.
-	for _, demo := range store.DemoCitizens {
-		cit, err := s.d.Store.CitizenByIDNumber(c.Request().Context(), demo.IDNumber)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+// demoAccounts lists the demo citizens as they are now, so that names, levels and the
+// web-login permission shown are the current ones and a citizen deleted is not offered.
+func (s *Simulator) demoAccounts(c echo.Context) ([]demoAccount, error) {
+	list, err := s.d.DemoCitizens(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]demoAccount, 0, len(list))
+	for _, cit := range list {
 		out = append(out, demoAccount{IDNumber: cit.IDNumber, Password: store.DemoPassword, Name: cit.FullName,
 			Level: cit.Level, WebLogin: cit.WebLogin})
 	}

@@ -33,14 +33,18 @@ const (
 // code with the PKCE verifier, verifies the ID token and its nonce, then starts the citizen's
 // session under a new id.
 func (p *Portal) finishLogin(c echo.Context) error {
-	sess, data, err := p.loadSession(c)
+	sess, err := p.sessions.Load(c)
 	if err != nil {
 		return err
 	}
 	state := c.QueryParam("state")
-	pending, ok := data.Pending[state]
-	if sess == nil || state == "" || !ok {
-		if sess != nil && data.User != nil && sess.Subject != "" {
+	var pending pendingLogin
+	ok := false
+	if sess != nil {
+		pending, ok = sess.Data.Pending[state]
+	}
+	if state == "" || !ok {
+		if sess != nil && sess.Data.User != nil && sess.Subject != "" {
 			// A reload or Back onto the callback after a finished login.
 			return redirect(c, "/tai-khoan")
 		}
@@ -48,11 +52,8 @@ func (p *Portal) finishLogin(c echo.Context) error {
 		return p.renderSSOError(c, http.StatusBadRequest, msgLoginExpired)
 	}
 	// Each state is good for one answer, whatever it is.
-	delete(data.Pending, state)
-	if err := sess.Set(data); err != nil {
-		return err
-	}
-	if err := p.d.Sessions.Save(c, sess); err != nil {
+	delete(sess.Data.Pending, state)
+	if err := p.sessions.Save(c, sess); err != nil {
 		return err
 	}
 	if p.d.Now().Sub(time.UnixMilli(pending.CreatedAt)) > pendingTTL {
@@ -85,11 +86,9 @@ func (p *Portal) finishLogin(c echo.Context) error {
 	// fixation) is worth nothing afterwards. Other logins in flight end here too.
 	now := p.d.Now()
 	sess.Subject = ident.Subject
-	sess.CreatedAt, sess.ExpiresAt = now, now.Add(p.session.Absolute)
-	if err := sess.Set(sessionData{User: ident, IDToken: rawIDToken}); err != nil {
-		return err
-	}
-	if err := p.d.Sessions.Regenerate(c, sess); err != nil {
+	sess.CreatedAt, sess.ExpiresAt = now, now.Add(p.sessions.Kind().Absolute)
+	sess.Data = sessionData{User: ident, IDToken: rawIDToken}
+	if err := p.sessions.Regenerate(c, sess); err != nil {
 		return err
 	}
 	p.audit(c, "login", ident.Subject, "amr="+strings.Join(ident.AMR, ","))

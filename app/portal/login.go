@@ -34,7 +34,7 @@ func (p *Portal) startLogin(c echo.Context) error {
 		return &web.Error{Status: http.StatusServiceUnavailable, Code: "idp_unavailable", Msg: msgIdPUnavailable, Err: err, RetryAfter: 5}
 	}
 
-	sess, data, err := p.loadSession(c)
+	sess, err := p.sessions.Load(c)
 	if err != nil {
 		return err
 	}
@@ -44,6 +44,7 @@ func (p *Portal) startLogin(c echo.Context) error {
 			return err
 		}
 	}
+	data := &sess.Data
 	if sess.Subject == "" {
 		sess.ExpiresAt = now.Add(preLoginTTL)
 	}
@@ -55,10 +56,7 @@ func (p *Portal) startLogin(c echo.Context) error {
 	data.Pending = prunePending(data.Pending, now)
 	state, nonce, verifier := web.RandomToken(24), web.RandomToken(24), oauth2.GenerateVerifier()
 	data.Pending[state] = pendingLogin{Nonce: nonce, Verifier: verifier, Return: ret, CreatedAt: now.UnixMilli(), Seq: seq + 1}
-	if err := sess.Set(data); err != nil {
-		return err
-	}
-	if err := p.d.Sessions.Save(c, sess); err != nil {
+	if err := p.sessions.Save(c, sess); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusFound, rp.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)))
@@ -70,9 +68,9 @@ const msgTooManyPreLogin = "Có quá nhiều lượt đăng nhập đang chờ t
 
 // newPreLoginSession starts a session before login for this browser, unless its client has
 // created preLoginPerClient of them in the last preLoginTTL (429).
-func (p *Portal) newPreLoginSession(c echo.Context, now time.Time) (*web.Session, error) {
+func (p *Portal) newPreLoginSession(c echo.Context, now time.Time) (*web.Session[sessionData], error) {
 	key := store.ClientKey(c.RealIP())
-	n, err := p.d.Store.CountAnonymousSessions(c.Request().Context(), p.session.Kind, key, now.Add(-preLoginTTL), now)
+	n, err := p.sessions.CountAnonymous(c.Request().Context(), key, now.Add(-preLoginTTL))
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +79,7 @@ func (p *Portal) newPreLoginSession(c echo.Context, now time.Time) (*web.Session
 			Msg: fmt.Sprintf(msgTooManyPreLogin, int(preLoginTTL/time.Minute)), RetryAfter: int(preLoginTTL / time.Second),
 			Err: fmt.Errorf("client %s holds %d sessions before login", key, n)}
 	}
-	sess := p.d.Sessions.New(p.session)
+	sess := p.sessions.New()
 	sess.ClientKey = key
 	return sess, nil
 }

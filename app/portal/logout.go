@@ -29,17 +29,18 @@ type logoutPage struct {
 // page whose form submits itself (autosubmit.js; without script, its button). The provider
 // sends the browser back to the home page with the state, which then says "Bạn đã đăng xuất".
 func (p *Portal) submitLogout(c echo.Context) error {
-	sess, data, err := p.loadSession(c)
+	sess, err := p.sessions.Load(c)
 	if err != nil {
 		return err
 	}
-	if err := p.d.Sessions.Destroy(c, p.session); err != nil {
+	if err := p.sessions.Destroy(c); err != nil {
 		return err
 	}
 	state := p.logoutState()
-	if sess == nil || data.User == nil {
+	if sess == nil || sess.Data.User == nil {
 		return c.Redirect(http.StatusSeeOther, "/?state="+url.QueryEscape(state))
 	}
+	data := sess.Data
 	p.audit(c, "logout", data.User.Subject, "")
 
 	rp, err := p.rp.get(c.Request().Context())
@@ -70,7 +71,7 @@ func (p *Portal) isLogoutState(s string) bool {
 }
 
 func (p *Portal) mac(v string) string {
-	m := hmac.New(sha256.New, p.d.Key("portal/logout-state"))
+	m := hmac.New(sha256.New, p.d.LogoutKey)
 	m.Write([]byte(v))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }

@@ -4,6 +4,7 @@
 package portal
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,31 +37,32 @@ const (
 	touchEvery = time.Minute
 )
 
-// Portal is the portal actor.
-type Portal struct {
-	d       *web.Deps
-	session web.SessionKind
-	csrf    *web.CSRF
-	rp      *relyingParty
+// Deps is what the portal is built from. Like any provincial portal, it holds no handle on
+// the identity provider's data: it knows its own client secret and speaks OIDC.
+type Deps struct {
+	web.Site
+	Sessions     *web.Sessions
+	Session      web.SessionKind // the portal's cookie and lifetimes
+	CSRF         *web.CSRF
+	ClientSecret string // the portal's secret as client dvc-portal of the identity provider
+	LogoutKey    []byte // signs the state of a logout round trip
+	Audit        func(context.Context, store.Event) error
 }
 
-// Register mounts the portal on g, the root group. Middleware is attached per route: g.Use on
-// the root group would add catch-all routes for the whole site.
-func Register(g *echo.Group, d *web.Deps) error {
-	p := &Portal{
-		d:       d,
-		session: d.BrowserSession("portal", "/"),
-		csrf:    d.CSRFFor("portal", "/"),
-		rp:      newRelyingParty(d),
+// Portal is the portal actor.
+type Portal struct {
+	d        Deps
+	sessions *web.SessionStore[sessionData]
+	rp       *relyingParty
+}
+
+// New builds the portal; Mount puts its pages on a router.
+func New(d Deps) *Portal {
+	return &Portal{
+		d:        d,
+		sessions: web.NewSessionStore[sessionData](d.Sessions, d.Session),
+		rp:       newRelyingParty(d.Site, d.ClientSecret),
 	}
-	csrf := p.csrf.Middleware()
-	g.GET("/", p.showHome, csrf)
-	g.GET("/dang-nhap", p.showChooser, web.NoStoreMiddleware, csrf)
-	g.GET("/dang-nhap/vneid", p.startLogin, web.NoStoreMiddleware)
-	g.GET("/sso", p.finishLogin, web.NoStoreMiddleware)
-	g.GET("/tai-khoan", p.showAccount, web.NoStoreMiddleware, csrf)
-	g.POST("/dang-xuat", p.submitLogout, web.NoStoreMiddleware, csrf)
-	return nil
 }
 
 // sessionData is what the portal keeps in its server-side session: the logins in flight
@@ -80,35 +82,14 @@ type pendingLogin struct {
 	Seq       int64  `json:"seq"`        // order of starting, for dropping the oldest
 }
 
-// loadSession returns the browser's portal session and its data; sess is nil when there is
-// none.
-func (p *Portal) loadSession(c echo.Context) (*web.Session, sessionData, error) {
-	var data sessionData
-	sess, err := p.d.Sessions.Load(c, p.session)
-	if err != nil || sess == nil {
-		return nil, data, err
-	}
-	if err := sess.Get(&data); err != nil {
-		// Unreadable data is treated as no session rather than a broken page.
-		p.d.Log.Warn("portal session data unreadable", "err", err)
-		return nil, sessionData{}, nil
-	}
-	return sess, data, nil
-}
-
 // currentUser returns the logged-in citizen, or nil. It keeps the session alive (idle timeout)
 // with at most one write a minute.
 func (p *Portal) currentUser(c echo.Context) (*Identity, error) {
-	sess, data, err := p.loadSession(c)
-	if err != nil || sess == nil || data.User == nil || sess.Subject == "" {
+	sess, err := p.sessions.Load(c)
+	if err != nil || sess == nil || sess.Data.User == nil || sess.Subject == "" {
 		return nil, err
 	}
-	if p.d.Now().Sub(sess.SeenAt) >= touchEvery {
-		if err := p.d.Sessions.Save(c, sess); err != nil {
-			return nil, err
-		}
-	}
-	return data.User, nil
+	return sess.Data.User, p.sessions.Touch(c, sess, touchEvery)
 }
 
 // frame is what every portal page shows around its content: the header (with the citizen's
@@ -149,7 +130,7 @@ func safeReturn(s string) string {
 // audit records a portal event; a failure to audit is logged, never shown.
 func (p *Portal) audit(c echo.Context, action, citizenID, detail string) {
 	ev := store.Event{At: p.d.Now(), Actor: "portal", Action: action, CitizenID: citizenID, IP: c.RealIP(), Detail: detail}
-	if err := p.d.Store.Audit(c.Request().Context(), ev); err != nil {
+	if err := p.d.Audit(c.Request().Context(), ev); err != nil {
 		p.d.Log.Warn("audit failed", "action", action, "err", err)
 	}
 }

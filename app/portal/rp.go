@@ -17,7 +17,8 @@ import (
 // same process on the same listener, so discovery waits for the first login (at Register time
 // nothing is listening yet); a failed discovery is not cached and is tried again next time.
 type relyingParty struct {
-	d      *web.Deps
+	site   web.Site
+	secret string // the portal's client secret
 	issuer string
 	http   *http.Client // backchannel: discovery, JWKS, token and userinfo calls
 
@@ -33,8 +34,8 @@ type discovered struct {
 	endSession string // RP-initiated logout endpoint, "" when the provider has none
 }
 
-func newRelyingParty(d *web.Deps) *relyingParty {
-	return &relyingParty{d: d, issuer: d.URL("/idp"), http: &http.Client{Timeout: 10 * time.Second}}
+func newRelyingParty(site web.Site, secret string) *relyingParty {
+	return &relyingParty{site: site, secret: secret, issuer: site.URL("/idp"), http: &http.Client{Timeout: 10 * time.Second}}
 }
 
 // context carries the backchannel client to go-oidc and x/oauth2.
@@ -66,12 +67,12 @@ func (rp *relyingParty) get(ctx context.Context) (*discovered, error) {
 		provider: provider,
 		// go-oidc checks issuer, audience, expiry and signature (with the algorithms the
 		// provider announces); the nonce is checked by the callback.
-		verifier: provider.Verifier(&oidc.Config{ClientID: clientID, Now: rp.d.Now}),
+		verifier: provider.Verifier(&oidc.Config{ClientID: clientID, Now: rp.site.Now}),
 		oauth: oauth2.Config{
 			ClientID:     clientID,
-			ClientSecret: rp.d.PortalClientSecret,
+			ClientSecret: rp.secret,
 			Endpoint:     endpoint,
-			RedirectURL:  rp.d.URL("/sso"),
+			RedirectURL:  rp.site.URL("/sso"),
 			Scopes:       []string{oidc.ScopeOpenID, "profile", "phone"},
 		},
 		endSession: meta.EndSession,

@@ -113,3 +113,8 @@ func (d *Deps) CSRFFor(kind, path string) *CSRF {
 	return &CSRF{Key: d.Key("csrf/" + kind), Cookie: "dvc_" + kind + "_csrf", Path: path,
 		Secure: d.Secure(), Origin: d.PublicURL.String()}
 }
+
+// Site returns the part of d every actor shares.
+func (d *Deps) Site() Site {
+	return Site{Log: d.Log, Now: d.Now, Render: d.Render, PublicURL: d.PublicURL}
+}

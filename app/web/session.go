@@ -32,23 +32,23 @@ type SessionKind struct {
 	Absolute time.Duration // ends this long after creation regardless of activity
 }
 
-// Session is a loaded session. Data is the actor's JSON; use Get and Set.
-type Session struct {
+// RawSession is a loaded session whose data is still JSON; use Get and Set.
+type RawSession struct {
 	store.Session
 	kind SessionKind
 	id   string // the raw id, only known when the cookie was just read or issued
 }
 
 // ID returns the raw session id (for binding challenges to this browser: store its digest).
-func (s *Session) ID() string { return s.id }
+func (s *RawSession) ID() string { return s.id }
 
 // Get decodes the session data into v.
-func (s *Session) Get(v any) error {
+func (s *RawSession) Get(v any) error {
 	return json.Unmarshal([]byte(s.Data), v)
 }
 
 // Set encodes v as the session data (saved by Sessions.Save or Sessions.Regenerate).
-func (s *Session) Set(v any) error {
+func (s *RawSession) Set(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -65,7 +65,11 @@ type Sessions struct {
 }
 
 // Load returns the browser's live session of kind k, or nil when there is none.
-func (m *Sessions) Load(c echo.Context, k SessionKind) (*Session, error) {
+func (m *Sessions) Load(c echo.Context, k SessionKind) (*RawSession, error) {
+	return m.load(c, k)
+}
+
+func (m *Sessions) load(c echo.Context, k SessionKind) (*RawSession, error) {
 	ck, err := c.Cookie(k.Cookie)
 	if err != nil || ck.Value == "" {
 		return nil, nil
@@ -82,18 +86,21 @@ func (m *Sessions) Load(c echo.Context, k SessionKind) (*Session, error) {
 		_ = m.Store.DeleteSession(c.Request().Context(), st.IDHash)
 		return nil, nil
 	}
-	return &Session{Session: st, kind: k, id: ck.Value}, nil
+	return &RawSession{Session: st, kind: k, id: ck.Value}, nil
 }
 
 // New returns a fresh unsaved session of kind k.
-func (m *Sessions) New(k SessionKind) *Session {
+func (m *Sessions) New(k SessionKind) *RawSession {
+	return &RawSession{kind: k, Session: m.newRow(k)}
+}
+
+func (m *Sessions) newRow(k SessionKind) store.Session {
 	now := m.Now()
-	return &Session{kind: k, Session: store.Session{Kind: k.Kind, Data: "{}", CreatedAt: now, SeenAt: now,
-		ExpiresAt: now.Add(k.Absolute)}}
+	return store.Session{Kind: k.Kind, Data: "{}", CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(k.Absolute)}
 }
 
 // Save stores s, creating it (and its cookie) when new and touching its last-seen time.
-func (m *Sessions) Save(c echo.Context, s *Session) error {
+func (m *Sessions) Save(c echo.Context, s *RawSession) error {
 	s.SeenAt = m.Now()
 	if s.IDHash == "" {
 		return m.Regenerate(c, s)
@@ -103,7 +110,7 @@ func (m *Sessions) Save(c echo.Context, s *Session) error {
 
 // Regenerate gives s a new random id and cookie and deletes the old id, in one transaction.
 // Call it after every authentication factor.
-func (m *Sessions) Regenerate(c echo.Context, s *Session) error {
+func (m *Sessions) Regenerate(c echo.Context, s *RawSession) error {
 	old := s.IDHash
 	s.id = RandomToken(32)
 	s.IDHash = store.Digest(s.id)
@@ -111,7 +118,7 @@ func (m *Sessions) Regenerate(c echo.Context, s *Session) error {
 	if err := m.Store.ReplaceSession(c.Request().Context(), old, s.Session); err != nil {
 		return err
 	}
-	m.setCookie(c, s.kind, s.id, s.ExpiresAt)
+	m.setCookie(c, s.kind, s.id)
 	return nil
 }
 
@@ -122,19 +129,18 @@ func (m *Sessions) Destroy(c echo.Context, k SessionKind) error {
 			return err
 		}
 	}
-	m.setCookie(c, k, "", time.Time{})
+	m.setCookie(c, k, "")
 	return nil
 }
 
-func (m *Sessions) setCookie(c echo.Context, k SessionKind, value string, expires time.Time) {
+// setCookie sets or clears the session cookie. No Expires on live cookies: a browser session
+// cookie plus the server-side expiry is enough, and it does not depend on the client's clock.
+func (m *Sessions) setCookie(c echo.Context, k SessionKind, value string) {
 	ck := &http.Cookie{Name: k.Cookie, Value: value, Path: k.Path, HttpOnly: true, Secure: m.Secure,
 		SameSite: http.SameSiteLaxMode}
 	if value == "" {
 		ck.MaxAge = -1
 	}
-	// No Expires on live cookies: a browser session cookie plus the server-side expiry is
-	// enough, and it does not depend on the client's clock.
-	_ = expires
 	c.SetCookie(ck)
 }
 

@@ -11,20 +11,18 @@ import (
 	"dvclogin/app/web"
 )
 
-// Register mounts the simulator under g (/app). The page needs no CSRF token: the API it calls
+// Mount puts the simulator on g (/app). The page needs no CSRF token: the API it calls
 // authenticates with a bearer token the page keeps, never with a cookie.
-func Register(g *echo.Group, d *web.Deps) error {
-	if !d.Render.Has(shellTemplate) {
-		return errMissingShell
-	}
-	s := &simulator{d: d}
+func (s *Simulator) Mount(g *echo.Group) {
 	g.Use(web.NoStoreMiddleware)
+
+	// The app's one page, at the address the room's QR code shows
 	g.GET("", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/app/") })
 	g.GET("/", s.showShell)
-	// A phone's own camera app opens the QR's URL /app/scan#FRAME; the fragment stays in the
-	// browser, so this is the same page, which reads the fragment at load.
+
+	// Links a phone's own camera opens: a login QR (/app/scan#FRAME) and a SIM transfer code
+	// (/app/sim#CODE). The fragment stays in the browser, so both are the same page, which reads
+	// the fragment at load.
 	g.GET("/scan", s.showShell)
-	// The QR of a SIM transfer code opens /app/sim#CODE the same way.
 	g.GET("/sim", s.showShell)
-	return nil
 }
