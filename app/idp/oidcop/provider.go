@@ -1,7 +1,7 @@
 // Package oidcop is the OpenID Connect provider of the identity provider: zitadel's op.Provider
 // on SQLite, its clients, keys, tokens and claims, RP-initiated logout, and the binding of each
 // authorization request to the browser that made it. The IdP's login pages reach it only
-// through AuthRequest, Complete and Fail.
+// through AuthRequest, Complete, Fail and the SameBrowserOnly wrapper.
 package oidcop
 
 import (
