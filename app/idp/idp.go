@@ -1,6 +1,6 @@
 // Package idp is the identity provider (Cổng thông tin định danh điện tử, VNeID SSO): the
-// OpenID Connect provider, its login pages (QR and ID number + password + code), the QR login
-// state machine and the VNeID app's mobile API.
+// login pages of its OpenID Connect provider (package oidcop) (QR and ID number + password +
+// code), the QR login state machine and the VNeID app's mobile API.
 package idp
 
 import (
@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/idp/oidcop"
 	"dvclogin/app/web"
 )
 
@@ -17,7 +18,7 @@ type IdP struct {
 	d       *web.Deps
 	session web.SessionKind // the browser's IdP session (login steps, then the SSO session)
 	csrf    *web.CSRF
-	oidc    *oidcProvider
+	oidc    *oidcop.Provider
 	qr      *qrService
 }
 
@@ -29,10 +30,15 @@ func Register(g, api *echo.Group, d *web.Deps) error {
 		session: d.BrowserSession("idp", "/idp"),
 		csrf:    d.CSRFFor("idp", "/idp"),
 	}
-	d.OAuthRoutes = map[string]bool{"/idp/oauth/token": true, "/idp/oauth/introspect": true, "/idp/revoke": true}
-	if err := p.registerOIDC(g); err != nil {
+	d.OAuthRoutes = map[string]bool{}
+	provider, err := oidcop.New(oidcop.Deps{Store: d.Store, Log: d.Log, Now: d.Now, Render: d.Render, URL: d.URL,
+		Secure: d.Secure(), CryptoKey: d.Key("oidc/crypto"), PortalClientSecret: d.PortalClientSecret,
+		BrowserSession: p.browserSession, EndBrowserSession: p.endBrowserSession, OAuthRoutes: d.OAuthRoutes})
+	if err != nil {
 		return err
 	}
+	p.oidc = provider
+	provider.Mount(g)
 	pages := g.Group("", web.NoStoreMiddleware, p.csrf.Middleware())
 	p.registerLogin(pages)
 	if err := p.registerQR(pages); err != nil {
@@ -41,6 +47,21 @@ func Register(g, api *echo.Group, d *web.Deps) error {
 	api.Use(web.NoStoreMiddleware)
 	p.registerMobile(api)
 	return nil
+}
+
+// browserSession is this browser's IdP session as the OpenID Connect provider sees it: the
+// citizen it logged in and the digest of its id; "" when there is none.
+func (p *IdP) browserSession(c echo.Context) (subject, idHash string, err error) {
+	sess, err := p.d.Sessions.Load(c, p.session)
+	if err != nil || sess == nil {
+		return "", "", err
+	}
+	return sess.Subject, sess.IDHash, nil
+}
+
+// endBrowserSession ends this browser's IdP session (RP-initiated logout).
+func (p *IdP) endBrowserSession(c echo.Context) error {
+	return p.d.Sessions.Destroy(c, p.session)
 }
 
 // audit records an IdP event; a failure to audit is logged, never shown.

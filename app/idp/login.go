@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"dvclogin/app/idp/oidcop"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -30,23 +31,13 @@ type pendingLogin struct {
 }
 
 func (p *IdP) registerLogin(g *echo.Group) {
-	g.GET("/login", p.showLogin, p.sameBrowserOnly)
-	g.POST("/login", p.submitPassword, p.sameBrowserOnly)
-	g.GET("/login/otp", p.showOTP, p.sameBrowserOnly)
-	g.POST("/login/otp", p.submitOTP, p.sameBrowserOnly)
-	g.POST("/login/otp/resend", p.resendOTP, p.sameBrowserOnly)
-}
-
-// sameBrowserOnly answers a login step on an auth request that another browser created with
-// the page that explains it, whatever the step was about to do (binding.go).
-func (p *IdP) sameBrowserOnly(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		err := next(c)
-		if ob, ok := isOtherBrowser(err); ok {
-			return p.renderOtherBrowser(c, ob.ar)
-		}
-		return err
-	}
+	// A step on an auth request that another browser created gets the page that explains it.
+	same := p.oidc.SameBrowserOnly
+	g.GET("/login", p.showLogin, same)
+	g.POST("/login", p.submitPassword, same)
+	g.GET("/login/otp", p.showOTP, same)
+	g.POST("/login/otp", p.submitOTP, same)
+	g.POST("/login/otp/resend", p.resendOTP, same)
 }
 
 // loginPage is the IdP's login screen: the QR tab and the password tab.
@@ -60,13 +51,13 @@ type loginPage struct {
 }
 
 // authRequestOrError loads the auth request named in the query or form, or an error page that
-// sends the user back to the portal; *errOtherBrowser when this browser did not create it.
-func (p *IdP) authRequestOrError(c echo.Context) (AuthRequestInfo, error) {
+// sends the user back to the portal; the provider's refusal when this browser did not create it.
+func (p *IdP) authRequestOrError(c echo.Context) (oidcop.AuthRequest, error) {
 	id := c.QueryParam("authRequestID")
 	if id == "" {
 		id = c.FormValue("authRequestID")
 	}
-	ar, err := p.boundAuthRequest(c, id)
+	ar, err := p.oidc.AuthRequest(c, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && ar.Done) {
 		return ar, &web.Error{Status: http.StatusBadRequest, Code: "login_expired",
 			Msg: "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng quay lại Cổng Dịch vụ công Quốc gia và chọn Đăng nhập lại.", Err: err}
@@ -87,7 +78,7 @@ func (p *IdP) showLogin(c echo.Context) error {
 	if slices.Contains(ar.Prompt, "none") {
 		// The client asked not to show any page: without a usable session that is an error
 		// for the client, not a login form.
-		target, err := p.failAuthRequest(c.Request().Context(), ar.ID, oidc.ErrLoginRequired())
+		target, err := p.oidc.Fail(c.Request().Context(), ar.ID, oidc.ErrLoginRequired())
 		if err != nil {
 			return err
 		}
@@ -100,7 +91,7 @@ func (p *IdP) showLogin(c echo.Context) error {
 	return p.renderLogin(c, http.StatusOK, ar, tab, "", "")
 }
 
-func (p *IdP) renderLogin(c echo.Context, status int, ar AuthRequestInfo, tab, msg, idNumber string) error {
+func (p *IdP) renderLogin(c echo.Context, status int, ar oidcop.AuthRequest, tab, msg, idNumber string) error {
 	page := &loginPage{Page: web.NewPage(c, "Đăng nhập - Cổng thông tin định danh điện tử"),
 		AuthRequestID: ar.ID, ClientName: ar.ClientName, Tab: tab, Error: msg, IDNumber: idNumber}
 	page.Scripts = []string{"idp-login.js", "qr-login.js"}
@@ -109,7 +100,7 @@ func (p *IdP) renderLogin(c echo.Context, status int, ar AuthRequestInfo, tab, m
 
 // trySSO completes the request from an existing IdP session unless the client asked for a
 // fresh login (prompt=login, or max_age exceeded) or the citizen may no longer log in.
-func (p *IdP) trySSO(c echo.Context, ar AuthRequestInfo) (bool, error) {
+func (p *IdP) trySSO(c echo.Context, ar oidcop.AuthRequest) (bool, error) {
 	if slices.Contains(ar.Prompt, "login") || slices.Contains(ar.Prompt, "select_account") {
 		return false, nil
 	}
@@ -136,7 +127,7 @@ func (p *IdP) trySSO(c echo.Context, ar AuthRequestInfo) (bool, error) {
 			return false, err
 		}
 	}
-	url, err := p.completeAuthRequest(c.Request().Context(), ar.ID, cit.ID, sess.IDHash, data.AMR, authTime)
+	url, err := p.oidc.Complete(c.Request().Context(), ar.ID, cit.ID, sess.IDHash, data.AMR, authTime)
 	if err != nil {
 		return false, err
 	}
@@ -163,7 +154,7 @@ func (p *IdP) finishLogin(c echo.Context, authRequestID string, cit store.Citize
 	if err := p.d.Sessions.Regenerate(c, sess); err != nil {
 		return err
 	}
-	url, err := p.completeAuthRequest(c.Request().Context(), authRequestID, cit.ID, sess.IDHash, amr, now)
+	url, err := p.oidc.Complete(c.Request().Context(), authRequestID, cit.ID, sess.IDHash, amr, now)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/idp/oidcop"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -104,7 +105,7 @@ func (p *IdP) sendCode(c echo.Context, cit store.Citizen, channel, code, purpose
 // otpStep is a direct login waiting for its code: the auth request, the challenge and the
 // citizen who passed the password step.
 type otpStep struct {
-	ar  AuthRequestInfo
+	ar  oidcop.AuthRequest
 	ch  store.OTPChallenge
 	cit store.Citizen
 }

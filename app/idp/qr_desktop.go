@@ -49,13 +49,9 @@ func (p *IdP) startQR(c echo.Context) error {
 		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: msgQRStartLimited,
 			RetryAfter: 60, Err: fmt.Errorf("ip %s: %d QR logins in a minute", ip, n)}
 	}
-	info, err := p.boundAuthRequest(c, req.AuthRequest)
-	if _, ok := isOtherBrowser(err); ok {
-		// Someone else's login page: a QR started here would log this browser's scanner
-		// in to a login the other browser collects.
-		p.audit(c, "idp", "auth_request_other_browser", "", info.ClientID)
-		return &web.Error{Status: http.StatusForbidden, Code: "auth_request_other_browser", Msg: msgOtherBrowser, Err: err}
-	}
+	// Someone else's login page is refused (403): a QR started there would log this browser's
+	// scanner in to a login the other browser collects.
+	info, err := p.oidc.AuthRequest(c, req.AuthRequest)
 	if errors.Is(err, store.ErrNotFound) {
 		return &web.Error{Status: http.StatusNotFound, Code: "auth_request_not_found", Msg: msgAuthRequestGone, Err: err}
 	}

@@ -1,4 +1,4 @@
-package idp
+package oidcop
 
 import (
 	"context"
@@ -16,7 +16,7 @@ const loginIdP = "BCA"
 // claims plus the VNeID-style ones the real SSO returns (SoDinhDanh, HoVaTen,
 // NgayThangNamSinh, LoaiTaiKhoan, loginIdp). acr and amr describe the login and go into the ID
 // token and the userinfo answer alike.
-func (s *oidcStorage) fillUserinfo(ctx context.Context, info *oidc.UserInfo, subject string, scopes []string, acr string, amr []string) error {
+func (s *opStorage) fillUserinfo(ctx context.Context, info *oidc.UserInfo, subject string, scopes []string, acr string, amr []string) error {
 	cit, err := s.st.CitizenByID(ctx, subject)
 	if err != nil {
 		return err

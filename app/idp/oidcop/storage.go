@@ -1,4 +1,4 @@
-package idp
+package oidcop
 
 import (
 	"context"
@@ -15,18 +15,18 @@ import (
 	"dvclogin/store"
 )
 
-// oidcStorage is op.Storage on SQLite. The provider library drives it; every state change is
+// opStorage is op.Storage on SQLite. The provider library drives it; every state change is
 // one store call, so a restart loses no login, code or token.
-type oidcStorage struct {
+type opStorage struct {
 	st      *store.Store
 	now     func() time.Time
 	log     *slog.Logger
-	clients map[string]*oidcClient
+	clients map[string]*client
 	key     *signingKey
 	keys    []op.Key
 }
 
-var _ op.Storage = (*oidcStorage)(nil)
+var _ op.Storage = (*opStorage)(nil)
 
 // requestInfoKey carries the client address of an OP request into the storage (for the audit
 // trail), since the library passes only a context.
@@ -41,29 +41,29 @@ func clientIP(ctx context.Context) string {
 	return ip
 }
 
-// authRequest adapts a stored auth request to op.AuthRequest.
-type authRequest struct{ store.OIDCAuthRequest }
+// opAuthRequest adapts a stored auth request to op.AuthRequest.
+type opAuthRequest struct{ store.OIDCAuthRequest }
 
 // GetID implements op.AuthRequest.
-func (a *authRequest) GetID() string { return a.ID }
+func (a *opAuthRequest) GetID() string { return a.ID }
 
 // GetACR implements op.AuthRequest: the account level (mức độ) at login, as a string.
-func (a *authRequest) GetACR() string { return a.ACR }
+func (a *opAuthRequest) GetACR() string { return a.ACR }
 
 // GetAMR implements op.AuthRequest.
-func (a *authRequest) GetAMR() []string { return a.AMR }
+func (a *opAuthRequest) GetAMR() []string { return a.AMR }
 
 // GetAudience implements op.AuthRequest.
-func (a *authRequest) GetAudience() []string { return []string{a.ClientID} }
+func (a *opAuthRequest) GetAudience() []string { return []string{a.ClientID} }
 
 // GetAuthTime implements op.AuthRequest.
-func (a *authRequest) GetAuthTime() time.Time { return a.AuthTime }
+func (a *opAuthRequest) GetAuthTime() time.Time { return a.AuthTime }
 
 // GetClientID implements op.AuthRequest.
-func (a *authRequest) GetClientID() string { return a.ClientID }
+func (a *opAuthRequest) GetClientID() string { return a.ClientID }
 
 // GetCodeChallenge implements op.AuthRequest.
-func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge {
+func (a *opAuthRequest) GetCodeChallenge() *oidc.CodeChallenge {
 	if a.CodeChallenge == "" {
 		return nil
 	}
@@ -71,36 +71,36 @@ func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge {
 }
 
 // GetNonce implements op.AuthRequest.
-func (a *authRequest) GetNonce() string { return a.Nonce }
+func (a *opAuthRequest) GetNonce() string { return a.Nonce }
 
 // GetRedirectURI implements op.AuthRequest.
-func (a *authRequest) GetRedirectURI() string { return a.RedirectURI }
+func (a *opAuthRequest) GetRedirectURI() string { return a.RedirectURI }
 
 // GetResponseType implements op.AuthRequest.
-func (a *authRequest) GetResponseType() oidc.ResponseType { return oidc.ResponseType(a.ResponseType) }
+func (a *opAuthRequest) GetResponseType() oidc.ResponseType { return oidc.ResponseType(a.ResponseType) }
 
 // GetResponseMode implements op.AuthRequest.
-func (a *authRequest) GetResponseMode() oidc.ResponseMode { return oidc.ResponseMode(a.ResponseMode) }
+func (a *opAuthRequest) GetResponseMode() oidc.ResponseMode { return oidc.ResponseMode(a.ResponseMode) }
 
 // GetScopes implements op.AuthRequest.
-func (a *authRequest) GetScopes() []string { return a.Scopes }
+func (a *opAuthRequest) GetScopes() []string { return a.Scopes }
 
 // GetState implements op.AuthRequest.
-func (a *authRequest) GetState() string { return a.State }
+func (a *opAuthRequest) GetState() string { return a.State }
 
 // GetSubject implements op.AuthRequest.
-func (a *authRequest) GetSubject() string { return a.Subject }
+func (a *opAuthRequest) GetSubject() string { return a.Subject }
 
 // Done implements op.AuthRequest.
-func (a *authRequest) Done() bool { return a.OIDCAuthRequest.Done }
+func (a *opAuthRequest) Done() bool { return a.OIDCAuthRequest.Done }
 
 // LogValue lets the library log a request without its state, nonce or challenge.
-func (a *authRequest) LogValue() slog.Value {
+func (a *opAuthRequest) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", a.ID), slog.String("client_id", a.ClientID),
 		slog.Any("scopes", a.Scopes))
 }
 
-func (a *authRequest) grant() store.OIDCGrant {
+func (a *opAuthRequest) grant() store.OIDCGrant {
 	return store.OIDCGrant{GrantID: a.ID, ClientID: a.ClientID, Subject: a.Subject, Scopes: a.Scopes,
 		ACR: a.ACR, AMR: a.AMR, AuthTime: a.AuthTime}
 }
@@ -109,7 +109,7 @@ func (a *authRequest) grant() store.OIDCGrant {
 // response type and scopes; the rules of this provider are checked again here so no path
 // around the authorize handler skips them: loopback-exact redirect URIs and PKCE with S256
 // (required for public clients, plain refused for all, RFC 9700 §2.1.1).
-func (s *oidcStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
+func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
 	c, ok := s.clients[req.ClientID]
 	if !ok || !c.allowsRedirect(req.RedirectURI) {
 		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("redirect_uri is not registered for this client")
@@ -138,11 +138,11 @@ func (s *oidcStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthReque
 	if err := s.st.CreateOIDCAuthRequest(ctx, a); err != nil {
 		return nil, err
 	}
-	return &authRequest{a}, nil
+	return &opAuthRequest{a}, nil
 }
 
 // checkPKCE applies the PKCE policy to an authorization request.
-func checkPKCE(c *oidcClient, challenge string, method oidc.CodeChallengeMethod) error {
+func checkPKCE(c *client, challenge string, method oidc.CodeChallengeMethod) error {
 	if challenge == "" {
 		if c.auth == oidc.AuthMethodNone {
 			return oidc.ErrInvalidRequest().WithDescription("code_challenge is required (PKCE with S256)")
@@ -156,17 +156,17 @@ func checkPKCE(c *oidcClient, challenge string, method oidc.CodeChallengeMethod)
 }
 
 // AuthRequestByID implements op.Storage.
-func (s *oidcStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
+func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
 	a, err := s.st.OIDCAuthRequestByID(ctx, id, s.now())
 	if err != nil {
 		return nil, err
 	}
-	return &authRequest{a}, nil
+	return &opAuthRequest{a}, nil
 }
 
 // AuthRequestByCode implements op.Storage. A code that was already redeemed revokes every
 // token issued from it.
-func (s *oidcStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
+func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	a, err := s.st.OIDCAuthRequestByCode(ctx, store.Digest(code), s.now())
 	if errors.Is(err, store.ErrConflict) {
 		s.log.Warn("oidc: authorization code used twice; its tokens are revoked", "client_id", a.ClientID,
@@ -176,12 +176,12 @@ func (s *oidcStorage) AuthRequestByCode(ctx context.Context, code string) (op.Au
 	if err != nil {
 		return nil, err
 	}
-	return &authRequest{a}, nil
+	return &opAuthRequest{a}, nil
 }
 
 // SaveAuthCode implements op.Storage: only the code's digest is kept, and a request gets one
 // code (a replayed callback gets none).
-func (s *oidcStorage) SaveAuthCode(ctx context.Context, id, code string) error {
+func (s *opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
 	now := s.now()
 	err := s.st.SaveOIDCCode(ctx, id, store.Digest(code), now.Add(codeTTL), now)
 	if errors.Is(err, store.ErrConflict) {
@@ -193,28 +193,29 @@ func (s *oidcStorage) SaveAuthCode(ctx context.Context, id, code string) error {
 // DeleteAuthRequest implements op.Storage. The library calls it once the code is exchanged;
 // the row stays as the record of the grant, so that a second use of the code is recognised
 // and revokes the tokens. Old rows are purged when new requests are created.
-func (s *oidcStorage) DeleteAuthRequest(context.Context, string) error { return nil }
+func (s *opStorage) DeleteAuthRequest(context.Context, string) error { return nil }
 
 // TerminateSession implements op.Storage. The library's end_session handler, its only caller,
-// is not mounted: IdP.endSession ends the IdP session of the requesting browser alone. Ending a
-// subject's sessions everywhere on the strength of an ID token is what this must never do.
-func (s *oidcStorage) TerminateSession(context.Context, string, string) error {
-	return errors.New("logout goes through IdP.endSession")
+// is not mounted: Provider.endSession ends the IdP session of the requesting browser alone.
+// Ending a subject's sessions everywhere on the strength of an ID token is what this must never
+// do.
+func (s *opStorage) TerminateSession(context.Context, string, string) error {
+	return errors.New("logout goes through Provider.endSession")
 }
 
 // SigningKey implements op.Storage.
-func (s *oidcStorage) SigningKey(context.Context) (op.SigningKey, error) { return s.key, nil }
+func (s *opStorage) SigningKey(context.Context) (op.SigningKey, error) { return s.key, nil }
 
 // SignatureAlgorithms implements op.Storage: RS256 only, so discovery never offers "none".
-func (s *oidcStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
+func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
 	return []jose.SignatureAlgorithm{jose.RS256}, nil
 }
 
 // KeySet implements op.Storage.
-func (s *oidcStorage) KeySet(context.Context) ([]op.Key, error) { return s.keys, nil }
+func (s *opStorage) KeySet(context.Context) ([]op.Key, error) { return s.keys, nil }
 
 // GetClientByClientID implements op.Storage.
-func (s *oidcStorage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
+func (s *opStorage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
 	c, ok := s.clients[id]
 	if !ok {
 		return nil, errors.New("unknown client")
@@ -223,7 +224,7 @@ func (s *oidcStorage) GetClientByClientID(_ context.Context, id string) (op.Clie
 }
 
 // AuthorizeClientIDSecret implements op.Storage (client_secret_basic and client_secret_post).
-func (s *oidcStorage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
+func (s *opStorage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
 	c, ok := s.clients[id]
 	if !ok || c.secret == "" || subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) != 1 {
 		return errors.New("wrong client credentials")
@@ -232,12 +233,12 @@ func (s *oidcStorage) AuthorizeClientIDSecret(_ context.Context, id, secret stri
 }
 
 // SetUserinfoFromScopes implements op.Storage; SetUserinfoFromRequest does the work.
-func (s *oidcStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
+func (s *opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
 	return nil
 }
 
 // SetUserinfoFromRequest fills the ID token's identity claims.
-func (s *oidcStorage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
 	var acr string
 	if r, ok := req.(interface{ GetACR() string }); ok {
 		acr = r.GetACR()
@@ -247,26 +248,27 @@ func (s *oidcStorage) SetUserinfoFromRequest(ctx context.Context, info *oidc.Use
 
 // GetPrivateClaimsFromScopes implements op.Storage; it only feeds JWT access tokens, which
 // this provider does not issue.
-func (s *oidcStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
 	return nil, nil
 }
 
 // GetKeyByIDAndClientID implements op.Storage; no client authenticates with its own keys.
-func (s *oidcStorage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
+func (s *opStorage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
 	return nil, errors.New("private_key_jwt is not supported")
 }
 
 // ValidateJWTProfileScopes implements op.Storage; the JWT profile grant is not supported.
-func (s *oidcStorage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
+func (s *opStorage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
 	return nil, errors.New("jwt profile grant is not supported")
 }
 
 // Health implements op.Storage.
-func (s *oidcStorage) Health(ctx context.Context) error { return s.st.Ping(ctx) }
+func (s *opStorage) Health(ctx context.Context) error { return s.st.Ping(ctx) }
 
 // audit records a provider event; a failure to audit is logged, never shown.
-func (s *oidcStorage) audit(ctx context.Context, action, citizenID, detail string) {
-	if err := s.st.Audit(ctx, auditEvent(s.now(), "idp", action, citizenID, clientIP(ctx), detail)); err != nil {
+func (s *opStorage) audit(ctx context.Context, action, citizenID, detail string) {
+	e := store.Event{At: s.now(), Actor: "idp", Action: action, CitizenID: citizenID, IP: clientIP(ctx), Detail: detail}
+	if err := s.st.Audit(ctx, e); err != nil {
 		s.log.Warn("audit failed", "action", action, "err", err)
 	}
 }

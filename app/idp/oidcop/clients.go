@@ -1,4 +1,4 @@
-package idp
+package oidcop
 
 import (
 	"net/url"
@@ -25,8 +25,8 @@ const (
 	idTokenTTL     = 30 * time.Minute
 )
 
-// oidcClient is a registered client. It implements op.Client.
-type oidcClient struct {
+// client is a registered client. It implements op.Client.
+type client struct {
 	id        string
 	name      string // shown on the login page and the phone's confirmation screen
 	secret    string // "" for public clients
@@ -39,10 +39,10 @@ type oidcClient struct {
 	startURL  string   // where a fresh login for this client starts ("" = the redirect URI's home page)
 }
 
-// newOIDCClients builds the built-in clients for the public URL base.
-func newOIDCClients(base func(path string) string, portalSecret string) map[string]*oidcClient {
+// newClients builds the built-in clients for the public URL base.
+func newClients(base func(path string) string, portalSecret string) map[string]*client {
 	login := base("/idp/login?authRequestID=")
-	return map[string]*oidcClient{
+	return map[string]*client{
 		portalClientID: {
 			id: portalClientID, name: "Cổng Dịch vụ công Quốc gia", secret: portalSecret,
 			appType: op.ApplicationTypeWeb, auth: oidc.AuthMethodBasic,
@@ -62,12 +62,12 @@ func newOIDCClients(base func(path string) string, portalSecret string) map[stri
 // allowsRedirect reports whether uri is a registered redirect URI of the client: an exact
 // string match, or for a loopback client the registered URI with any port (RFC 8252 §7.3) and
 // nothing else changed: same scheme, host spelling, path, no query, no fragment.
-func (c *oidcClient) allowsRedirect(uri string) bool {
+func (c *client) allowsRedirect(uri string) bool {
 	return matchRedirect(c.redirects, c.loopback, uri)
 }
 
 // allowsLogoutRedirect is allowsRedirect for post-logout redirect URIs.
-func (c *oidcClient) allowsLogoutRedirect(uri string) bool {
+func (c *client) allowsLogoutRedirect(uri string) bool {
 	return matchRedirect(c.logouts, c.loopback, uri)
 }
 
@@ -97,61 +97,61 @@ func matchRedirect(registered []string, loopback bool, uri string) bool {
 }
 
 // GetID implements op.Client.
-func (c *oidcClient) GetID() string { return c.id }
+func (c *client) GetID() string { return c.id }
 
 // RedirectURIs implements op.Client.
-func (c *oidcClient) RedirectURIs() []string { return c.redirects }
+func (c *client) RedirectURIs() []string { return c.redirects }
 
 // PostLogoutRedirectURIs implements op.Client.
-func (c *oidcClient) PostLogoutRedirectURIs() []string { return c.logouts }
+func (c *client) PostLogoutRedirectURIs() []string { return c.logouts }
 
 // ApplicationType implements op.Client.
-func (c *oidcClient) ApplicationType() op.ApplicationType { return c.appType }
+func (c *client) ApplicationType() op.ApplicationType { return c.appType }
 
 // AuthMethod implements op.Client.
-func (c *oidcClient) AuthMethod() oidc.AuthMethod { return c.auth }
+func (c *client) AuthMethod() oidc.AuthMethod { return c.auth }
 
 // ResponseTypes implements op.Client: the code flow only (no implicit, RFC 9700 §2.1.2).
-func (c *oidcClient) ResponseTypes() []oidc.ResponseType {
+func (c *client) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
 
 // GrantTypes implements op.Client.
-func (c *oidcClient) GrantTypes() []oidc.GrantType {
+func (c *client) GrantTypes() []oidc.GrantType {
 	return []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
 }
 
 // LoginURL implements op.Client.
-func (c *oidcClient) LoginURL(authRequestID string) string {
+func (c *client) LoginURL(authRequestID string) string {
 	return c.loginURL + url.QueryEscape(authRequestID)
 }
 
 // AccessTokenType implements op.Client: opaque tokens, checked against the database, so
 // revocation takes effect at once.
-func (c *oidcClient) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
+func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
 
 // IDTokenLifetime implements op.Client.
-func (c *oidcClient) IDTokenLifetime() time.Duration { return idTokenTTL }
+func (c *client) IDTokenLifetime() time.Duration { return idTokenTTL }
 
 // DevMode implements op.Client; it would relax the redirect URI rules.
-func (c *oidcClient) DevMode() bool { return false }
+func (c *client) DevMode() bool { return false }
 
 // RestrictAdditionalIdTokenScopes implements op.Client.
-func (c *oidcClient) RestrictAdditionalIdTokenScopes() func([]string) []string {
+func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
 	return func(scopes []string) []string { return scopes }
 }
 
 // RestrictAdditionalAccessTokenScopes implements op.Client.
-func (c *oidcClient) RestrictAdditionalAccessTokenScopes() func([]string) []string {
+func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 	return func(scopes []string) []string { return scopes }
 }
 
 // IsScopeAllowed implements op.Client: no scopes beyond the standard ones.
-func (c *oidcClient) IsScopeAllowed(string) bool { return false }
+func (c *client) IsScopeAllowed(string) bool { return false }
 
 // IDTokenUserinfoClaimsAssertion implements op.Client: the identity claims go into the ID
 // token too, since the portal reads them there (as VNeID's clients do).
-func (c *oidcClient) IDTokenUserinfoClaimsAssertion() bool { return true }
+func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
 
 // ClockSkew implements op.Client.
-func (c *oidcClient) ClockSkew() time.Duration { return 0 }
+func (c *client) ClockSkew() time.Duration { return 0 }

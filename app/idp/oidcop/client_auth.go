@@ -1,4 +1,4 @@
-package idp
+package oidcop
 
 import (
 	"crypto/subtle"
@@ -45,7 +45,7 @@ func checkOAuthParams(r *http.Request) *oauthRefusal {
 // client_secret_basic or client_secret_post for the portal, client_id alone for the public
 // demo app. The library answers some malformed or unknown clients with a 500; here every one of
 // them is an invalid_client. needSecret refuses public clients (introspection).
-func (o *oidcProvider) authenticateClient(r *http.Request, needSecret bool) (*oidcClient, *oauthRefusal) {
+func (o *Provider) authenticateClient(r *http.Request, needSecret bool) (*client, *oauthRefusal) {
 	if f := r.Form; f.Has("client_assertion") || f.Has("client_assertion_type") {
 		return nil, refuse(oidc.ErrInvalidClient().WithDescription("client assertions are not supported"), "client assertion")
 	}
@@ -109,7 +109,7 @@ func basicCredentials(r *http.Request) (id, secret string, err error) {
 
 // writeRefusal answers a refused OAuth request with the error JSON of RFC 6749 §5.2, never
 // with the cause, which goes to the log.
-func (o *oidcProvider) writeRefusal(c echo.Context, ref *oauthRefusal) error {
+func (o *Provider) writeRefusal(c echo.Context, ref *oauthRefusal) error {
 	r := c.Request()
 	o.storage.log.Info("oauth request refused", "path", r.URL.Path, "error", string(ref.err.ErrorType), "reason", ref.reason)
 	status := http.StatusBadRequest

@@ -1,10 +1,15 @@
-package idp
+// Package oidcop is the OpenID Connect provider of the identity provider: zitadel's op.Provider
+// on SQLite, its clients, keys, tokens and claims, RP-initiated logout, and the binding of each
+// authorization request to the browser that made it. The IdP's login pages reach it only
+// through AuthRequest, Complete, Fail and the SameBrowserOnly wrapper.
+package oidcop
 
 import (
 	"context"
 	"crypto/hmac"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -18,28 +23,49 @@ import (
 	"dvclogin/store"
 )
 
-// oidcProvider is the OpenID Connect provider mounted under /idp: zitadel's op.Provider on our
+// Provider is the OpenID Connect provider mounted under /idp: zitadel's op.Provider on our
 // SQLite storage, behind a few checks of our own (see authorize).
-type oidcProvider struct {
+type Provider struct {
+	d       Deps
 	op      *op.Provider
-	storage *oidcStorage
+	storage *opStorage
 	issuer  string
-	secure  bool         // cookies get the Secure flag (HTTPS public URL)
 	handler http.Handler // the provider with /idp stripped from the path
 }
 
-// AuthRequestInfo is what the login pages need to know about a pending authorization request.
-type AuthRequestInfo struct {
+// Deps is what the provider is built from.
+type Deps struct {
+	Store              *store.Store
+	Log                *slog.Logger
+	Now                func() time.Time
+	Render             *web.Renderer            // the page of a login opened in another browser
+	URL                func(path string) string // an absolute URL on the public origin
+	Secure             bool                     // the public URL is HTTPS: cookies get the Secure flag
+	CryptoKey          []byte                   // 32 bytes derived for the provider alone; encrypts its codes and tokens
+	PortalClientSecret string                   // the dvc-portal client's secret
+
+	// BrowserSession returns this browser's IdP session: its citizen and the digest of its id,
+	// both "" when it has none. The callback hands out a code only in the session that
+	// completed the login; logout ends it.
+	BrowserSession func(c echo.Context) (subject, idHash string, err error)
+	// EndBrowserSession ends this browser's IdP session (RP-initiated logout).
+	EndBrowserSession func(c echo.Context) error
+
+	// OAuthRoutes receives the paths of the endpoints whose errors are OAuth error JSON, even
+	// when the request is refused before its handler runs.
+	OAuthRoutes map[string]bool
+}
+
+// AuthRequest is what the login pages need to know about a pending authorization request.
+type AuthRequest struct {
 	ID         string
 	ClientID   string
 	ClientName string // shown on the login page and on the phone's confirmation screen
 	Prompt     []string
 	MaxAge     *time.Duration
-	LoginHint  string
 	Done       bool
-	CreatedAt  time.Time
-	RestartURL string // where a fresh login for the same client starts
 
+	restartURL  string // where a fresh login for the same client starts
 	browserHash string // digest of the binding key of the browser that created it
 }
 
@@ -53,19 +79,16 @@ const (
 	msgLoginExpiredIdP = "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng quay lại Cổng Dịch vụ công Quốc gia và chọn Đăng nhập lại."
 )
 
-// registerOIDC builds the provider and mounts its endpoints, each on its own route: the login
-// pages share the /idp group, and explicit routes leave no wildcard to shadow them. The device
-// flow, the provider's own health probes and anything else it would serve stay unreachable.
-func (p *IdP) registerOIDC(g *echo.Group) error {
-	ctx := context.Background()
-	key, keys, err := loadSigningKeys(ctx, p.d.Store, p.d.Now())
+// New builds the provider on its stored signing keys, generating the first one on first start.
+func New(d Deps) (*Provider, error) {
+	key, keys, err := loadSigningKeys(context.Background(), d.Store, d.Now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	st := &oidcStorage{st: p.d.Store, now: p.d.Now, log: p.d.Log, key: key, keys: keys,
-		clients: newOIDCClients(p.d.URL, p.d.PortalClientSecret)}
+	st := &opStorage{st: d.Store, now: d.Now, log: d.Log, key: key, keys: keys,
+		clients: newClients(d.URL, d.PortalClientSecret)}
 	cfg := &op.Config{
-		DefaultLogoutRedirectURI: p.d.URL("/"),
+		DefaultLogoutRedirectURI: d.URL("/"),
 		CodeMethodS256:           true,
 		AuthMethodPost:           true,
 		GrantTypeRefreshToken:    true,
@@ -74,48 +97,60 @@ func (p *IdP) registerOIDC(g *echo.Group) error {
 			"at_hash", "c_hash", "name", "preferred_username", "birthdate", "gender", "phone_number",
 			"phone_number_verified", "SoDinhDanh", "HoVaTen", "NgayThangNamSinh", "LoaiTaiKhoan", "loginIdp"},
 	}
-	copy(cfg.CryptoKey[:], p.d.Key("oidc/crypto"))
-	issuer := p.d.URL("/idp")
+	copy(cfg.CryptoKey[:], d.CryptoKey)
+	issuer := d.URL("/idp")
 	// No CORS: the clients are a server-side portal and native apps, and a reflected
 	// Access-Control-Allow-Origin with credentials would hand any site the OP's answers.
 	opts := []op.Option{op.WithCORSOptions(nil)}
-	if !p.d.Secure() {
+	if !d.Secure {
 		opts = append(opts, op.WithAllowInsecure()) // the demo runs on plain HTTP on a LAN
 	}
 	provider, err := op.NewProvider(cfg, st, op.StaticIssuer(issuer), opts...)
 	if err != nil {
-		return fmt.Errorf("oidc provider: %w", err)
+		return nil, fmt.Errorf("oidc provider: %w", err)
 	}
-	o := &oidcProvider{op: provider, storage: st, issuer: issuer, secure: p.d.Secure(),
-		handler: http.StripPrefix("/idp", provider)}
-	p.oidc = o
+	return &Provider{d: d, op: provider, storage: st, issuer: issuer,
+		handler: http.StripPrefix("/idp", provider)}, nil
+}
 
+// Mount registers the provider's endpoints on g (/idp), each on its own route: the login pages
+// share the group, and explicit routes leave no wildcard to shadow them. The device flow, the
+// provider's own health probes and anything else it would serve stay unreachable.
+func (o *Provider) Mount(g *echo.Group) {
 	ns := web.NoStoreMiddleware
+	// Errors of the token, introspection and revocation endpoints are OAuth error JSON for the
+	// central error handler too (RFC 6749 §5.2), say for a body over the size limit.
+	oauth := func(r *echo.Route) { o.d.OAuthRoutes[r.Path] = true }
 	g.GET("/.well-known/openid-configuration", o.discovery)
 	g.GET("/keys", o.serve)
 	g.GET("/authorize", o.authorize, ns)
 	g.POST("/authorize", o.authorize, ns)
-	g.GET("/authorize/callback", func(c echo.Context) error { return o.callback(c, p.session, p.d.Sessions) }, ns)
-	g.POST("/oauth/token", o.token, ns)
-	g.POST("/oauth/introspect", o.introspect, ns)
+	g.GET("/authorize/callback", o.callback, ns)
+	oauth(g.POST("/oauth/token", o.token, ns))
+	oauth(g.POST("/oauth/introspect", o.introspect, ns))
 	g.GET("/userinfo", o.serve, ns)
 	g.POST("/userinfo", o.serve, ns)
-	g.POST("/revoke", o.serve, ns)
-	g.GET("/end_session", p.endSession, ns)
-	g.POST("/end_session", p.endSession, ns)
-	return nil
+	oauth(g.POST("/revoke", o.serve, ns))
+	g.GET("/end_session", o.endSession, ns)
+	g.POST("/end_session", o.endSession, ns)
 }
 
 // serve hands the request to the provider, with the client address for the audit trail.
-func (o *oidcProvider) serve(c echo.Context) error {
+func (o *Provider) serve(c echo.Context) error {
 	r := c.Request()
 	o.handler.ServeHTTP(c.Response(), r.WithContext(withClientIP(r.Context(), c.RealIP())))
 	return nil
 }
 
+// audit records a provider event with the client address; a failure to audit is logged,
+// never shown.
+func (o *Provider) audit(c echo.Context, action, citizenID, detail string) {
+	o.storage.audit(withClientIP(c.Request().Context(), c.RealIP()), action, citizenID, detail)
+}
+
 // discovery serves the provider metadata, trimmed to what this provider really does: the code
 // flow with PKCE S256, RS256 ID tokens, refresh tokens; no implicit flow, no device flow.
-func (o *oidcProvider) discovery(c echo.Context) error {
+func (o *Provider) discovery(c echo.Context) error {
 	ctx := op.ContextWithIssuer(c.Request().Context(), o.issuer)
 	d := op.CreateDiscoveryConfig(ctx, o.op, o.storage)
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
@@ -136,7 +171,7 @@ func (o *oidcProvider) discovery(c echo.Context) error {
 // error page; after that, errors go back to the client as OAuth errors. The request the
 // provider then creates is bound to this browser (binding.go) and counted against the client
 // address's open logins.
-func (o *oidcProvider) authorize(c echo.Context) error {
+func (o *Provider) authorize(c echo.Context) error {
 	r := c.Request()
 	if err := parseSingleValued(r); err != nil {
 		return err
@@ -194,7 +229,7 @@ func parseSingleValued(r *http.Request) error {
 }
 
 // redirectError sends an OAuth error to a validated redirect URI, with the client's state.
-func (o *oidcProvider) redirectError(c echo.Context, redirectURI string, rt oidc.ResponseType, state string, e *oidc.Error) error {
+func (o *Provider) redirectError(c echo.Context, redirectURI string, rt oidc.ResponseType, state string, e *oidc.Error) error {
 	target, err := o.errorURL(redirectURI, rt, state, e)
 	if err != nil {
 		return err
@@ -202,7 +237,7 @@ func (o *oidcProvider) redirectError(c echo.Context, redirectURI string, rt oidc
 	return c.Redirect(http.StatusFound, target)
 }
 
-func (o *oidcProvider) errorURL(redirectURI string, rt oidc.ResponseType, state string, e *oidc.Error) (string, error) {
+func (o *Provider) errorURL(redirectURI string, rt oidc.ResponseType, state string, e *oidc.Error) (string, error) {
 	resp := *e
 	resp.State = state
 	return op.AuthResponseURL(redirectURI, rt, "", &resp, o.op.Encoder())
@@ -212,7 +247,7 @@ func (o *oidcProvider) errorURL(redirectURI string, rt oidc.ResponseType, state 
 // Only the browser that created the request, in the IdP session that completed it, gets the
 // code: anyone else who knows the request id (it was in the login page's URL) gets the same
 // error page as for an unknown, expired or replayed request, and the request stays unredeemed.
-func (o *oidcProvider) callback(c echo.Context, session web.SessionKind, sessions *web.Sessions) error {
+func (o *Provider) callback(c echo.Context) error {
 	id := c.QueryParam("id")
 	a, err := o.storage.st.OIDCAuthRequestByID(c.Request().Context(), id, o.storage.now())
 	switch {
@@ -222,7 +257,7 @@ func (o *oidcProvider) callback(c echo.Context, session web.SessionKind, session
 	case !sameBrowser(c, a.BrowserHash):
 		err = fmt.Errorf("callback of auth request %s from another browser: %w", id, store.ErrNotFound)
 	default:
-		err = o.sameSession(c, a, session, sessions)
+		err = o.sameSession(c, a)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return &web.Error{Status: http.StatusBadRequest, Code: "login_expired", Msg: msgLoginExpiredIdP, Err: err}
@@ -235,12 +270,12 @@ func (o *oidcProvider) callback(c echo.Context, session web.SessionKind, session
 
 // sameSession checks that this browser's IdP session is the one that completed a: the binding
 // cookie proves the browser, the session proves the login happened in it.
-func (o *oidcProvider) sameSession(c echo.Context, a store.OIDCAuthRequest, session web.SessionKind, sessions *web.Sessions) error {
-	sess, err := sessions.Load(c, session)
+func (o *Provider) sameSession(c echo.Context, a store.OIDCAuthRequest) error {
+	_, idHash, err := o.d.BrowserSession(c)
 	if err != nil {
 		return err
 	}
-	if sess == nil || a.SessionHash == "" || !hmac.Equal([]byte(sess.IDHash), []byte(a.SessionHash)) {
+	if idHash == "" || a.SessionHash == "" || !hmac.Equal([]byte(idHash), []byte(a.SessionHash)) {
 		return fmt.Errorf("callback of auth request %s outside the session that completed it: %w", a.ID, store.ErrNotFound)
 	}
 	return nil
@@ -249,7 +284,7 @@ func (o *oidcProvider) sameSession(c echo.Context, a store.OIDCAuthRequest, sess
 // token admits only the grants this provider offers; the password grant and the rest are
 // answered unsupported_grant_type (RFC 9700 §2.4). The client is authenticated here first: the
 // library answers some unknown or malformed clients with a 500.
-func (o *oidcProvider) token(c echo.Context) error {
+func (o *Provider) token(c echo.Context) error {
 	r := c.Request()
 	if ref := checkOAuthParams(r); ref != nil {
 		return o.writeRefusal(c, ref)
@@ -267,7 +302,7 @@ func (o *oidcProvider) token(c echo.Context) error {
 
 // introspect is token introspection (RFC 7662), for authenticated confidential clients only.
 // The library would put its Go error text into the body of a refusal.
-func (o *oidcProvider) introspect(c echo.Context) error {
+func (o *Provider) introspect(c echo.Context) error {
 	r := c.Request()
 	if ref := checkOAuthParams(r); ref != nil {
 		return o.writeRefusal(c, ref)
@@ -276,56 +311,4 @@ func (o *oidcProvider) introspect(c echo.Context) error {
 		return o.writeRefusal(c, ref)
 	}
 	return o.serve(c)
-}
-
-// authRequestInfo looks up a pending auth request; store.ErrNotFound when unknown or expired.
-func (p *IdP) authRequestInfo(ctx context.Context, id string) (AuthRequestInfo, error) {
-	if id == "" {
-		return AuthRequestInfo{}, store.ErrNotFound
-	}
-	a, err := p.d.Store.OIDCAuthRequestByID(ctx, id, p.d.Now())
-	if err != nil {
-		return AuthRequestInfo{}, err
-	}
-	info := AuthRequestInfo{ID: a.ID, ClientID: a.ClientID, Prompt: a.Prompt, MaxAge: a.MaxAge,
-		LoginHint: a.LoginHint, Done: a.Done, CreatedAt: a.CreatedAt, browserHash: a.BrowserHash}
-	cl := p.oidc.storage.clients[a.ClientID]
-	if cl != nil {
-		info.ClientName = cl.name
-	}
-	info.RestartURL = restartURL(cl, a.RedirectURI)
-	return info, nil
-}
-
-// completeAuthRequest marks the auth request as authenticated for citizenID in the IdP session
-// whose id digest is sessionHash (only that session may redeem it at the callback) and returns
-// the URL the browser goes to next (the provider's callback, which issues the code). It is one
-// conditional update: store.ErrConflict when the request was already completed,
-// store.ErrNotFound when it is unknown or expired. acr is the citizen's account level.
-func (p *IdP) completeAuthRequest(ctx context.Context, id, citizenID, sessionHash string, amr []string, authTime time.Time) (string, error) {
-	cit, err := p.d.Store.CitizenByID(ctx, citizenID)
-	if err != nil {
-		return "", err
-	}
-	if err := p.d.Store.CompleteOIDCAuthRequest(ctx, id, cit.ID, sessionHash, strconv.Itoa(cit.Level), amr, authTime, p.d.Now()); err != nil {
-		return "", err
-	}
-	return op.AuthCallbackURL(p.oidc.op)(op.ContextWithIssuer(ctx, p.oidc.issuer), id), nil
-}
-
-// failAuthRequest ends an auth request without a login and returns the URL that reports
-// oidcErr to the client (its registered redirect URI with error, error_description and
-// state). The login pages use it where the provider library leaves the decision to them:
-// prompt=none without an IdP session (oidc.ErrLoginRequired()), or the citizen cancelling
-// (oidc.ErrAccessDenied()). store.ErrNotFound when the request is unknown or expired,
-// store.ErrConflict when it was already completed.
-func (p *IdP) failAuthRequest(ctx context.Context, id string, oidcErr *oidc.Error) (string, error) {
-	a, err := p.d.Store.OIDCAuthRequestByID(ctx, id, p.d.Now())
-	if err != nil {
-		return "", err
-	}
-	if err := p.d.Store.DeleteOIDCAuthRequest(ctx, id); err != nil {
-		return "", err
-	}
-	return p.oidc.errorURL(a.RedirectURI, oidc.ResponseType(a.ResponseType), a.State, oidcErr)
 }

@@ -1,4 +1,4 @@
-package idp_test
+package oidcop_test
 
 import (
 	"encoding/base64"

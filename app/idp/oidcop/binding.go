@@ -1,4 +1,4 @@
-package idp
+package oidcop
 
 import (
 	"context"
@@ -56,13 +56,13 @@ func browserFrom(ctx context.Context) browserBinding {
 // bindBrowser returns the digest of this browser's binding key, issuing the key first when the
 // browser has none. The key is a browser-session cookie: it lives as long as the browser does
 // and no server row, so a restart of either side just issues a new one.
-func (o *oidcProvider) bindBrowser(c echo.Context) string {
+func (o *Provider) bindBrowser(c echo.Context) string {
 	if ck, err := c.Cookie(browserCookie); err == nil && len(ck.Value) == 43 {
 		return store.Digest(ck.Value)
 	}
 	key := web.RandomToken(32)
 	c.SetCookie(&http.Cookie{Name: browserCookie, Value: key, Path: browserPath, HttpOnly: true,
-		Secure: o.secure, SameSite: http.SameSiteLaxMode})
+		Secure: o.d.Secure, SameSite: http.SameSiteLaxMode})
 	return store.Digest(key)
 }
 
@@ -76,11 +76,36 @@ func sameBrowser(c echo.Context, browserHash string) bool {
 	return hmac.Equal([]byte(store.Digest(ck.Value)), []byte(browserHash))
 }
 
-// errOtherBrowser is the answer to a browser that uses an auth request it did not create.
-type errOtherBrowser struct{ ar AuthRequestInfo }
+// errOtherBrowser says that a browser used an auth request it did not create.
+type errOtherBrowser struct{ ar AuthRequest }
 
 func (e *errOtherBrowser) Error() string {
 	return fmt.Sprintf("auth request %s used from a browser that did not create it", e.ar.ID)
+}
+
+// otherBrowser records that this browser used ar, which another browser created, and returns
+// the refusal: a JSON caller (the QR start) reads it as it is, a login page shows the page of
+// SameBrowserOnly instead.
+func (o *Provider) otherBrowser(c echo.Context, ar AuthRequest) error {
+	o.audit(c, "auth_request_other_browser", "", ar.ClientID)
+	return &web.Error{Status: http.StatusForbidden, Code: "auth_request_other_browser", Msg: msgOtherBrowser,
+		Err: &errOtherBrowser{ar: ar}}
+}
+
+// SameBrowserOnly wraps a login step: when the step found that another browser created its
+// auth request, this browser gets the page that explains it, whatever the step was about to
+// do. The page never completes the request, whatever sessions this browser has.
+func (o *Provider) SameBrowserOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		var ob *errOtherBrowser
+		if !errors.As(err, &ob) {
+			return err
+		}
+		page := &otherBrowserPage{Page: web.NewPage(c, "Yêu cầu đăng nhập không hợp lệ - Cổng thông tin định danh điện tử"),
+			ClientName: ob.ar.ClientName, RestartURL: ob.ar.restartURL}
+		return o.d.Render.Page(c, http.StatusForbidden, "idp/other_browser", page)
+	}
 }
 
 // otherBrowserPage explains why this browser cannot continue someone else's login and offers
@@ -91,19 +116,10 @@ type otherBrowserPage struct {
 	RestartURL string
 }
 
-// renderOtherBrowser shows the page of an auth request opened in a browser that did not
-// create it. It never completes the request, whatever sessions this browser has.
-func (p *IdP) renderOtherBrowser(c echo.Context, ar AuthRequestInfo) error {
-	p.audit(c, "idp", "auth_request_other_browser", "", ar.ClientID)
-	page := &otherBrowserPage{Page: web.NewPage(c, "Yêu cầu đăng nhập không hợp lệ - Cổng thông tin định danh điện tử"),
-		ClientName: ar.ClientName, RestartURL: ar.RestartURL}
-	return p.d.Render.Page(c, http.StatusForbidden, "idp/other_browser", page)
-}
-
 // restartURL is where a fresh login for the client starts: the client's own login entry
 // when it has one (the portal), else the home page of the redirect URI's origin (a developer's
 // app on a loopback port).
-func restartURL(cl *oidcClient, redirectURI string) string {
+func restartURL(cl *client, redirectURI string) string {
 	if cl != nil && cl.startURL != "" {
 		return cl.startURL
 	}
@@ -116,7 +132,7 @@ func restartURL(cl *oidcClient, redirectURI string) string {
 
 // capOpenAuthRequests refuses a new auth request from an address that already holds the most
 // open ones allowed.
-func (o *oidcProvider) capOpenAuthRequests(c echo.Context, key string) error {
+func (o *Provider) capOpenAuthRequests(c echo.Context, key string) error {
 	n, err := o.storage.st.CountOpenOIDCAuthRequests(c.Request().Context(), key, o.storage.now())
 	if err != nil {
 		return err
@@ -126,23 +142,4 @@ func (o *oidcProvider) capOpenAuthRequests(c echo.Context, key string) error {
 			RetryAfter: int(authRequestTTL.Seconds()), Err: fmt.Errorf("%s holds %d open auth requests", key, n)}
 	}
 	return nil
-}
-
-// boundAuthRequest loads the auth request named by id for a login step: store.ErrNotFound
-// when unknown or expired, *errOtherBrowser when this browser did not create it.
-func (p *IdP) boundAuthRequest(c echo.Context, id string) (AuthRequestInfo, error) {
-	ar, err := p.authRequestInfo(c.Request().Context(), id)
-	if err != nil {
-		return ar, err
-	}
-	if !sameBrowser(c, ar.browserHash) {
-		return ar, &errOtherBrowser{ar: ar}
-	}
-	return ar, nil
-}
-
-// isOtherBrowser reports whether err says the auth request belongs to another browser.
-func isOtherBrowser(err error) (*errOtherBrowser, bool) {
-	var ob *errOtherBrowser
-	return ob, errors.As(err, &ob)
 }

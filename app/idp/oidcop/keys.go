@@ -1,4 +1,4 @@
-package idp
+package oidcop
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package idp
+package oidcop
 
 import (
 	"errors"
@@ -25,15 +25,15 @@ const msgBadHint = "Yêu cầu đăng xuất không hợp lệ: thông tin phiê
 // A post-logout redirect URI must be registered exactly for the client (loopback: any port),
 // so logout is no open redirector (RFC 9700 §4.11). Without an id_token_hint nobody is logged
 // out: a forged logout link ends nothing.
-func (p *IdP) endSession(c echo.Context) error {
+func (o *Provider) endSession(c echo.Context) error {
 	r := c.Request()
 	if err := parseSingleValued(r); err != nil {
 		return err
 	}
 	clientID, subject := r.Form.Get("client_id"), ""
 	if hint := r.Form.Get("id_token_hint"); hint != "" {
-		ctx := op.ContextWithIssuer(r.Context(), p.oidc.issuer)
-		claims, err := op.VerifyIDTokenHint[*oidc.IDTokenClaims](ctx, hint, p.oidc.op.IDTokenHintVerifier(ctx))
+		ctx := op.ContextWithIssuer(r.Context(), o.issuer)
+		claims, err := op.VerifyIDTokenHint[*oidc.IDTokenClaims](ctx, hint, o.op.IDTokenHintVerifier(ctx))
 		if err != nil && !errors.As(err, &op.IDTokenHintExpiredError{}) {
 			return &web.Error{Status: http.StatusBadRequest, Code: "invalid_request", Msg: msgBadHint,
 				Err: fmt.Errorf("end_session: id_token_hint: %w", err)}
@@ -44,12 +44,12 @@ func (p *IdP) endSession(c echo.Context) error {
 		}
 		clientID, subject = claims.GetAuthorizedParty(), claims.GetSubject()
 	}
-	target, err := p.postLogoutTarget(clientID, r.Form.Get("post_logout_redirect_uri"), r.Form.Get("state"))
+	target, err := o.postLogoutTarget(clientID, r.Form.Get("post_logout_redirect_uri"), r.Form.Get("state"))
 	if err != nil {
 		return err
 	}
 	if subject != "" {
-		if err := p.endBrowserSSO(c, subject, clientID); err != nil {
+		if err := o.endBrowserSSO(c, subject, clientID); err != nil {
 			return err
 		}
 	}
@@ -59,12 +59,12 @@ func (p *IdP) endSession(c echo.Context) error {
 // postLogoutTarget is where the browser goes after logout: the client's registered post-logout
 // redirect URI when one is asked for and a client is named, else the portal's home page; with
 // the client's state.
-func (p *IdP) postLogoutTarget(clientID, requested, state string) (string, error) {
-	target := p.d.URL("/")
-	var cl *oidcClient
+func (o *Provider) postLogoutTarget(clientID, requested, state string) (string, error) {
+	target := o.d.URL("/")
+	var cl *client
 	if clientID != "" {
 		var ok bool
-		if cl, ok = p.oidc.storage.clients[clientID]; !ok {
+		if cl, ok = o.storage.clients[clientID]; !ok {
 			// The library answers an unknown client here with a 500.
 			return "", &web.Error{Status: http.StatusBadRequest, Code: "invalid_client", Msg: msgUnknownClient,
 				Err: fmt.Errorf("end_session: unknown client %q", clientID)}
@@ -72,7 +72,7 @@ func (p *IdP) postLogoutTarget(clientID, requested, state string) (string, error
 	}
 	if requested != "" {
 		registered := false
-		for _, other := range p.oidc.storage.clients {
+		for _, other := range o.storage.clients {
 			registered = registered || other.allowsLogoutRedirect(requested)
 		}
 		if !registered || (cl != nil && !cl.allowsLogoutRedirect(requested)) {
@@ -99,23 +99,23 @@ func (p *IdP) postLogoutTarget(clientID, requested, state string) (string, error
 // endBrowserSSO ends this browser's IdP session if it is subject's, and then revokes the
 // tokens the client holds for subject. A hint that does not match the browser's own session
 // ends nothing: the hint names a citizen, the cookie names the browser.
-func (p *IdP) endBrowserSSO(c echo.Context, subject, clientID string) error {
-	sess, err := p.d.Sessions.Load(c, p.session)
+func (o *Provider) endBrowserSSO(c echo.Context, subject, clientID string) error {
+	current, idHash, err := o.d.BrowserSession(c)
 	if err != nil {
 		return err
 	}
-	if sess == nil || sess.Subject != subject {
-		p.d.Log.Info("end_session: no IdP session of the hint's citizen in this browser", "client", clientID,
-			"has_session", sess != nil)
+	if idHash == "" || current != subject {
+		o.d.Log.Info("end_session: no IdP session of the hint's citizen in this browser", "client", clientID,
+			"has_session", idHash != "")
 		return nil
 	}
-	if err := p.d.Sessions.Destroy(c, p.session); err != nil {
+	if err := o.d.EndBrowserSession(c); err != nil {
 		return err
 	}
-	tokens, err := p.d.Store.RevokeOIDCTokensOf(c.Request().Context(), subject, clientID, p.d.Now())
+	tokens, err := o.d.Store.RevokeOIDCTokensOf(c.Request().Context(), subject, clientID, o.d.Now())
 	if err != nil {
 		return err
 	}
-	p.audit(c, "idp", "sso_logout", subject, fmt.Sprintf("client=%s tokens=%d", clientID, tokens))
+	o.audit(c, "sso_logout", subject, fmt.Sprintf("client=%s tokens=%d", clientID, tokens))
 	return nil
 }

@@ -1,4 +1,4 @@
-package idp
+package oidcop
 
 import (
 	"context"
@@ -47,8 +47,8 @@ func (r *refreshRequest) GetSubject() string { return r.Subject }
 func (r *refreshRequest) SetCurrentScopes(scopes []string) { r.Scopes = scopes }
 
 // CreateAccessToken implements op.Storage: a code exchange without offline_access.
-func (s *oidcStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
-	a, ok := req.(*authRequest)
+func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	a, ok := req.(*opAuthRequest)
 	if !ok {
 		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
 	}
@@ -58,9 +58,9 @@ func (s *oidcStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest
 
 // CreateAccessAndRefreshTokens implements op.Storage: a code exchange with offline_access, or
 // a refresh, which rotates the refresh token.
-func (s *oidcStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, _ string) (string, string, time.Time, error) {
+func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, _ string) (string, string, time.Time, error) {
 	switch r := req.(type) {
-	case *authRequest:
+	case *opAuthRequest:
 		return s.issue(ctx, r.grant(), true, "", s.now().Add(refreshTokenTTL))
 	case *refreshRequest:
 		return s.issue(ctx, r.OIDCGrant, false, r.Hash, r.ExpiresAt)
@@ -70,7 +70,7 @@ func (s *oidcStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.T
 
 // issue stores one token response. It redeems the code (redeem) or rotates the refresh token
 // with digest rotate; a refresh token is issued when refreshUntil is set.
-func (s *oidcStorage) issue(ctx context.Context, g store.OIDCGrant, redeem bool, rotate string, refreshUntil time.Time) (string, string, time.Time, error) {
+func (s *opStorage) issue(ctx context.Context, g store.OIDCGrant, redeem bool, rotate string, refreshUntil time.Time) (string, string, time.Time, error) {
 	now := s.now()
 	is := store.OIDCIssue{OIDCGrant: g, RedeemCode: redeem, RotateHash: rotate, AccessID: web.RandomToken(16),
 		AccessExpiresAt: now.Add(accessTokenTTL), Now: now}
@@ -98,7 +98,7 @@ func (s *oidcStorage) issue(ctx context.Context, g store.OIDCGrant, redeem bool,
 
 // TokenRequestByRefreshToken implements op.Storage. A refresh token that was already rotated
 // revokes its whole grant.
-func (s *oidcStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
+func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
 	t, err := s.st.OIDCRefreshTokenByHash(ctx, store.Digest(token), s.now())
 	if errors.Is(err, store.ErrConflict) {
 		s.log.Warn("oidc: rotated refresh token presented again; the grant is revoked", "client_id", t.ClientID,
@@ -113,7 +113,7 @@ func (s *oidcStorage) TokenRequestByRefreshToken(ctx context.Context, token stri
 
 // RevokeToken implements op.Storage (RFC 7009). tokenOrID is an access token id, a refresh
 // token digest (from GetRefreshTokenInfo) or an unknown token; unknown tokens are no error.
-func (s *oidcStorage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID string) *oidc.Error {
+func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, _ string, clientID string) *oidc.Error {
 	now := s.now()
 	if err := s.st.RevokeOIDCAccessToken(ctx, tokenOrID, clientID, now); err != nil {
 		return oidc.ErrServerError().WithParent(err)
@@ -125,7 +125,7 @@ func (s *oidcStorage) RevokeToken(ctx context.Context, tokenOrID, _ string, clie
 }
 
 // GetRefreshTokenInfo implements op.Storage; the token id is the token's digest.
-func (s *oidcStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
+func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
 	t, err := s.st.OIDCRefreshTokenByHash(ctx, store.Digest(token), s.now())
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) || (err == nil && t.ClientID != clientID) {
 		return "", "", op.ErrInvalidRefreshToken
@@ -137,7 +137,7 @@ func (s *oidcStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token s
 }
 
 // SetUserinfoFromToken implements op.Storage (the userinfo endpoint).
-func (s *oidcStorage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
+func (s *opStorage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
 	t, err := s.st.OIDCAccessTokenByID(ctx, tokenID, s.now())
 	if errors.Is(err, store.ErrNotFound) || (err == nil && t.Subject != subject) {
 		return &oidc.Error{ErrorType: "invalid_token", Description: "access token is invalid, expired or revoked"}
@@ -150,7 +150,7 @@ func (s *oidcStorage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserI
 
 // SetIntrospectionFromToken implements op.Storage. Only the client a token was issued to
 // learns about it; for any other the token is inactive.
-func (s *oidcStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
+func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
 	t, err := s.st.OIDCAccessTokenByID(ctx, tokenID, s.now())
 	if err != nil {
 		return err

@@ -1,0 +1,82 @@
+package oidcop
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"dvclogin/store"
+)
+
+// The provider as the IdP's login pages see it: they are joined to it only by the auth request
+// id the provider appends to their URL (client.LoginURL).
+
+// AuthRequest loads the pending auth request named by id for a login step in this browser:
+// store.ErrNotFound when it is unknown or expired; a 403 *web.Error when another browser
+// created it (binding.go), for which SameBrowserOnly shows its own page.
+func (o *Provider) AuthRequest(c echo.Context, id string) (AuthRequest, error) {
+	ar, err := o.lookup(c.Request().Context(), id)
+	if err != nil {
+		return ar, err
+	}
+	if !sameBrowser(c, ar.browserHash) {
+		return ar, o.otherBrowser(c, ar)
+	}
+	return ar, nil
+}
+
+// lookup finds a pending auth request; store.ErrNotFound when unknown or expired.
+func (o *Provider) lookup(ctx context.Context, id string) (AuthRequest, error) {
+	if id == "" {
+		return AuthRequest{}, store.ErrNotFound
+	}
+	a, err := o.d.Store.OIDCAuthRequestByID(ctx, id, o.d.Now())
+	if err != nil {
+		return AuthRequest{}, err
+	}
+	ar := AuthRequest{ID: a.ID, ClientID: a.ClientID, Prompt: a.Prompt, MaxAge: a.MaxAge, Done: a.Done,
+		browserHash: a.BrowserHash}
+	cl := o.storage.clients[a.ClientID]
+	if cl != nil {
+		ar.ClientName = cl.name
+	}
+	ar.restartURL = restartURL(cl, a.RedirectURI)
+	return ar, nil
+}
+
+// Complete marks the auth request as authenticated for citizenID in the IdP session whose id
+// digest is sessionHash (only that session may redeem it at the callback) and returns the URL
+// the browser goes to next (the provider's callback, which issues the code). It is one
+// conditional update: store.ErrConflict when the request was already completed,
+// store.ErrNotFound when it is unknown or expired. acr is the citizen's account level.
+func (o *Provider) Complete(ctx context.Context, id, citizenID, sessionHash string, amr []string, authTime time.Time) (string, error) {
+	cit, err := o.d.Store.CitizenByID(ctx, citizenID)
+	if err != nil {
+		return "", err
+	}
+	if err := o.d.Store.CompleteOIDCAuthRequest(ctx, id, cit.ID, sessionHash, strconv.Itoa(cit.Level), amr, authTime, o.d.Now()); err != nil {
+		return "", err
+	}
+	return op.AuthCallbackURL(o.op)(op.ContextWithIssuer(ctx, o.issuer), id), nil
+}
+
+// Fail ends an auth request without a login and returns the URL that reports oidcErr to the
+// client (its registered redirect URI with error, error_description and state). The login
+// pages use it where the provider library leaves the decision to them: prompt=none without an
+// IdP session (oidc.ErrLoginRequired()), or the citizen cancelling (oidc.ErrAccessDenied()).
+// store.ErrNotFound when the request is unknown or expired, store.ErrConflict when it was
+// already completed.
+func (o *Provider) Fail(ctx context.Context, id string, oidcErr *oidc.Error) (string, error) {
+	a, err := o.d.Store.OIDCAuthRequestByID(ctx, id, o.d.Now())
+	if err != nil {
+		return "", err
+	}
+	if err := o.d.Store.DeleteOIDCAuthRequest(ctx, id); err != nil {
+		return "", err
+	}
+	return o.errorURL(a.RedirectURI, oidc.ResponseType(a.ResponseType), a.State, oidcErr)
+}
