@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"dvclogin/app/console"
+	"dvclogin/app/idp"
 	"dvclogin/app/phone"
 	"dvclogin/app/portal"
 	"dvclogin/app/web"
@@ -34,6 +35,7 @@ type App struct {
 	ready atomic.Bool
 
 	portal  *portal.Portal
+	idp     *idp.IdP
 	phone   *phone.Simulator
 	console *console.Console
 
@@ -147,6 +149,9 @@ func (a *App) buildActors(d *web.Deps) error {
 		Audit:        a.store.Audit,
 	})
 	var err error
+	if a.idp, err = idp.New(d); err != nil {
+		return err
+	}
 	a.phone, err = phone.New(phone.Deps{Site: site, DemoCitizens: a.store.PresentDemoCitizens})
 	if err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"dvclogin/app/idp"
 	"dvclogin/app/web"
 	"dvclogin/assets"
 )
@@ -34,9 +33,7 @@ func (a *App) routes(e *echo.Echo) error {
 
 	// Each actor lists its own routes in its routes.go.
 	a.portal.Mount(e.Group(""))
-	if err := idp.Register(e.Group("/idp"), e.Group("/api/mobile/v1"), a.deps); err != nil {
-		return err
-	}
+	a.idp.Mount(e.Group("/idp"), e.Group("/api/mobile/v1"))
 	a.phone.Mount(e.Group("/app"))
 	a.console.Mount(e.Group("/console"))
 	return nil

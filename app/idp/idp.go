@@ -22,31 +22,26 @@ type IdP struct {
 	qr      *qrService
 }
 
-// Register mounts the identity provider under g (/idp) and the VNeID app's API under api
-// (/api/mobile/v1).
-func Register(g, api *echo.Group, d *web.Deps) error {
+// New builds the identity provider and its OpenID Connect provider; Mount puts both on a
+// router.
+func New(d *web.Deps) (*IdP, error) {
 	p := &IdP{
 		d:       d,
 		session: d.BrowserSession("idp", "/idp"),
 		csrf:    d.CSRFFor("idp", "/idp"),
 	}
+	var err error
+	if p.qr, err = newQRService(d.Limits); err != nil {
+		return nil, err
+	}
 	d.OAuthRoutes = map[string]bool{}
-	provider, err := oidcop.New(oidcop.Deps{Store: d.Store, Log: d.Log, Now: d.Now, Render: d.Render, URL: d.URL,
+	p.oidc, err = oidcop.New(oidcop.Deps{Store: d.Store, Log: d.Log, Now: d.Now, Render: d.Render, URL: d.URL,
 		Secure: d.Secure(), CryptoKey: d.Key("oidc/crypto"), PortalClientSecret: d.PortalClientSecret,
 		BrowserSession: p.browserSession, EndBrowserSession: p.endBrowserSession, OAuthRoutes: d.OAuthRoutes})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p.oidc = provider
-	provider.Mount(g)
-	pages := g.Group("", web.NoStoreMiddleware, p.csrf.Middleware())
-	p.registerLogin(pages)
-	if err := p.registerQR(pages); err != nil {
-		return err
-	}
-	api.Use(web.NoStoreMiddleware)
-	p.registerMobile(api)
-	return nil
+	return p, nil
 }
 
 // browserSession is this browser's IdP session as the OpenID Connect provider sees it: the

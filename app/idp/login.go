@@ -30,16 +30,6 @@ type pendingLogin struct {
 	ChallengeID   string `json:"challenge_id"`
 }
 
-func (p *IdP) registerLogin(g *echo.Group) {
-	// A step on an auth request that another browser created gets the page that explains it.
-	same := p.oidc.SameBrowserOnly
-	g.GET("/login", p.showLogin, same)
-	g.POST("/login", p.submitPassword, same)
-	g.GET("/login/otp", p.showOTP, same)
-	g.POST("/login/otp", p.submitOTP, same)
-	g.POST("/login/otp/resend", p.resendOTP, same)
-}
-
 // loginPage is the IdP's login screen: the QR tab and the password tab.
 type loginPage struct {
 	web.Page

@@ -40,18 +40,6 @@ func newAppMe(c store.Citizen, sim appSIM) appMe {
 		TOTPEnabled: c.TOTPSecret != "", SIM: sim}
 }
 
-func (p *IdP) registerMobile(api *echo.Group) {
-	api.POST("/login", p.appLogin)
-	api.POST("/sim/claim", p.claimSIM)
-	authed := api.Group("", p.requireApp)
-	authed.POST("/logout", p.appLogout)
-	authed.GET("/me", p.appMe)
-	authed.GET("/messages", p.appMessages)
-	authed.POST("/sim/transfer", p.startSIMTransfer)
-	p.registerMobileQR(authed)
-	p.registerMobileTOTP(authed)
-}
-
 // requireApp authenticates the bearer token of an app session and loads its citizen. A
 // request that names another device than the one the session was opened on is refused: a
 // token copied to a second phone does not work there (T23).

@@ -29,12 +29,6 @@ const (
 	msgTOTPNotOn      = "Bạn chưa bật xác thực bằng ứng dụng xác thực."
 )
 
-func (p *IdP) registerMobileTOTP(authed *echo.Group) {
-	authed.POST("/totp/enroll", p.enrollTOTP)
-	authed.POST("/totp/activate", p.activateTOTP)
-	authed.DELETE("/totp", p.removeTOTP)
-}
-
 type totpPasscodeRequest struct {
 	Passcode string `json:"passcode"`
 }

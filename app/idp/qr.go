@@ -56,28 +56,12 @@ type qrService struct {
 	images *qrImageCache
 }
 
-func (p *IdP) registerQR(g *echo.Group) error {
-	lim := p.d.Limits
+func newQRService(lim web.Limits) (*qrService, error) {
 	if lim.QRFrameStep <= 0 || lim.QRLoginTTL <= 0 || lim.QRFrameAccept < 0 {
-		return fmt.Errorf("qr: frame step, accept window and login lifetime must be positive (got %s, %s, %s)",
+		return nil, fmt.Errorf("qr: frame step, accept window and login lifetime must be positive (got %s, %s, %s)",
 			lim.QRFrameStep, lim.QRFrameAccept, lim.QRLoginTTL)
 	}
-	p.qr = &qrService{images: newQRImageCache(qrImageCacheSize)}
-	g.POST("/qr/start", p.startQR, answerJSON)
-	g.GET("/qr/:id/status", p.showQRStatus, answerJSON)
-	g.GET("/qr/:id/events", p.followQR, answerJSON)
-	g.POST("/qr/:id/cancel", p.cancelQR, answerJSON)
-	g.GET("/qr/:id/image", p.showQRImage)
-	g.GET("/qr/:id/finish", p.finishQR)
-	return nil
-}
-
-// registerMobileQR mounts the app's QR calls (scan, confirm, deny) and the web-login setting.
-func (p *IdP) registerMobileQR(api *echo.Group) {
-	api.POST("/qr/scan", p.scanQR)
-	api.POST("/qr/:id/confirm", p.confirmQR)
-	api.POST("/qr/:id/deny", p.denyQR)
-	api.PUT("/settings/web-login", p.setWebLogin)
+	return &qrService{images: newQRImageCache(qrImageCacheSize)}, nil
 }
 
 // answerJSON makes the error handler answer in JSON whatever the client's Accept header says:

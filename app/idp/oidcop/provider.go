@@ -113,28 +113,6 @@ func New(d Deps) (*Provider, error) {
 		handler: http.StripPrefix("/idp", provider)}, nil
 }
 
-// Mount registers the provider's endpoints on g (/idp), each on its own route: the login pages
-// share the group, and explicit routes leave no wildcard to shadow them. The device flow, the
-// provider's own health probes and anything else it would serve stay unreachable.
-func (o *Provider) Mount(g *echo.Group) {
-	ns := web.NoStoreMiddleware
-	// Errors of the token, introspection and revocation endpoints are OAuth error JSON for the
-	// central error handler too (RFC 6749 §5.2), say for a body over the size limit.
-	oauth := func(r *echo.Route) { o.d.OAuthRoutes[r.Path] = true }
-	g.GET("/.well-known/openid-configuration", o.discovery)
-	g.GET("/keys", o.serve)
-	g.GET("/authorize", o.authorize, ns)
-	g.POST("/authorize", o.authorize, ns)
-	g.GET("/authorize/callback", o.callback, ns)
-	oauth(g.POST("/oauth/token", o.token, ns))
-	oauth(g.POST("/oauth/introspect", o.introspect, ns))
-	g.GET("/userinfo", o.serve, ns)
-	g.POST("/userinfo", o.serve, ns)
-	oauth(g.POST("/revoke", o.serve, ns))
-	g.GET("/end_session", o.endSession, ns)
-	g.POST("/end_session", o.endSession, ns)
-}
-
 // serve hands the request to the provider, with the client address for the audit trail.
 func (o *Provider) serve(c echo.Context) error {
 	r := c.Request()
