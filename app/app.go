@@ -28,11 +28,12 @@ import (
 
 // App is a configured dvclogin server.
 type App struct {
-	cfg   Config
-	store *store.Store
-	deps  *web.Deps
-	echo  *echo.Echo
-	ready atomic.Bool
+	cfg       Config
+	store     *store.Store
+	hasher    *web.Hasher
+	publicURL *url.URL
+	echo      *echo.Echo
+	ready     atomic.Bool
 
 	portal  *portal.Portal
 	idp     *idp.IdP
@@ -63,6 +64,33 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
+// shared is what the composition root builds once and hands out, piece by piece, to the
+// actors that use it.
+type shared struct {
+	site     web.Site
+	master   []byte // never leaves this package: actors get keys derived for one purpose
+	sessions *web.Sessions
+	hasher   *web.Hasher
+	limits   web.Limits
+}
+
+// key derives the key for one purpose from the master secret.
+func (sh *shared) key(purpose string) []byte { return web.DeriveKey(sh.master, purpose) }
+
+// session is an actor's browser session: its own cookie "dvc_<kind>" on path, with the
+// configured idle and absolute lifetimes.
+func (sh *shared) session(kind, path string) web.SessionKind {
+	return web.SessionKind{Kind: kind, Cookie: "dvc_" + kind, Path: path,
+		Idle: sh.limits.SessionIdle, Absolute: sh.limits.SessionAbsolute}
+}
+
+// csrf is an actor's CSRF protection: its own cookie "dvc_<kind>_csrf" on path and a key
+// derived for that actor alone.
+func (sh *shared) csrf(kind, path string) *web.CSRF {
+	return &web.CSRF{Key: sh.key("csrf/" + kind), Cookie: "dvc_" + kind + "_csrf", Path: path,
+		Secure: sh.site.Secure(), Origin: sh.site.PublicURL.String()}
+}
+
 func (a *App) build(ctx context.Context) error {
 	cfg := a.cfg
 	master, err := a.store.Secret(ctx, "master", func() ([]byte, error) {
@@ -78,24 +106,17 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	pub, _ := url.Parse(cfg.PublicURL)
-	hasher := web.NewHasher(cfg.Argon2, cfg.HashQueue)
-	d := &web.Deps{
-		Store:        a.store,
-		Log:          cfg.Logger,
-		Now:          cfg.Now,
-		Render:       render,
-		Sessions:     &web.Sessions{Store: a.store, Now: cfg.Now, Secure: pub.Scheme == "https"},
-		Hasher:       hasher,
-		Hub:          web.NewHub(),
-		PublicURL:    pub,
-		Limits:       cfg.Limits,
-		Master:       master,
-		SecondFactor: cfg.SecondFactor,
+	a.publicURL = pub
+	a.hasher = web.NewHasher(cfg.Argon2, cfg.HashQueue)
+	sh := &shared{
+		site:     web.Site{Log: cfg.Logger, Now: cfg.Now, Render: render, PublicURL: pub},
+		master:   master,
+		sessions: &web.Sessions{Store: a.store, Now: cfg.Now, Secure: pub.Scheme == "https"},
+		hasher:   a.hasher,
+		limits:   cfg.Limits,
 	}
-	d.SMS = &web.Outbox{Store: a.store, Command: cfg.SMSCommand, Webhook: cfg.SMSWebhook, Log: cfg.Logger,
-		OnSend: func(m store.Message) { d.Hub.Publish("messages:" + m.CitizenID) }}
-	d.PortalClientSecret = web.RandomTokenFrom(d.Key("client/dvc-portal"))
-	if err := a.adminPassword(ctx, d); err != nil {
+	adminHash, err := a.adminPassword(ctx)
+	if err != nil {
 		return err
 	}
 	// Nothing of this process is in flight yet: an attempt still pending was cut short when the
@@ -113,77 +134,97 @@ func (a *App) build(ctx context.Context) error {
 			return err
 		}
 		if n == 0 {
-			if err := Seed(ctx, a.store, hasher, cfg.Now()); err != nil {
+			if err := Seed(ctx, a.store, a.hasher, cfg.Now()); err != nil {
 				return fmt.Errorf("seed: %w", err)
 			}
 			a.Seeded = true
 		}
 	}
-	a.deps = d
-	if err := a.buildActors(d); err != nil {
+	oauthRoutes := map[string]bool{}
+	if err := a.buildActors(sh, adminHash, oauthRoutes); err != nil {
 		return err
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = web.ErrorHandler(d)
+	e.HTTPErrorHandler = web.ErrorHandler(cfg.Logger, render, oauthRoutes)
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	a.echo = e
-	if err := a.routes(e); err != nil {
-		return err
-	}
+	a.routes(e)
 	a.ready.Store(true)
 	return nil
 }
 
 // buildActors gives each actor only what it uses: the portal no store and no secret but its
-// own, the phone page no store, only the console the operator's password hash.
-func (a *App) buildActors(d *web.Deps) error {
-	site := d.Site()
+// own, the phone page no store, only the console the operator's password hash, only the
+// identity provider the hub and the SMS sender.
+func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]bool) error {
+	cfg := a.cfg
+	portalSecret := web.RandomTokenFrom(sh.key("client/dvc-portal"))
 	a.portal = portal.New(portal.Deps{
-		Site:         site,
-		Sessions:     d.Sessions,
-		Session:      d.BrowserSession("portal", "/"),
-		CSRF:         d.CSRFFor("portal", "/"),
-		ClientSecret: d.PortalClientSecret,
-		LogoutKey:    d.Key("portal/logout-state"),
+		Site:         sh.site,
+		Sessions:     sh.sessions,
+		Session:      sh.session("portal", "/"),
+		CSRF:         sh.csrf("portal", "/"),
+		ClientSecret: portalSecret,
+		LogoutKey:    sh.key("portal/logout-state"),
 		Audit:        a.store.Audit,
 	})
+	hub := web.NewHub()
+	sms := &web.Outbox{Store: a.store, Command: cfg.SMSCommand, Webhook: cfg.SMSWebhook, Log: cfg.Logger,
+		OnSend: func(m store.Message) { hub.Publish("messages:" + m.CitizenID) }}
 	var err error
-	if a.idp, err = idp.New(d); err != nil {
+	a.idp, err = idp.New(idp.Deps{
+		Site:               sh.site,
+		Store:              a.store,
+		Hasher:             sh.hasher,
+		Hub:                hub,
+		SMS:                sms,
+		Sessions:           sh.sessions,
+		Session:            sh.session("idp", "/idp"),
+		CSRF:               sh.csrf("idp", "/idp"),
+		Limits:             sh.limits,
+		SecondFactor:       cfg.SecondFactor,
+		OTPKey:             sh.key("otp"),
+		TOTPKey:            sh.key("totp"),
+		OIDCCryptoKey:      sh.key("oidc/crypto"),
+		PortalClientSecret: portalSecret,
+		OAuthRoutes:        oauthRoutes,
+	})
+	if err != nil {
 		return err
 	}
-	a.phone, err = phone.New(phone.Deps{Site: site, DemoCitizens: a.store.PresentDemoCitizens})
+	a.phone, err = phone.New(phone.Deps{Site: sh.site, DemoCitizens: a.store.PresentDemoCitizens})
 	if err != nil {
 		return err
 	}
 	a.console = console.New(console.Deps{
-		Site:              site,
+		Site:              sh.site,
 		Store:             a.store,
-		Hasher:            d.Hasher,
-		Sessions:          d.Sessions,
-		Session:           d.BrowserSession("console", "/console"),
-		CSRF:              d.CSRFFor("console", "/console"),
-		AdminPasswordHash: d.AdminPasswordHash,
-		Limits:            d.Limits,
-		SecondFactor:      d.SecondFactor,
-		SMSCommand:        a.cfg.SMSCommand,
-		SMSWebhook:        a.cfg.SMSWebhook,
+		Hasher:            sh.hasher,
+		Sessions:          sh.sessions,
+		Session:           sh.session("console", "/console"),
+		CSRF:              sh.csrf("console", "/console"),
+		AdminPasswordHash: adminHash,
+		Limits:            sh.limits,
+		SecondFactor:      cfg.SecondFactor,
+		SMSCommand:        cfg.SMSCommand,
+		SMSWebhook:        cfg.SMSWebhook,
 	})
 	return nil
 }
 
-func (a *App) adminPassword(ctx context.Context, d *web.Deps) error {
+// adminPassword returns the console password's hash: the configured password's, or the one
+// stored, or a new generated one (printed once by the banner).
+func (a *App) adminPassword(ctx context.Context) (string, error) {
 	if a.cfg.AdminPassword != "" {
-		h := d.Hasher.HashNow(a.cfg.AdminPassword)
-		d.AdminPasswordHash = h
-		return a.store.SetSecret(ctx, "admin_password_hash", []byte(h))
+		h := a.hasher.HashNow(a.cfg.AdminPassword)
+		return h, a.store.SetSecret(ctx, "admin_password_hash", []byte(h))
 	}
 	h, err := a.store.Secret(ctx, "admin_password_hash", func() ([]byte, error) {
 		a.GeneratedAdminPassword = web.RandomToken(9)
-		return []byte(d.Hasher.HashNow(a.GeneratedAdminPassword)), nil
+		return []byte(a.hasher.HashNow(a.GeneratedAdminPassword)), nil
 	})
-	d.AdminPasswordHash = string(h)
-	return err
+	return string(h), err
 }
 
 func ipExtractor(trusted []string) echo.IPExtractor {
@@ -207,7 +248,7 @@ func (a *App) Handler() http.Handler { return a.echo }
 func (a *App) Store() *store.Store { return a.store }
 
 // Hasher returns the password hasher (for tests: Saturate).
-func (a *App) Hasher() *web.Hasher { return a.deps.Hasher }
+func (a *App) Hasher() *web.Hasher { return a.hasher }
 
 // Config returns the validated configuration.
 func (a *App) Config() Config { return a.cfg }

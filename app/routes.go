@@ -14,15 +14,16 @@ import (
 	"dvclogin/assets"
 )
 
-// routes is the one place that shows the whole URL surface: shared middleware, then one
-// Register call per actor.
-func (a *App) routes(e *echo.Echo) error {
+// routes puts the shared middleware and the site-wide routes on e, then mounts each actor,
+// which lists its own routes in its routes.go. The whole surface, sorted, is the golden file
+// testdata/routes.golden (TestRouteTable), so a new route shows up in review.
+func (a *App) routes(e *echo.Echo) {
 	e.Pre(a.canonicalHost)
 	e.Use(
 		requestID,
 		a.logRequests,
 		middleware.Recover(),
-		web.SecurityHeaders(a.deps.Secure()),
+		web.SecurityHeaders(a.publicURL.Scheme == "https"),
 		web.RetryAfterMiddleware,
 		middleware.BodyLimit("64K"),
 	)
@@ -31,12 +32,10 @@ func (a *App) routes(e *echo.Echo) error {
 	e.GET("/static/*", web.Static(assets.FS))
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg") })
 
-	// Each actor lists its own routes in its routes.go.
 	a.portal.Mount(e.Group(""))
 	a.idp.Mount(e.Group("/idp"), e.Group("/api/mobile/v1"))
 	a.phone.Mount(e.Group("/app"))
 	a.console.Mount(e.Group("/console"))
-	return nil
 }
 
 func (a *App) healthz(c echo.Context) error {
@@ -54,7 +53,7 @@ func (a *App) healthz(c echo.Context) error {
 // cookie: all four actors must share one origin, or the portal's state cookie and the OIDC
 // callback end up on different hosts.
 func (a *App) canonicalHost(next echo.HandlerFunc) echo.HandlerFunc {
-	want := a.deps.PublicURL.Host
+	want := a.publicURL.Host
 	return func(c echo.Context) error {
 		r := c.Request()
 		if r.Host == want || r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/api/") {
@@ -67,7 +66,7 @@ func (a *App) canonicalHost(next echo.HandlerFunc) echo.HandlerFunc {
 		// Built from the parsed path, never by gluing the request-target onto the origin: an
 		// absolute-form target such as "http:@evil.example" has the opaque part
 		// "@evil.example", and "http://host" + "@evil.example" names another host.
-		target := url.URL{Scheme: a.deps.PublicURL.Scheme, Host: want, Path: r.URL.Path, RawQuery: r.URL.RawQuery}
+		target := url.URL{Scheme: a.publicURL.Scheme, Host: want, Path: r.URL.Path, RawQuery: r.URL.RawQuery}
 		return c.Redirect(code, target.String())
 	}
 }

@@ -11,12 +11,35 @@ import (
 
 	"dvclogin/app/idp/oidcop"
 	"dvclogin/app/web"
+	"dvclogin/store"
 )
+
+// Deps is what the identity provider is built from: the only actor that hashes citizens'
+// secrets, sends SMS and publishes login events.
+type Deps struct {
+	web.Site
+	Store        *store.Store
+	Hasher       *web.Hasher
+	Hub          *web.Hub
+	SMS          web.Sender
+	Sessions     *web.Sessions
+	Session      web.SessionKind // the browser's IdP session (login steps, then the SSO session)
+	CSRF         *web.CSRF
+	Limits       web.Limits
+	SecondFactor string // the direct login's default second factor: sms | app
+	OTPKey       []byte // binds login codes to their challenge
+	TOTPKey      []byte // seals authenticator-app secrets at rest
+
+	// What the OpenID Connect provider needs besides the above.
+	OIDCCryptoKey      []byte
+	PortalClientSecret string
+	OAuthRoutes        map[string]bool // filled with the OAuth endpoints as they are mounted
+}
 
 // IdP is the identity provider actor.
 type IdP struct {
-	d       *web.Deps
-	session web.SessionKind // the browser's IdP session (login steps, then the SSO session)
+	d       Deps
+	session web.SessionKind
 	csrf    *web.CSRF
 	oidc    *oidcop.Provider
 	qr      *qrService
@@ -24,19 +47,14 @@ type IdP struct {
 
 // New builds the identity provider and its OpenID Connect provider; Mount puts both on a
 // router.
-func New(d *web.Deps) (*IdP, error) {
-	p := &IdP{
-		d:       d,
-		session: d.BrowserSession("idp", "/idp"),
-		csrf:    d.CSRFFor("idp", "/idp"),
-	}
+func New(d Deps) (*IdP, error) {
+	p := &IdP{d: d, session: d.Session, csrf: d.CSRF}
 	var err error
 	if p.qr, err = newQRService(d.Limits); err != nil {
 		return nil, err
 	}
-	d.OAuthRoutes = map[string]bool{}
 	p.oidc, err = oidcop.New(oidcop.Deps{Store: d.Store, Log: d.Log, Now: d.Now, Render: d.Render, URL: d.URL,
-		Secure: d.Secure(), CryptoKey: d.Key("oidc/crypto"), PortalClientSecret: d.PortalClientSecret,
+		Secure: d.Secure(), CryptoKey: d.OIDCCryptoKey, PortalClientSecret: d.PortalClientSecret,
 		BrowserSession: p.browserSession, EndBrowserSession: p.endBrowserSession, OAuthRoutes: d.OAuthRoutes})
 	if err != nil {
 		return nil, err

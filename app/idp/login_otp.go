@@ -64,7 +64,7 @@ func newOTPCode() string {
 // otpHash binds a code to its challenge under a server key: a 6-digit code has only 20 bits,
 // so a plain digest in the database could be reversed by trying all million codes.
 func (p *IdP) otpHash(challengeID, code string) string {
-	m := hmac.New(sha256.New, p.d.Key("otp"))
+	m := hmac.New(sha256.New, p.d.OTPKey)
 	m.Write([]byte(challengeID + ":" + code))
 	return hex.EncodeToString(m.Sum(nil))
 }

@@ -689,8 +689,7 @@ func portalSecret(t *testing.T, env *apptest.Env) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &web.Deps{Master: master}
-	return web.RandomTokenFrom(d.Key("client/dvc-portal"))
+	return web.RandomTokenFrom(web.DeriveKey(master, "client/dvc-portal"))
 }
 
 func TestRefreshTokenRotationAndReuse(t *testing.T) {

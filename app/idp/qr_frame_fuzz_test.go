@@ -49,7 +49,7 @@ func FuzzQRFrameRoundTrip(f *testing.F) {
 			step = -(step + 1)
 		}
 		step %= 1_000_000 // a login lives a few dozen frames; the parser allows six digits
-		p := &IdP{d: &web.Deps{PublicURL: pub}}
+		p := &IdP{d: Deps{Site: web.Site{PublicURL: pub}}}
 		text := p.qrText(store.QRLogin{ID: id, FrameSecret: secret}, step)
 		for _, scanned := range []string{text, " " + text + "\r\n"} {
 			gotID, gotStep, gotMAC, ok := parseFrame(scanned)

@@ -99,7 +99,7 @@ func (p *IdP) openTOTP(citizenID, sealed string) (string, error) {
 }
 
 func (p *IdP) totpAEAD() (cipher.AEAD, error) {
-	block, err := aes.NewCipher(p.d.Key("totp"))
+	block, err := aes.NewCipher(p.d.TOTPKey)
 	if err != nil {
 		return nil, err
 	}

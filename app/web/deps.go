@@ -5,11 +5,7 @@ package web
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"log/slog"
-	"net/url"
 	"time"
-
-	"dvclogin/store"
 )
 
 // Limits are the configurable numbers of the login rules (the README's "Security rules and default limits").
@@ -58,63 +54,10 @@ func DefaultLimits() Limits {
 	}
 }
 
-// Deps is what every actor is built from. The composition root (package app) fills it once.
-type Deps struct {
-	Store     *store.Store
-	Log       *slog.Logger
-	Now       func() time.Time // injected clock
-	Render    *Renderer
-	Sessions  *Sessions
-	Hasher    *Hasher
-	Hub       *Hub
-	SMS       Sender
-	PublicURL *url.URL // scheme://host[:port], no trailing slash
-	Limits    Limits
-	Master    []byte // server master secret; use Key to derive per-purpose keys
-
-	PortalClientSecret string // the dvc-portal client's secret (shared with the portal RP)
-	SecondFactor       string // default second factor of the direct login: sms | app
-	AdminPasswordHash  string // console password (argon2id PHC)
-
-	// OAuthRoutes are the route paths whose errors are OAuth error JSON (RFC 6749 §5.2) even
-	// when the request is refused before its handler runs (a body over the size limit). The
-	// identity provider fills it while routes are registered; it is only read afterwards.
-	OAuthRoutes map[string]bool
-}
-
-// Key derives a per-purpose key from the master secret, so one leaked key does not expose the
-// others.
-func (d *Deps) Key(purpose string) []byte {
-	m := hmac.New(sha256.New, d.Master)
+// DeriveKey derives a per-purpose key from the master secret, so one leaked key does not
+// expose the others.
+func DeriveKey(master []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, master)
 	m.Write([]byte("dvclogin/" + purpose))
 	return m.Sum(nil)
-}
-
-// URL returns an absolute URL on the public origin for path.
-func (d *Deps) URL(path string) string {
-	return d.PublicURL.String() + path
-}
-
-// Secure reports whether the public URL is HTTPS (cookies then get the Secure flag).
-func (d *Deps) Secure() bool {
-	return d.PublicURL.Scheme == "https"
-}
-
-// BrowserSession is an actor's browser session: its own cookie "dvc_<kind>" on path, with the
-// configured idle and absolute lifetimes.
-func (d *Deps) BrowserSession(kind, path string) SessionKind {
-	return SessionKind{Kind: kind, Cookie: "dvc_" + kind, Path: path,
-		Idle: d.Limits.SessionIdle, Absolute: d.Limits.SessionAbsolute}
-}
-
-// CSRFFor is an actor's CSRF protection: its own cookie "dvc_<kind>_csrf" on path and a key
-// derived for that actor alone.
-func (d *Deps) CSRFFor(kind, path string) *CSRF {
-	return &CSRF{Key: d.Key("csrf/" + kind), Cookie: "dvc_" + kind + "_csrf", Path: path,
-		Secure: d.Secure(), Origin: d.PublicURL.String()}
-}
-
-// Site returns the part of d every actor shares.
-func (d *Deps) Site() Site {
-	return Site{Log: d.Log, Now: d.Now, Render: d.Render, PublicURL: d.PublicURL}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,8 +48,11 @@ type ErrorPage struct {
 	Message string
 }
 
-// ErrorHandler is the one place that turns a returned error into a response.
-func ErrorHandler(d *Deps) echo.HTTPErrorHandler {
+// ErrorHandler is the one place that turns a returned error into a response. The errors of
+// the routes in oauthRoutes are OAuth error JSON (RFC 6749 §5.2) even when the request is
+// refused before its handler runs (a body over the size limit); the map is filled while routes
+// are registered and only read afterwards.
+func ErrorHandler(log *slog.Logger, render *Renderer, oauthRoutes map[string]bool) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -61,14 +65,14 @@ func ErrorHandler(d *Deps) echo.HTTPErrorHandler {
 		we := toWebError(err)
 		req := c.Request()
 		if we.Status >= 500 {
-			d.Log.Error("request failed", "method", req.Method, "path", req.URL.Path,
+			log.Error("request failed", "method", req.Method, "path", req.URL.Path,
 				"status", we.Status, "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		} else if we.Err != nil {
-			d.Log.Info("request refused", "method", req.Method, "path", req.URL.Path,
+			log.Info("request refused", "method", req.Method, "path", req.URL.Path,
 				"status", we.Status, "code", we.Code, "err", we.Err)
 		}
 		setRetryAfter(c, we)
-		if d.OAuthRoutes[c.Path()] {
+		if oauthRoutes[c.Path()] {
 			c.JSON(we.Status, map[string]string{"error": oauthCode(we)})
 			return
 		}
@@ -81,7 +85,7 @@ func ErrorHandler(d *Deps) echo.HTTPErrorHandler {
 			return
 		}
 		NoStore(c)
-		if rerr := d.Render.Page(c, we.Status, "error", &ErrorPage{Page: NewPage(c, "Lỗi"), Status: we.Status, Message: we.Msg}); rerr != nil {
+		if rerr := render.Page(c, we.Status, "error", &ErrorPage{Page: NewPage(c, "Lỗi"), Status: we.Status, Message: we.Msg}); rerr != nil {
 			c.String(we.Status, we.Msg)
 		}
 	}
