@@ -21,17 +21,6 @@ type Console struct {
 	csrf    *web.CSRF
 }
 
-// Brute-force limits of the console login: an operator who mistypes a few times is not
-// stopped, a script guessing the password is, from one IP (loginMaxFailures in loginWindow) or
-// from many (accountMaxFailures in accountWindow, whatever the IP: the console has one
-// password). Each attempt takes its place under them before any hash is computed.
-const (
-	loginMaxFailures   = 10
-	loginWindow        = 10 * time.Minute
-	accountMaxFailures = 10
-	accountWindow      = 15 * time.Minute
-)
-
 // anonymousTTL bounds a session that only remembers where an operator wanted to go before
 // logging in, so unauthenticated visits cannot pile up long-lived rows.
 const anonymousTTL = 15 * time.Minute

@@ -46,8 +46,8 @@ func (con *Console) submitLogin(c echo.Context) error {
 	ctx := c.Request().Context()
 	now := con.d.Now()
 	attempt, err := con.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: c.RealIP(), Kind: "console"},
-		store.AttemptLimit{Max: loginMaxFailures, Window: loginWindow},
-		store.AttemptLimit{Max: accountMaxFailures, Window: accountWindow, AllIPs: true})
+		store.AttemptLimit{Max: con.d.Limits.ConsoleIPMaxFailures, Window: con.d.Limits.ConsoleIPWindow},
+		store.AttemptLimit{Max: con.d.Limits.ConsoleMaxFailures, Window: con.d.Limits.ConsoleWindow, AllIPs: true})
 	var full *store.LimitError
 	if errors.As(err, &full) {
 		return con.refuseLogin(c, full, now)
