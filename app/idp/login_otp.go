@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -196,7 +197,7 @@ func (p *IdP) submitOTP(c echo.Context) error {
 	}
 	err = p.d.Store.UseOTP(ctx, ch.ID, p.otpHash(ch.ID, code), now)
 	if err == nil {
-		p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Success: true})
+		p.regulator().CodeAccepted(ctx, p.attempt(c, cit))
 		// RFC 8176: the SMS code proves the SIM ("sms"); the in-app code proves the app
 		// session, which only the SIM's device or a device activated by an SMS code to it can
 		// hold: a software key ("swk").
@@ -220,31 +221,22 @@ func (p *IdP) submitOTP(c echo.Context) error {
 // left.
 func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) error {
 	ch, cit := &st.ch, st.cit
-	ctx := c.Request().Context()
-	lim := p.d.Limits
-	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Reason: reason})
-	locked, err := p.lockOnWrongCodes(c, cit, "idp")
+	v, err := p.regulator().WrongCode(c.Request().Context(), p.attempt(c, cit), store.OTPChallengeCode(ch.ID), reason)
 	if err != nil {
 		return err
 	}
-	if locked {
-		if err := p.d.Store.KillOTPChallenge(ctx, ch.ID); err != nil {
-			return err
-		}
+	switch {
+	case v.Kind == regulator.Locked:
+		p.noticeCodeLock(c, cit, "idp", v)
 		ch.Dead = true
-		web.SetRetryAfter(c, lim.PasswordLock)
-		return p.renderOTP(c, http.StatusLocked, st, msgCodeLock(lim.PasswordLock), "")
-	}
-	failures, dead, err := p.d.Store.RecordOTPFailure(ctx, ch.ID, lim.OTPMaxFailures)
-	if err != nil {
-		return err
-	}
-	if dead {
+		web.SetRetryAfter(c, v.RetryAfter)
+		return p.renderOTP(c, http.StatusLocked, st, msgCodeLock(v.RetryAfter), "")
+	case v.TriesLeft == 0:
 		ch.Dead = true
-		p.audit(c, "idp", "otp_challenge_killed", cit.ID, fmt.Sprintf("%d wrong codes", failures))
-		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+		p.audit(c, "idp", "otp_challenge_killed", cit.ID, fmt.Sprintf("%d wrong codes", v.Failures))
+		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, p.d.Limits.OTPMaxFailures), "")
 	}
-	return p.renderOTP(c, http.StatusUnauthorized, st, fmt.Sprintf(msgFmt, lim.OTPMaxFailures-failures), "")
+	return p.renderOTP(c, http.StatusUnauthorized, st, fmt.Sprintf(msgFmt, v.TriesLeft), "")
 }
 
 // resendOTP sends a new code ("Gửi lại mã"), optionally on the other channel: at most once a
