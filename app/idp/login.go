@@ -146,12 +146,15 @@ func (p *IdP) trySSO(c echo.Context, ar AuthRequestInfo) (bool, error) {
 
 // finishLogin ends a successful login in the browser: it regenerates the IdP session (a new
 // id after the last factor), records it as the SSO session, completes the auth request and
-// redirects to the OIDC callback.
-func (p *IdP) finishLogin(c echo.Context, authRequestID string, cit store.Citizen, amr []string) error {
+// redirects to the OIDC callback. sess is the browser's IdP session when the caller loaded it
+// already, else nil.
+func (p *IdP) finishLogin(c echo.Context, sess *web.Session, authRequestID string, cit store.Citizen, amr []string) error {
 	now := p.d.Now()
-	sess, err := p.d.Sessions.Load(c, p.session)
-	if err != nil {
-		return err
+	if sess == nil {
+		var err error
+		if sess, err = p.d.Sessions.Load(c, p.session); err != nil {
+			return err
+		}
 	}
 	if sess == nil {
 		sess = p.d.Sessions.New(p.session)

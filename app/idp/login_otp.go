@@ -69,24 +69,26 @@ func (p *IdP) otpHash(challengeID, code string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// startChallenge creates the code step of a login bound to this auth request and this browser
-// session, and sends the first code (which is not a resend). A citizen with an authenticator
-// app starts on it and nothing is sent: an SMS goes only if they switch to it.
-func (p *IdP) startChallenge(c echo.Context, authRequestID string, sess *web.Session, cit store.Citizen) (store.OTPChallenge, error) {
+// startChallenge creates challenge id, the code step of a login bound to this auth request and
+// this browser session, and sends the first code (which is not a resend). A citizen with an
+// authenticator app starts on it and nothing is sent: an SMS goes only if they switch to it.
+// The code is sent before the challenge is stored: a code the SMS budget refused is never
+// waiting to be typed.
+func (p *IdP) startChallenge(c echo.Context, id, authRequestID string, sess *web.Session, cit store.Citizen) error {
 	now := p.d.Now()
-	ch := store.OTPChallenge{ID: web.RandomToken(16), AuthRequestID: authRequestID, SessionHash: sess.IDHash,
+	ch := store.OTPChallenge{ID: id, AuthRequestID: authRequestID, SessionHash: sess.IDHash,
 		CitizenID: cit.ID, Channel: p.d.SecondFactor, ExpiresAt: now.Add(p.d.Limits.OTPTTL),
 		Sends: 1, LastSentAt: now, CreatedAt: now}
 	if cit.TOTPSecret != "" {
 		ch.Channel, ch.Sends, ch.LastSentAt = "totp", 0, time.Time{}
-		return ch, p.d.Store.CreateOTPChallenge(c.Request().Context(), ch)
+	} else {
+		code := newOTPCode()
+		ch.CodeHash = p.otpHash(ch.ID, code)
+		if err := p.sendCode(c, cit, ch.Channel, code, purposeOTP); err != nil {
+			return err
+		}
 	}
-	code := newOTPCode()
-	ch.CodeHash = p.otpHash(ch.ID, code)
-	if err := p.d.Store.CreateOTPChallenge(c.Request().Context(), ch); err != nil {
-		return ch, err
-	}
-	return ch, p.sendCode(c, cit, ch.Channel, code, purposeOTP)
+	return p.d.Store.CreateOTPChallenge(c.Request().Context(), ch)
 }
 
 // sendCode delivers a code: an SMS from "VNeID" without diacritics (as real Vietnamese SMS),
@@ -102,12 +104,13 @@ func (p *IdP) sendCode(c echo.Context, cit store.Citizen, channel, code, purpose
 	return p.sendSMS(c, cit, m)
 }
 
-// otpStep is a direct login waiting for its code: the auth request, the challenge and the
-// citizen who passed the password step.
+// otpStep is a direct login waiting for its code: the auth request, the browser's IdP session,
+// the challenge and the citizen who passed the password step.
 type otpStep struct {
-	ar  AuthRequestInfo
-	ch  store.OTPChallenge
-	cit store.Citizen
+	ar   AuthRequestInfo
+	sess *web.Session
+	ch   store.OTPChallenge
+	cit  store.Citizen
 }
 
 // loadOTPStep returns the browser's login in progress, checking that its challenge belongs to
@@ -140,7 +143,7 @@ func (p *IdP) loadOTPStep(c echo.Context) (otpStep, error) {
 	if err != nil {
 		return st, err
 	}
-	st.ch = ch
+	st.sess, st.ch = sess, ch
 	st.cit, err = p.d.Store.CitizenByID(ctx, ch.CitizenID)
 	return st, err
 }
@@ -205,7 +208,7 @@ func (p *IdP) submitOTP(c echo.Context) error {
 		if ch.Channel == "app" {
 			amr = []string{"pwd", "swk", "mfa"}
 		}
-		return p.finishLogin(c, ar.ID, cit, amr)
+		return p.finishLogin(c, st.sess, ar.ID, cit, amr)
 	}
 	if !errors.Is(err, store.ErrConflict) {
 		return err
