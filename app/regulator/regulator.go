@@ -66,6 +66,7 @@ const (
 	Wrong
 )
 
+// String names the kind, for logs and test failures.
 func (k Kind) String() string {
 	switch k {
 	case Allowed:
@@ -90,6 +91,7 @@ const (
 	Client
 )
 
+// String names the scope, for logs.
 func (s Scope) String() string {
 	switch s {
 	case Account:
