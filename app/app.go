@@ -21,6 +21,7 @@ import (
 	"dvclogin/app/idp"
 	"dvclogin/app/phone"
 	"dvclogin/app/portal"
+	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 	"dvclogin/assets"
 	"dvclogin/store"
@@ -169,6 +170,7 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 		LogoutKey:    sh.key("portal/logout-state"),
 		Audit:        a.store.Audit,
 	})
+	reg := regulator.New(a.store, sh.limits.Limits, cfg.Logger)
 	hub := web.NewHub()
 	sms := &web.Outbox{Store: a.store, Command: cfg.SMSCommand, Webhook: cfg.SMSWebhook, Log: cfg.Logger,
 		OnSend: func(m store.Message) { hub.Publish("messages:" + m.CitizenID) }}
@@ -177,6 +179,7 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 		Site:               sh.site,
 		Store:              a.store,
 		Hasher:             sh.hasher,
+		Regulator:          reg,
 		Hub:                hub,
 		SMS:                sms,
 		Sessions:           sh.sessions,
@@ -201,6 +204,7 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 		Site:              sh.site,
 		Store:             a.store,
 		Hasher:            sh.hasher,
+		Regulator:         reg,
 		Sessions:          sh.sessions,
 		Session:           sh.session("console", "/console"),
 		CSRF:              sh.csrf("console", "/console"),

@@ -82,7 +82,8 @@ func (c *Config) Validate() error {
 		}
 	}
 	l := c.Limits
-	if l.PasswordMaxFailures < 1 || l.OTPMaxFailures < 1 || l.OTPAccountMax < 1 || l.PasscodeLockAt < 1 || l.IPMaxFailures < 1 {
+	if l.PasswordMaxFailures < 1 || l.OTPMaxFailures < 1 || l.OTPAccountMax < 1 || l.PasscodeLockAt < 1 || l.IPMaxFailures < 1 ||
+		l.ConsoleIPMaxFailures < 1 || l.ConsoleMaxFailures < 1 {
 		errs = append(errs, errors.New("failure limits must be at least 1"))
 	}
 	if l.SMSAccountMax < 1 || l.SMSAccountHourMax < 1 || l.SMSIPHourMax < 1 {

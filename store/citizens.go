@@ -92,39 +92,6 @@ func (s *Store) CountCitizens(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// RecordPasswordFailure counts one wrong password. When the count reaches max the account is
-// locked until now+lockFor and the count starts again. It returns the lock end (zero if not
-// locked by this failure) and the failures counted so far.
-func (s *Store) RecordPasswordFailure(ctx context.Context, citizenID string, now time.Time, max int, lockFor time.Duration) (time.Time, int, error) {
-	var lockedUntil time.Time
-	var failures int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `UPDATE citizens SET password_failures = password_failures + 1
-			WHERE id = ? RETURNING password_failures`, citizenID).Scan(&failures); err != nil {
-			return err
-		}
-		if failures >= max {
-			lockedUntil = now.Add(lockFor)
-			_, err := tx.ExecContext(ctx, `UPDATE citizens SET password_failures = 0, locked_until = ? WHERE id = ?`,
-				ms(lockedUntil), citizenID)
-			return err
-		}
-		return nil
-	})
-	return lockedUntil, failures, err
-}
-
-// LockCitizen locks the account's login until until (too many wrong codes across logins).
-func (s *Store) LockCitizen(ctx context.Context, citizenID string, until time.Time) error {
-	return affectedOne(s.w.ExecContext(ctx, `UPDATE citizens SET locked_until = max(locked_until, ?) WHERE id = ?`, ms(until), citizenID))
-}
-
-// ResetPasswordFailures clears the consecutive-failure count after a correct password.
-func (s *Store) ResetPasswordFailures(ctx context.Context, citizenID string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE citizens SET password_failures = 0 WHERE id = ? AND password_failures <> 0`, citizenID)
-	return err
-}
-
 // UnlockCitizen clears the password lock, the passcode lock and the wrong codes counted so far
 // (operator action): whatever locked the account, it starts afresh.
 func (s *Store) UnlockCitizen(ctx context.Context, citizenID string) error {
@@ -147,67 +114,6 @@ func (s *Store) SetPasscodeHash(ctx context.Context, citizenID, hash string) err
 // SetPasswordHash replaces a citizen's password hash.
 func (s *Store) SetPasswordHash(ctx context.Context, citizenID, hash string) error {
 	return affectedOne(s.w.ExecContext(ctx, `UPDATE citizens SET password_hash = ? WHERE id = ?`, hash, citizenID))
-}
-
-// PasscodeVerdict is what one wrong passcode led to.
-type PasscodeVerdict struct {
-	Failures      int
-	CooldownUntil time.Time // set when this failure started a cooldown
-	Locked        bool      // set when this failure locked the passcode
-}
-
-// ReservePasscodeGuess counts a passcode guess as a failure before the passcode is checked,
-// in one conditional UPDATE that refuses (ErrConflict) while the passcode is locked, cooling
-// down, or has used up its lockAt guesses. Concurrent guesses therefore each take their own
-// number and no more than lockAt can ever be checked. Every cooldownEvery-th guess starts the
-// cooldown (until now+cooldownFor) at its reservation, not after its hash: the next guess
-// cannot start while that one is still being checked. A right guess then calls
-// ResetPasscodeFailures (which also ends that cooldown), a wrong one PasscodeGuessFailed. It
-// returns the guess's number.
-func (s *Store) ReservePasscodeGuess(ctx context.Context, citizenID string, now time.Time, lockAt, cooldownEvery int, cooldownFor time.Duration) (int, error) {
-	var n int
-	err := s.w.QueryRowContext(ctx, `UPDATE citizens SET passcode_failures = passcode_failures + 1,
-		passcode_cooldown_until = CASE WHEN ? > 0 AND (passcode_failures + 1) % ? = 0 THEN ? ELSE passcode_cooldown_until END
-		WHERE id = ? AND passcode_locked = 0 AND passcode_cooldown_until <= ? AND passcode_failures < ?
-		RETURNING passcode_failures`, cooldownEvery, max(cooldownEvery, 1), ms(now.Add(cooldownFor)),
-		citizenID, ms(now), lockAt).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrConflict
-	}
-	return n, err
-}
-
-// ReleasePasscodeGuess gives back reserved guess number n that was never checked (hashing was
-// busy), with the cooldown its reservation started.
-func (s *Store) ReleasePasscodeGuess(ctx context.Context, citizenID string, n, cooldownEvery int) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE citizens SET passcode_failures = max(passcode_failures - 1, 0),
-		passcode_cooldown_until = CASE WHEN ? > 0 AND ? % ? = 0 THEN 0 ELSE passcode_cooldown_until END
-		WHERE id = ? AND passcode_locked = 0`, cooldownEvery, n, max(cooldownEvery, 1), citizenID)
-	return err
-}
-
-// PasscodeGuessFailed applies the consequences of wrong guess number n: every cooldownEvery-th
-// starts a cooldown of cooldownFor, the lockAt-th locks the passcode until an operator resets it.
-func (s *Store) PasscodeGuessFailed(ctx context.Context, citizenID string, n int, now time.Time, cooldownEvery int, cooldownFor time.Duration, lockAt int) (PasscodeVerdict, error) {
-	v := PasscodeVerdict{Failures: n}
-	var err error
-	switch {
-	case n >= lockAt:
-		v.Locked = true
-		_, err = s.w.ExecContext(ctx, `UPDATE citizens SET passcode_locked = 1 WHERE id = ?`, citizenID)
-	case cooldownEvery > 0 && n%cooldownEvery == 0:
-		v.CooldownUntil = now.Add(cooldownFor)
-		_, err = s.w.ExecContext(ctx, `UPDATE citizens SET passcode_cooldown_until = max(passcode_cooldown_until, ?) WHERE id = ?`,
-			ms(v.CooldownUntil), citizenID)
-	}
-	return v, err
-}
-
-// ResetPasscodeFailures clears the passcode failure count after a correct passcode.
-func (s *Store) ResetPasscodeFailures(ctx context.Context, citizenID string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE citizens SET passcode_failures = 0, passcode_cooldown_until = 0
-		WHERE id = ? AND passcode_failures <> 0`, citizenID)
-	return err
 }
 
 // SetTOTPSecret enrolls (or, with "", removes) an authenticator-app secret.

@@ -210,15 +210,3 @@ func (s *Store) UseDeviceActivation(ctx context.Context, id, codeHash string, no
 	return affectedOne(s.w.ExecContext(ctx, `UPDATE device_activations SET used_at = ?
 		WHERE id = ? AND code_hash = ? AND dead = 0 AND used_at = 0 AND expires_at > ?`, ms(now), id, codeHash, ms(now)))
 }
-
-// RecordActivationFailure counts one wrong code; at max failures the activation dies. It
-// returns the failures so far and whether it is dead.
-func (s *Store) RecordActivationFailure(ctx context.Context, id string, max int) (int, bool, error) {
-	return s.recordCodeFailure(ctx, "device_activations", id, max)
-}
-
-// KillDeviceActivation ends an activation at once.
-func (s *Store) KillDeviceActivation(ctx context.Context, id string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE device_activations SET dead = 1 WHERE id = ?`, id)
-	return err
-}

@@ -75,8 +75,12 @@ type SMSBudget struct {
 	IPHourMax      int
 }
 
-// ReserveSMS takes one SMS for citizenID, set off from ip (counted by its ClientKey), out of the budget at now, or refuses
-// with a *LimitError (Limit 0: the account's short window, 1: its hour, 2: the IP's hour).
+// SMSClientLimit is the index of the client IP's hour in a *LimitError from ReserveSMS; the
+// lower ones are the account's (its short window, then its hour).
+const SMSClientLimit = 2
+
+// ReserveSMS takes one SMS for citizenID, set off from ip (counted by its ClientKey), out of the
+// budget at now, or refuses with a *LimitError naming the full limit.
 // Counting and recording are one transaction on the single writer, so parallel sends cannot
 // together exceed the budget.
 func (s *Store) ReserveSMS(ctx context.Context, citizenID, ip, purpose string, now time.Time, b SMSBudget) error {

@@ -83,29 +83,3 @@ func (s *Store) MarkOTPUsed(ctx context.Context, id string, now time.Time) error
 	return affectedOne(s.w.ExecContext(ctx, `UPDATE otp_challenges SET used_at = ?
 		WHERE id = ? AND dead = 0 AND used_at = 0 AND expires_at > ?`, ms(now), id, ms(now)))
 }
-
-// RecordOTPFailure counts one wrong code; at max failures the challenge dies. It returns the
-// failures so far and whether the challenge is now dead.
-func (s *Store) RecordOTPFailure(ctx context.Context, id string, max int) (int, bool, error) {
-	return s.recordCodeFailure(ctx, "otp_challenges", id, max)
-}
-
-// recordCodeFailure counts one wrong code on a row of table (a code that dies after max wrong
-// tries: an OTP challenge, a device activation) in one statement, and kills it at max.
-func (s *Store) recordCodeFailure(ctx context.Context, table, id string, max int) (int, bool, error) {
-	var failures int
-	var dead bool
-	err := s.w.QueryRowContext(ctx, `UPDATE `+table+` SET failures = failures + 1,
-		dead = CASE WHEN failures + 1 >= ? THEN 1 ELSE dead END
-		WHERE id = ? RETURNING failures, dead`, max, id).Scan(&failures, &dead)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, ErrNotFound
-	}
-	return failures, dead, err
-}
-
-// KillOTPChallenge ends a challenge at once, whatever its failure count.
-func (s *Store) KillOTPChallenge(ctx context.Context, id string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE otp_challenges SET dead = 1 WHERE id = ?`, id)
-	return err
-}

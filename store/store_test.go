@@ -69,6 +69,24 @@ func seedCitizen(t *testing.T, s *Store) Citizen {
 	return c
 }
 
+// wrongCode counts one wrong code on OTP challenge id of citizenID (whose account does not lock
+// here), failing at max; it returns the challenge's failures and whether it died.
+func wrongCode(ctx context.Context, s *Store, citizenID, id string, max int) (int, bool, error) {
+	f, err := s.CodeFailed(ctx, Attempt{At: time.Now(), IP: "192.0.2.1", CitizenID: citizenID, Reason: "wrong_code"},
+		OTPChallengeCode(id), CodeLimits{Max: max, AccountMax: 1000, Window: time.Hour})
+	return f.Failures, f.Dead, err
+}
+
+// wrongPassword reserves a password attempt of citizenID at now and records it as wrong; it
+// returns the lock end (zero if not locked) and the failures counted.
+func wrongPassword(ctx context.Context, s *Store, citizenID string, now time.Time, max int, lockFor time.Duration) (time.Time, int, error) {
+	r, err := s.ReservePassword(ctx, Attempt{At: now, IP: "192.0.2.1", CitizenID: citizenID, Kind: "password"})
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	return s.PasswordFailed(ctx, r.ID, "wrong_password", now, max, lockFor)
+}
+
 // Of many concurrent uses of one code, exactly one wins: the conditional UPDATE is the lock.
 func TestUseOTPOnce(t *testing.T) {
 	s, _ := openTemp(t)
@@ -110,16 +128,16 @@ func TestOTPFailuresSurviveResend(t *testing.T) {
 	s.CreateOTPChallenge(ctx, OTPChallenge{ID: "ch", AuthRequestID: "ar", SessionHash: "sh", CitizenID: c.ID,
 		Channel: "sms", CodeHash: "a", ExpiresAt: now.Add(time.Minute), CreatedAt: now})
 	for i := 0; i < 3; i++ {
-		s.RecordOTPFailure(ctx, "ch", 5)
+		wrongCode(ctx, s, c.ID, "ch", 5)
 	}
 	if err := s.ResendOTP(ctx, "ch", "app", "b", now, now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	n, dead, _ := s.RecordOTPFailure(ctx, "ch", 5)
+	n, dead, _ := wrongCode(ctx, s, c.ID, "ch", 5)
 	if n != 4 || dead {
 		t.Fatalf("after resend: %d failures, dead %v; want 4, alive", n, dead)
 	}
-	if n, dead, _ = s.RecordOTPFailure(ctx, "ch", 5); n != 5 || !dead {
+	if n, dead, _ = wrongCode(ctx, s, c.ID, "ch", 5); n != 5 || !dead {
 		t.Fatalf("5th failure: %d, dead %v", n, dead)
 	}
 	if err := s.UseOTP(ctx, "ch", "b", now); !errors.Is(err, ErrConflict) {
@@ -133,12 +151,12 @@ func TestPasswordLockAfterMaxFailures(t *testing.T) {
 	c := seedCitizen(t, s)
 	now := time.Now()
 	for i := 1; i <= 4; i++ {
-		until, n, err := s.RecordPasswordFailure(ctx, c.ID, now, 5, 15*time.Minute)
+		until, n, err := wrongPassword(ctx, s, c.ID, now, 5, 15*time.Minute)
 		if err != nil || !until.IsZero() || n != i {
 			t.Fatalf("failure %d: %v %d %v", i, until, n, err)
 		}
 	}
-	until, _, _ := s.RecordPasswordFailure(ctx, c.ID, now, 5, 15*time.Minute)
+	until, _, _ := wrongPassword(ctx, s, c.ID, now, 5, 15*time.Minute)
 	if !until.Equal(now.Add(15 * time.Minute)) {
 		t.Fatalf("lock until %v", until)
 	}

@@ -87,7 +87,7 @@ func TestSwitchOTPToTOTPKeepsTheChallenge(t *testing.T) {
 	s.CreateOTPChallenge(ctx, OTPChallenge{ID: "ch", AuthRequestID: "ar", SessionHash: "sh", CitizenID: c.ID,
 		Channel: "sms", CodeHash: "h", ExpiresAt: exp, Sends: 1, LastSentAt: now, CreatedAt: now})
 	for i := 0; i < 3; i++ {
-		s.RecordOTPFailure(ctx, "ch", 5)
+		wrongCode(ctx, s, c.ID, "ch", 5)
 	}
 	if err := s.SwitchOTPToTOTP(ctx, "ch"); err != nil {
 		t.Fatal(err)

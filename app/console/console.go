@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -20,6 +21,7 @@ type Deps struct {
 	web.Site
 	Store             *store.Store
 	Hasher            *web.Hasher
+	Regulator         *regulator.Regulator // the console login's limits
 	Sessions          *web.Sessions
 	Session           web.SessionKind // the console's cookie and lifetimes
 	CSRF              *web.CSRF
@@ -40,17 +42,6 @@ type Console struct {
 func New(d Deps) *Console {
 	return &Console{d: d, sessions: web.NewSessionStore[sessionData](d.Sessions, d.Session)}
 }
-
-// Brute-force limits of the console login: an operator who mistypes a few times is not
-// stopped, a script guessing the password is, from one IP (loginMaxFailures in loginWindow) or
-// from many (accountMaxFailures in accountWindow, whatever the IP: the console has one
-// password). Each attempt takes its place under them before any hash is computed.
-const (
-	loginMaxFailures   = 10
-	loginWindow        = 10 * time.Minute
-	accountMaxFailures = 10
-	accountWindow      = 15 * time.Minute
-)
 
 // anonymousTTL bounds a session that only remembers where an operator wanted to go before
 // logging in, so unauthenticated visits cannot pile up long-lived rows.

@@ -10,8 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/regulator"
 	"dvclogin/app/web"
-	"dvclogin/store"
 )
 
 // msgBadPassword is the one answer to every wrong console password.
@@ -37,43 +37,27 @@ func (con *Console) renderLogin(c echo.Context, status int, msg string) error {
 		Page: web.NewPage(c, "Đăng nhập quản trị"), Error: msg})
 }
 
-// submitLogin checks the operator password. The attempt takes its place under the per-IP and
-// the account-wide limits before the hash is computed, in one store transaction, so neither a
-// guessing script nor a burst of parallel guesses costs more than the limits' worth of hashes;
-// the session is regenerated on success, so a session id planted before login is worthless
-// after it.
+// submitLogin checks the operator password under the console's rules (regulator.Console: each
+// attempt takes its place under the per-IP and the console-wide limits before its hash); the
+// session is regenerated on success, so a session id planted before login is worthless after
+// it.
 func (con *Console) submitLogin(c echo.Context) error {
 	ctx := c.Request().Context()
 	now := con.d.Now()
-	attempt, err := con.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: c.RealIP(), Kind: "console"},
-		store.AttemptLimit{Max: loginMaxFailures, Window: loginWindow},
-		store.AttemptLimit{Max: accountMaxFailures, Window: accountWindow, AllIPs: true})
-	var full *store.LimitError
-	if errors.As(err, &full) {
-		return con.refuseLogin(c, full, now)
+	v, err := con.d.Regulator.Console(ctx, regulator.Attempt{At: now, IP: c.RealIP()}, func() (bool, error) {
+		return con.d.Hasher.Verify(ctx, con.d.AdminPasswordHash, c.FormValue("password"))
+	})
+	if errors.Is(err, web.ErrBusy) {
+		return busy(err)
 	}
 	if err != nil {
 		return err
 	}
-	ok, err := con.d.Hasher.Verify(ctx, con.d.AdminPasswordHash, c.FormValue("password"))
-	if err != nil {
-		// Not checked: give the place back.
-		if derr := con.d.Store.DropAttempt(ctx, attempt); derr != nil {
-			con.d.Log.Warn("drop attempt", "err", derr)
-		}
-		if errors.Is(err, web.ErrBusy) {
-			return busy(err)
-		}
-		return err
+	if v.Kind == regulator.Limited || v.Kind == regulator.Locked {
+		return con.refuseLogin(c, v)
 	}
-	if !ok {
-		if err := con.d.Store.FinishAttempt(ctx, attempt, false, "wrong_password"); err != nil {
-			return err
-		}
+	if v.Kind != regulator.Allowed {
 		return con.renderLogin(c, http.StatusUnauthorized, msgBadPassword)
-	}
-	if err := con.d.Store.FinishAttempt(ctx, attempt, true, ""); err != nil {
-		return err
 	}
 
 	s, err := con.sessions.LoadOrNew(c)
@@ -94,18 +78,16 @@ func (con *Console) submitLogin(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
-// refuseLogin answers an attempt refused by a full limit: 429 when this IP made too many,
-// 423 when the console login as a whole is locked by failures from anywhere.
-func (con *Console) refuseLogin(c echo.Context, full *store.LimitError, now time.Time) error {
-	wait := full.FreeAt.Sub(now)
+// refuseLogin answers an attempt the regulator refused: 429 when this IP made too many, 423
+// when the console login as a whole is locked by failures from anywhere.
+func (con *Console) refuseLogin(c echo.Context, v regulator.Verdict) error {
+	wait := v.RetryAfter
 	c.Response().Header().Set("Retry-After", strconv.Itoa(max(int((wait+time.Second-1)/time.Second), 1)))
 	mins := max(int((wait+time.Minute-1)/time.Minute), 1)
-	if full.Limit == 0 {
-		con.record(c, store.Attempt{Kind: "console_refused", Reason: "ip_limited"})
+	if v.Kind == regulator.Limited {
 		return con.renderLogin(c, http.StatusTooManyRequests,
 			fmt.Sprintf("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", mins))
 	}
-	con.record(c, store.Attempt{Kind: "console_refused", Reason: "console_locked"})
 	return con.renderLogin(c, http.StatusLocked,
 		fmt.Sprintf("Đăng nhập quản trị đang tạm khóa do có quá nhiều lần nhập sai mật khẩu. Vui lòng thử lại sau %d phút.", mins))
 }
@@ -118,12 +100,4 @@ func (con *Console) submitLogout(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/console/login")
-}
-
-// record appends a console attempt; the attempt log is best effort, a failure is logged.
-func (con *Console) record(c echo.Context, a store.Attempt) {
-	a.At, a.IP = con.d.Now(), c.RealIP()
-	if err := con.d.Store.RecordAttempt(c.Request().Context(), a); err != nil {
-		con.d.Log.Warn("record attempt", "err", err)
-	}
 }

@@ -79,7 +79,7 @@ func (con *Console) showSettings(c echo.Context) error {
 			{"Thời gian tối đa của một phiên", duration(l.SessionAbsolute), ""},
 			{"Phiên đăng nhập ứng dụng VNeID", duration(l.AppSessionTTL), ""},
 			{"Đăng nhập quản trị sai tối đa", fmt.Sprintf("%d lần trong %s từ một địa chỉ IP; %d lần trong %s từ mọi địa chỉ thì tạm khóa",
-				loginMaxFailures, duration(loginWindow), accountMaxFailures, duration(accountWindow)), ""},
+				l.ConsoleIPMaxFailures, duration(l.ConsoleIPWindow), l.ConsoleMaxFailures, duration(l.ConsoleWindow)), ""},
 		}},
 	}}
 	var err error

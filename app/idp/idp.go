@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"dvclogin/app/idp/oidcop"
+	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -20,6 +21,7 @@ type Deps struct {
 	web.Site
 	Store        *store.Store
 	Hasher       *web.Hasher
+	Regulator    *regulator.Regulator // every try at a secret goes through it
 	Hub          *web.Hub
 	SMS          web.Sender
 	Sessions     *web.Sessions
@@ -38,17 +40,17 @@ type Deps struct {
 
 // IdP is the identity provider actor.
 type IdP struct {
-	d       Deps
-	session web.SessionKind
-	csrf    *web.CSRF
-	oidc    *oidcop.Provider
-	qr      *qrService
+	d        Deps
+	sessions *web.SessionStore[idpSessionData]
+	csrf     *web.CSRF
+	oidc     *oidcop.Provider
+	qr       *qrService
 }
 
 // New builds the identity provider and its OpenID Connect provider; Mount puts both on a
 // router.
 func New(d Deps) (*IdP, error) {
-	p := &IdP{d: d, session: d.Session, csrf: d.CSRF}
+	p := &IdP{d: d, sessions: web.NewSessionStore[idpSessionData](d.Sessions, d.Session), csrf: d.CSRF}
 	var err error
 	if p.qr, err = newQRService(d.Limits); err != nil {
 		return nil, err
@@ -65,7 +67,7 @@ func New(d Deps) (*IdP, error) {
 // browserSession is this browser's IdP session as the OpenID Connect provider sees it: the
 // citizen it logged in and the digest of its id; "" when there is none.
 func (p *IdP) browserSession(c echo.Context) (subject, idHash string, err error) {
-	sess, err := p.d.Sessions.Load(c, p.session)
+	sess, err := p.sessions.Load(c)
 	if err != nil || sess == nil {
 		return "", "", err
 	}
@@ -74,7 +76,7 @@ func (p *IdP) browserSession(c echo.Context) (subject, idHash string, err error)
 
 // endBrowserSession ends this browser's IdP session (RP-initiated logout).
 func (p *IdP) endBrowserSession(c echo.Context) error {
-	return p.d.Sessions.Destroy(c, p.session)
+	return p.sessions.Destroy(c)
 }
 
 // audit records an IdP event; a failure to audit is logged, never shown.

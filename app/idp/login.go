@@ -94,14 +94,11 @@ func (p *IdP) trySSO(c echo.Context, ar oidcop.AuthRequest) (bool, error) {
 	if slices.Contains(ar.Prompt, "login") || slices.Contains(ar.Prompt, "select_account") {
 		return false, nil
 	}
-	sess, err := p.d.Sessions.Load(c, p.session)
-	if err != nil || sess == nil || sess.Subject == "" {
+	sess, err := p.sessions.Load(c)
+	if err != nil || sess == nil || sess.Subject == "" || sess.Data.AuthTime == 0 {
 		return false, err
 	}
-	var data idpSessionData
-	if err := sess.Get(&data); err != nil || data.AuthTime == 0 {
-		return false, nil
-	}
+	data := sess.Data
 	authTime := time.UnixMilli(data.AuthTime)
 	if ar.MaxAge != nil && p.d.Now().Sub(authTime) > *ar.MaxAge {
 		return false, nil
@@ -112,10 +109,8 @@ func (p *IdP) trySSO(c echo.Context, ar oidcop.AuthRequest) (bool, error) {
 	}
 	// Single sign-on is the use of this session: it resets the idle clock (at most one write a
 	// minute), never the absolute lifetime.
-	if p.d.Now().Sub(sess.SeenAt) >= time.Minute {
-		if err := p.d.Sessions.Save(c, sess); err != nil {
-			return false, err
-		}
+	if err := p.sessions.Touch(c, sess, time.Minute); err != nil {
+		return false, err
 	}
 	url, err := p.oidc.Complete(c.Request().Context(), ar.ID, cit.ID, sess.IDHash, data.AMR, authTime)
 	if err != nil {
@@ -127,21 +122,19 @@ func (p *IdP) trySSO(c echo.Context, ar oidcop.AuthRequest) (bool, error) {
 
 // finishLogin ends a successful login in the browser: it regenerates the IdP session (a new
 // id after the last factor), records it as the SSO session, completes the auth request and
-// redirects to the OIDC callback.
-func (p *IdP) finishLogin(c echo.Context, authRequestID string, cit store.Citizen, amr []string) error {
+// redirects to the OIDC callback. sess is the browser's IdP session when the caller loaded it
+// already, else nil.
+func (p *IdP) finishLogin(c echo.Context, sess *web.Session[idpSessionData], authRequestID string, cit store.Citizen, amr []string) error {
 	now := p.d.Now()
-	sess, err := p.d.Sessions.Load(c, p.session)
-	if err != nil {
-		return err
-	}
 	if sess == nil {
-		sess = p.d.Sessions.New(p.session)
+		var err error
+		if sess, err = p.sessions.LoadOrNew(c); err != nil {
+			return err
+		}
 	}
 	sess.Subject = cit.ID
-	if err := sess.Set(idpSessionData{AuthTime: now.UnixMilli(), AMR: amr}); err != nil {
-		return err
-	}
-	if err := p.d.Sessions.Regenerate(c, sess); err != nil {
+	sess.Data = idpSessionData{AuthTime: now.UnixMilli(), AMR: amr}
+	if err := p.sessions.Regenerate(c, sess); err != nil {
 		return err
 	}
 	url, err := p.oidc.Complete(c.Request().Context(), authRequestID, cit.ID, sess.IDHash, amr, now)

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"dvclogin/app/idp/oidcop"
+	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -69,24 +70,26 @@ func (p *IdP) otpHash(challengeID, code string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// startChallenge creates the code step of a login bound to this auth request and this browser
-// session, and sends the first code (which is not a resend). A citizen with an authenticator
-// app starts on it and nothing is sent: an SMS goes only if they switch to it.
-func (p *IdP) startChallenge(c echo.Context, authRequestID string, sess *web.RawSession, cit store.Citizen) (store.OTPChallenge, error) {
+// startChallenge creates challenge id, the code step of a login bound to this auth request and
+// this browser session, and sends the first code (which is not a resend). A citizen with an
+// authenticator app starts on it and nothing is sent: an SMS goes only if they switch to it.
+// The code is sent before the challenge is stored: a code the SMS budget refused is never
+// waiting to be typed.
+func (p *IdP) startChallenge(c echo.Context, id, authRequestID string, sess *web.Session[idpSessionData], cit store.Citizen) error {
 	now := p.d.Now()
-	ch := store.OTPChallenge{ID: web.RandomToken(16), AuthRequestID: authRequestID, SessionHash: sess.IDHash,
+	ch := store.OTPChallenge{ID: id, AuthRequestID: authRequestID, SessionHash: sess.IDHash,
 		CitizenID: cit.ID, Channel: p.d.SecondFactor, ExpiresAt: now.Add(p.d.Limits.OTPTTL),
 		Sends: 1, LastSentAt: now, CreatedAt: now}
 	if cit.TOTPSecret != "" {
 		ch.Channel, ch.Sends, ch.LastSentAt = "totp", 0, time.Time{}
-		return ch, p.d.Store.CreateOTPChallenge(c.Request().Context(), ch)
+	} else {
+		code := newOTPCode()
+		ch.CodeHash = p.otpHash(ch.ID, code)
+		if err := p.sendCode(c, cit, ch.Channel, code, purposeOTP); err != nil {
+			return err
+		}
 	}
-	code := newOTPCode()
-	ch.CodeHash = p.otpHash(ch.ID, code)
-	if err := p.d.Store.CreateOTPChallenge(c.Request().Context(), ch); err != nil {
-		return ch, err
-	}
-	return ch, p.sendCode(c, cit, ch.Channel, code, purposeOTP)
+	return p.d.Store.CreateOTPChallenge(c.Request().Context(), ch)
 }
 
 // sendCode delivers a code: an SMS from "VNeID" without diacritics (as real Vietnamese SMS),
@@ -102,12 +105,13 @@ func (p *IdP) sendCode(c echo.Context, cit store.Citizen, channel, code, purpose
 	return p.sendSMS(c, cit, m)
 }
 
-// otpStep is a direct login waiting for its code: the auth request, the challenge and the
-// citizen who passed the password step.
+// otpStep is a direct login waiting for its code: the auth request, the browser's IdP session,
+// the challenge and the citizen who passed the password step.
 type otpStep struct {
-	ar  oidcop.AuthRequest
-	ch  store.OTPChallenge
-	cit store.Citizen
+	ar   oidcop.AuthRequest
+	sess *web.Session[idpSessionData]
+	ch   store.OTPChallenge
+	cit  store.Citizen
 }
 
 // loadOTPStep returns the browser's login in progress, checking that its challenge belongs to
@@ -121,17 +125,14 @@ func (p *IdP) loadOTPStep(c echo.Context) (otpStep, error) {
 	}
 	st.ar = ar
 	skipped := &web.Error{Status: http.StatusForbidden, Code: "step_skipped", Msg: msgStepSkipped}
-	sess, err := p.d.Sessions.Load(c, p.session)
+	sess, err := p.sessions.Load(c)
 	if err != nil {
 		return st, err
 	}
-	if sess == nil {
+	if sess == nil || sess.Data.Pending == nil || sess.Data.Pending.AuthRequestID != ar.ID {
 		return st, skipped
 	}
-	var data idpSessionData
-	if err := sess.Get(&data); err != nil || data.Pending == nil || data.Pending.AuthRequestID != ar.ID {
-		return st, skipped
-	}
+	data := sess.Data
 	ctx := c.Request().Context()
 	ch, err := p.d.Store.OTPChallengeByID(ctx, data.Pending.ChallengeID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (ch.SessionHash != sess.IDHash || ch.AuthRequestID != ar.ID)) {
@@ -140,7 +141,7 @@ func (p *IdP) loadOTPStep(c echo.Context) (otpStep, error) {
 	if err != nil {
 		return st, err
 	}
-	st.ch = ch
+	st.sess, st.ch = sess, ch
 	st.cit, err = p.d.Store.CitizenByID(ctx, ch.CitizenID)
 	return st, err
 }
@@ -197,7 +198,7 @@ func (p *IdP) submitOTP(c echo.Context) error {
 	}
 	err = p.d.Store.UseOTP(ctx, ch.ID, p.otpHash(ch.ID, code), now)
 	if err == nil {
-		p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Success: true})
+		p.d.Regulator.CodeAccepted(ctx, p.attempt(c, cit))
 		// RFC 8176: the SMS code proves the SIM ("sms"); the in-app code proves the app
 		// session, which only the SIM's device or a device activated by an SMS code to it can
 		// hold: a software key ("swk").
@@ -205,7 +206,7 @@ func (p *IdP) submitOTP(c echo.Context) error {
 		if ch.Channel == "app" {
 			amr = []string{"pwd", "swk", "mfa"}
 		}
-		return p.finishLogin(c, ar.ID, cit, amr)
+		return p.finishLogin(c, st.sess, ar.ID, cit, amr)
 	}
 	if !errors.Is(err, store.ErrConflict) {
 		return err
@@ -221,31 +222,22 @@ func (p *IdP) submitOTP(c echo.Context) error {
 // left.
 func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) error {
 	ch, cit := &st.ch, st.cit
-	ctx := c.Request().Context()
-	lim := p.d.Limits
-	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Reason: reason})
-	locked, err := p.lockOnWrongCodes(c, cit, "idp")
+	v, err := p.d.Regulator.WrongCode(c.Request().Context(), p.attempt(c, cit), store.OTPChallengeCode(ch.ID), reason)
 	if err != nil {
 		return err
 	}
-	if locked {
-		if err := p.d.Store.KillOTPChallenge(ctx, ch.ID); err != nil {
-			return err
-		}
+	switch {
+	case v.Kind == regulator.Locked:
+		p.noticeCodeLock(c, cit, "idp", v)
 		ch.Dead = true
-		web.SetRetryAfter(c, lim.PasswordLock)
-		return p.renderOTP(c, http.StatusLocked, st, msgCodeLock(lim.PasswordLock), "")
-	}
-	failures, dead, err := p.d.Store.RecordOTPFailure(ctx, ch.ID, lim.OTPMaxFailures)
-	if err != nil {
-		return err
-	}
-	if dead {
+		web.SetRetryAfter(c, v.RetryAfter)
+		return p.renderOTP(c, http.StatusLocked, st, msgCodeLock(v.RetryAfter), "")
+	case v.TriesLeft == 0:
 		ch.Dead = true
-		p.audit(c, "idp", "otp_challenge_killed", cit.ID, fmt.Sprintf("%d wrong codes", failures))
-		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+		p.audit(c, "idp", "otp_challenge_killed", cit.ID, fmt.Sprintf("%d wrong codes", v.Failures))
+		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, p.d.Limits.OTPMaxFailures), "")
 	}
-	return p.renderOTP(c, http.StatusUnauthorized, st, fmt.Sprintf(msgFmt, lim.OTPMaxFailures-failures), "")
+	return p.renderOTP(c, http.StatusUnauthorized, st, fmt.Sprintf(msgFmt, v.TriesLeft), "")
 }
 
 // resendOTP sends a new code ("Gửi lại mã"), optionally on the other channel: at most once a

@@ -35,33 +35,25 @@ func (p *IdP) submitPassword(c echo.Context) error {
 		return err
 	}
 
-	sess, err := p.d.Sessions.Load(c, p.session)
+	sess, err := p.sessions.LoadOrNew(c)
 	if err != nil {
 		return err
 	}
-	if sess == nil {
-		sess = p.d.Sessions.New(p.session)
-	}
-	// Regenerate before binding the challenge to the session: the challenge is bound to the
-	// new id, which no one but this browser has seen.
+	// The session is written once, already naming the challenge, and regenerated before the
+	// challenge is bound to it: the challenge is bound to the new id, which no one but this
+	// browser has seen. A challenge whose code the SMS budget refused is never stored, so the
+	// session then names none and the code step sends the browser back here.
+	challengeID := web.RandomToken(16)
 	sess.Subject = "" // a password alone is no login: the SSO session starts after the code
-	if err := sess.Set(idpSessionData{}); err != nil {
+	sess.Data = idpSessionData{Pending: &pendingLogin{AuthRequestID: ar.ID, CitizenID: cit.ID, ChallengeID: challengeID}}
+	if err := p.sessions.Regenerate(c, sess); err != nil {
 		return err
 	}
-	if err := p.d.Sessions.Regenerate(c, sess); err != nil {
-		return err
-	}
-	ch, err := p.startChallenge(c, ar.ID, sess, cit)
+	err = p.startChallenge(c, challengeID, ar.ID, sess, cit)
 	if we, ok := web.Refusal(c, err); ok { // the SMS budget refused the code
 		return p.renderLogin(c, we.Status, ar, "password", we.Msg, idNumber)
 	}
 	if err != nil {
-		return err
-	}
-	if err := sess.Set(idpSessionData{Pending: &pendingLogin{AuthRequestID: ar.ID, CitizenID: cit.ID, ChallengeID: ch.ID}}); err != nil {
-		return err
-	}
-	if err := p.d.Sessions.Save(c, sess); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/idp/login/otp?authRequestID="+ar.ID)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -202,34 +203,27 @@ func (p *IdP) checkActivationCode(c echo.Context, cit store.Citizen, dev store.D
 	}
 	err = p.d.Store.UseDeviceActivation(ctx, a.ID, p.otpHash(a.ID, code), now)
 	if err == nil {
-		p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Success: true})
+		p.d.Regulator.CodeAccepted(ctx, p.attempt(c, cit))
 		p.audit(c, "phone", "device_activated", cit.ID, "device "+dev.ID+" ("+dev.Label+")")
 		return nil
 	}
 	if !errors.Is(err, store.ErrConflict) {
 		return err
 	}
-	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "otp", Reason: "wrong_activation_code"})
-	locked, err := p.lockOnWrongCodes(c, cit, "phone")
+	v, err := p.d.Regulator.WrongCode(ctx, p.attempt(c, cit), store.DeviceActivationCode(a.ID), "wrong_activation_code")
 	if err != nil {
 		return err
 	}
-	if locked {
-		if err := p.d.Store.KillDeviceActivation(ctx, a.ID); err != nil {
-			return err
-		}
-		return &web.Error{Status: http.StatusLocked, Code: "account_locked", Msg: msgCodeLock(lim.PasswordLock),
-			RetryAfter: seconds(lim.PasswordLock)}
-	}
-	failures, dead, err := p.d.Store.RecordActivationFailure(ctx, a.ID, lim.OTPMaxFailures)
-	if err != nil {
-		return err
-	}
-	if dead {
-		p.audit(c, "phone", "device_activation_killed", cit.ID, fmt.Sprintf("%d wrong codes", failures))
+	switch {
+	case v.Kind == regulator.Locked:
+		p.noticeCodeLock(c, cit, "phone", v)
+		return &web.Error{Status: http.StatusLocked, Code: "account_locked", Msg: msgCodeLock(v.RetryAfter),
+			RetryAfter: seconds(v.RetryAfter)}
+	case v.TriesLeft == 0:
+		p.audit(c, "phone", "device_activation_killed", cit.ID, fmt.Sprintf("%d wrong codes", v.Failures))
 		return &web.Error{Status: http.StatusForbidden, Code: "activation_expired", Msg: fmt.Sprintf(msgActivationDeadFm, lim.OTPMaxFailures)}
 	}
-	return &web.Error{Status: http.StatusBadRequest, Code: "invalid_code", Msg: fmt.Sprintf(msgActivationWrongFm, lim.OTPMaxFailures-failures)}
+	return &web.Error{Status: http.StatusBadRequest, Code: "invalid_code", Msg: fmt.Sprintf(msgActivationWrongFm, v.TriesLeft)}
 }
 
 type simClaimRequest struct {
@@ -245,36 +239,37 @@ func (p *IdP) claimSIM(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	now, ip, lim := p.d.Now(), c.RealIP(), p.d.Limits
-	attempt, err := p.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: ip, Kind: "sim_claim"},
-		store.AttemptLimit{Max: lim.IPMaxFailures, Window: lim.IPWindow})
-	var full *store.LimitError
-	if errors.As(err, &full) {
-		wait := full.FreeAt.Sub(now)
-		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: seconds(wait),
-			Msg: fmt.Sprintf("Bạn đã nhập sai mã chuyển SIM quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
-	}
+	now := p.d.Now()
+	var t store.SIMTransfer
+	var previous, newKey string
+	var dev store.Device
+	var failure string
+	v, err := p.d.Regulator.SIMClaim(ctx, regulator.Attempt{At: now, IP: c.RealIP()}, func() (string, error) {
+		code, ok := web.ParseSIMTransferCode(req.Token)
+		if !ok {
+			failure = "malformed"
+			return failure, nil
+		}
+		var err error
+		if dev, newKey, err = p.ensureDevice(c); err != nil {
+			return "", err
+		}
+		t, previous, err = p.d.Store.ClaimSIM(ctx, store.Digest(code), dev.ID, now)
+		if errors.Is(err, store.ErrNotFound) {
+			failure = "unknown, used or expired"
+			return failure, nil
+		}
+		return "", err
+	})
 	if err != nil {
 		return err
 	}
-	bad := &web.Error{Status: http.StatusBadRequest, Code: "invalid_sim_transfer", Msg: msgSIMCodeBad}
-	code, ok := web.ParseSIMTransferCode(req.Token)
-	if !ok {
-		return p.failSIMClaim(c, attempt, bad, "malformed")
+	if v.Kind == regulator.Limited {
+		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: seconds(v.RetryAfter),
+			Msg: fmt.Sprintf("Bạn đã nhập sai mã chuyển SIM quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(v.RetryAfter))}
 	}
-	dev, newKey, err := p.ensureDevice(c)
-	if err != nil {
-		return err
-	}
-	t, previous, err := p.d.Store.ClaimSIM(ctx, store.Digest(code), dev.ID, now)
-	if errors.Is(err, store.ErrNotFound) {
-		return p.failSIMClaim(c, attempt, bad, "unknown, used or expired")
-	}
-	if err != nil {
-		return err
-	}
-	if err := p.d.Store.FinishAttempt(ctx, attempt, true, ""); err != nil {
-		return err
+	if v.Kind != regulator.Allowed {
+		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_sim_transfer", Msg: msgSIMCodeBad, Err: errors.New(failure)}
 	}
 	cit, err := p.d.Store.CitizenByID(ctx, t.CitizenID)
 	if err != nil {
@@ -288,14 +283,6 @@ func (p *IdP) claimSIM(c echo.Context) error {
 		"citizen":    map[string]string{"name": cit.FullName},
 		"device_key": newKey,
 	})
-}
-
-func (p *IdP) failSIMClaim(c echo.Context, attempt int64, e *web.Error, reason string) error {
-	if err := p.d.Store.FinishAttempt(c.Request().Context(), attempt, false, reason); err != nil {
-		return err
-	}
-	e.Err = errors.New(reason)
-	return e
 }
 
 func orNone(s string) string {

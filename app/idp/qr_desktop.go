@@ -263,5 +263,5 @@ func (p *IdP) finishQR(c echo.Context) error {
 	p.audit(c, "idp", "qr_finished", cit.ID, qrDetail(l))
 	// The app session (a software key on the phone, "swk") confirmed with the passcode
 	// ("pin"): two factors (RFC 8176).
-	return p.finishLogin(c, l.AuthRequestID, cit, []string{"swk", "pin", "mfa"})
+	return p.finishLogin(c, nil, l.AuthRequestID, cit, []string{"swk", "pin", "mfa"})
 }

@@ -1,7 +1,6 @@
 package idp
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -35,99 +35,69 @@ func lockedError(wait time.Duration) *web.Error {
 		Msg: fmt.Sprintf("Tài khoản đã bị tạm khóa do đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
 }
 
-// checkPassword is the password step shared by the web login and the app login: format,
-// per-account lock, per-IP limit (before any hash is computed), then the hash check. An
-// unknown ID and a wrong password give the same error after the same work (a dummy hash).
-// Every attempt is recorded.
+// attempt is this request's try at a secret of cit, in the regulator's plain terms.
+func (p *IdP) attempt(c echo.Context, cit store.Citizen) regulator.Attempt {
+	return regulator.Attempt{At: p.d.Now(), IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID}
+}
+
+// unchecked answers a secret the regulator did not get checked: hashing was saturated (429
+// with Retry-After), or the store failed.
+func unchecked(err error) error {
+	if errors.Is(err, web.ErrBusy) {
+		return busy(err)
+	}
+	return err
+}
+
+// checkPassword is the password step shared by the web login and the app login: the format,
+// then the regulator (lock, per-IP limit before any hash, the hash, the count). An unknown ID
+// and a wrong password give the same error after the same work (a dummy hash).
 func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) (store.Citizen, error) {
 	ctx := c.Request().Context()
-	now, ip, lim := p.d.Now(), c.RealIP(), p.d.Limits
 	idNumber = strings.TrimSpace(idNumber)
 	if !web.IsIDNumber(idNumber) {
 		return store.Citizen{}, &web.Error{Status: http.StatusBadRequest, Code: "invalid_id_number", Msg: msgBadIDNumber}
 	}
 	cit, err := p.d.Store.CitizenByIDNumber(ctx, idNumber)
-	known := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.Citizen{}, err
 	}
-	// An unknown ID number has its own failure count and lock, kept like a citizen's.
-	lockedUntil := cit.LockedUntil
-	if !known {
-		if lockedUntil, err = p.d.Store.UnknownIDLockedUntil(ctx, idNumber); err != nil {
-			return store.Citizen{}, err
-		}
-	}
-	if lockedUntil.After(now) {
-		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, CitizenID: cit.ID, Kind: "password_refused", Reason: "locked"})
-		return store.Citizen{}, lockedError(lockedUntil.Sub(now))
-	}
-	// The attempt takes its place under the per-IP limit before any hash is computed, in one
-	// transaction: a burst of parallel guesses cannot slip past the limit while hashes run.
-	attempt, err := p.d.Store.ReserveAttempt(ctx, store.Attempt{At: now, IP: ip, IDNumber: idNumber, CitizenID: cit.ID,
-		Kind: "password"}, store.AttemptLimit{Max: lim.IPMaxFailures, Window: lim.IPWindow})
-	var full *store.LimitError
-	if errors.As(err, &full) {
-		p.record(ctx, store.Attempt{IP: ip, IDNumber: idNumber, Kind: "password_refused", Reason: "ip_limited"})
-		wait := full.FreeAt.Sub(now)
-		return store.Citizen{}, &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
-			Msg:        fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait)),
-			RetryAfter: seconds(wait), Err: fmt.Errorf("ip %s: %d failures", ip, lim.IPMaxFailures)}
-	}
+	a := p.attempt(c, cit)
+	a.IDNumber = idNumber
+	v, err := p.d.Regulator.Password(ctx, a, func() (bool, error) {
+		return p.d.Hasher.Verify(ctx, cit.PasswordHash, password)
+	})
 	if err != nil {
-		return store.Citizen{}, err
+		return store.Citizen{}, unchecked(err)
 	}
-	ok, err := p.d.Hasher.Verify(ctx, cit.PasswordHash, password)
-	if err != nil {
-		if derr := p.d.Store.DropAttempt(ctx, attempt); derr != nil {
-			p.d.Log.Warn("drop attempt", "err", derr)
-		}
-		return store.Citizen{}, busy(err)
-	}
-	if !ok {
-		return store.Citizen{}, p.passwordFailed(c, attempt, cit, idNumber, channel)
-	}
-	if err := p.d.Store.FinishAttempt(ctx, attempt, true, ""); err != nil {
-		return store.Citizen{}, err
-	}
-	if err := p.d.Store.ResetPasswordFailures(ctx, cit.ID); err != nil {
-		return store.Citizen{}, err
+	if v.Kind != regulator.Allowed {
+		return store.Citizen{}, p.passwordRefused(c, v, cit, channel)
 	}
 	return cit, nil
 }
 
-// passwordFailed records a wrong password (or an unknown ID) and counts it against the ID
-// number, known or not, by the same rule; the failure that reaches the limit locks it, and a
-// citizen's lock is audited and notified. It returns the answer: 401, or 423 at the lock.
-func (p *IdP) passwordFailed(c echo.Context, attempt int64, cit store.Citizen, idNumber, channel string) error {
-	ctx := c.Request().Context()
-	now, lim := p.d.Now(), p.d.Limits
-	known := cit.ID != ""
+// passwordRefused answers a password the regulator did not allow: 429 over the per-IP limit,
+// 423 for a lock (a lock this attempt started is audited and the citizen told), else 401.
+func (p *IdP) passwordRefused(c echo.Context, v regulator.Verdict, cit store.Citizen, channel string) error {
+	lim := p.d.Limits
 	reason := "unknown_id"
-	if known {
+	if cit.ID != "" {
 		reason = "wrong_password"
 	}
-	if err := p.d.Store.FinishAttempt(ctx, attempt, false, reason); err != nil {
-		return err
-	}
-	var until time.Time
-	var n int
-	var err error
-	if known {
-		until, n, err = p.d.Store.RecordPasswordFailure(ctx, cit.ID, now, lim.PasswordMaxFailures, lim.PasswordLock)
-	} else {
-		until, n, err = p.d.Store.RecordUnknownIDFailure(ctx, idNumber, now, lim.PasswordMaxFailures, lim.PasswordLock)
-	}
-	if err != nil {
-		return err
-	}
-	if !until.IsZero() {
-		if known {
-			p.audit(c, channel, "account_locked", cit.ID, fmt.Sprintf("%d wrong passwords", lim.PasswordMaxFailures))
-			p.noticeLock(c, cit, lockByPassword, until)
+	switch v.Kind {
+	case regulator.Limited:
+		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Msg:        fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(v.RetryAfter)),
+			RetryAfter: seconds(v.RetryAfter), Err: fmt.Errorf("ip %s: %d failures", c.RealIP(), lim.IPMaxFailures)}
+	case regulator.Locked:
+		le := lockedError(v.RetryAfter)
+		if v.Started {
+			if cit.ID != "" {
+				p.audit(c, channel, "account_locked", cit.ID, fmt.Sprintf("%d wrong passwords", lim.PasswordMaxFailures))
+				p.noticeLock(c, cit, lockByPassword, v.Until)
+			}
+			le.Err = fmt.Errorf("%s locked after %d failures", reason, v.Failures)
 		}
-		le := lockedError(lim.PasswordLock)
-		le.Err = fmt.Errorf("%s locked after %d failures", reason, n)
 		return le
 	}
 	return &web.Error{Status: http.StatusUnauthorized, Code: "invalid_credentials",
@@ -146,91 +116,50 @@ func checkWebLogin(cit store.Citizen) *web.Error {
 	return nil
 }
 
-// checkPasscode verifies the app passcode with its own regulation: every 5th wrong passcode
-// starts a cooldown, the 10th locks the passcode and ends the app session until an operator
-// resets it (NIST 800-63B-4 §3.2.10: at most 10 consecutive failures for an activation secret).
+// checkPasscode verifies the app passcode under its own rules (regulator.Passcode): every 5th
+// wrong passcode starts a cooldown, the 10th locks the passcode and ends the app session until
+// an operator resets it.
 func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) error {
 	ctx := c.Request().Context()
-	now, lim := p.d.Now(), p.d.Limits
 	if !web.IsPasscode(passcode) {
 		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_passcode", Msg: msgPasscodeFormat}
 	}
-	// The guess is counted, and a cooldown it earns started, before the hash is checked, so
-	// parallel guesses cannot slip past the limits while their hashes run.
-	n, err := p.d.Store.ReservePasscodeGuess(ctx, cit.ID, now, lim.PasscodeLockAt, lim.PasscodeCooldownEvery, lim.PasscodeCooldown)
-	if errors.Is(err, store.ErrConflict) {
-		fresh, ferr := p.d.Store.CitizenByID(ctx, cit.ID)
-		if ferr != nil {
-			return ferr
+	v, err := p.d.Regulator.Passcode(ctx, p.attempt(c, cit), func() (bool, error) {
+		return p.d.Hasher.Verify(ctx, cit.PasscodeHash, passcode)
+	})
+	if err != nil {
+		return unchecked(err)
+	}
+	lockAt := p.d.Limits.PasscodeLockAt
+	switch v.Kind {
+	case regulator.Allowed:
+		return nil
+	case regulator.Locked:
+		if v.Started {
+			if _, err := p.d.Store.DeleteSessionsOf(ctx, "app", cit.ID); err != nil {
+				return err
+			}
+			p.audit(c, "phone", "passcode_locked", cit.ID, fmt.Sprintf("%d wrong passcodes", v.Failures))
 		}
-		if fresh.PasscodeLocked || fresh.PasscodeFailures >= lim.PasscodeLockAt {
-			return &web.Error{Status: http.StatusLocked, Code: "passcode_locked", Msg: fmt.Sprintf(msgPasscodeLockedFm, lim.PasscodeLockAt)}
+		return &web.Error{Status: http.StatusLocked, Code: "passcode_locked", Msg: fmt.Sprintf(msgPasscodeLockedFm, lockAt)}
+	case regulator.Limited:
+		if v.Started {
+			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: int(v.RetryAfter.Seconds()),
+				Msg: fmt.Sprintf("Bạn đã nhập sai passcode %d lần. Vui lòng thử lại sau %d phút.", v.Failures, minutes(v.RetryAfter))}
 		}
-		wait := max(fresh.PasscodeCooldownUntil.Sub(now), time.Second)
+		wait := max(v.RetryAfter, time.Second)
 		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: int(wait.Seconds()) + 1,
 			Msg: fmt.Sprintf("Bạn đã nhập sai passcode nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
 	}
-	if err != nil {
-		return err
-	}
-	ok, err := p.d.Hasher.Verify(ctx, cit.PasscodeHash, passcode)
-	if err != nil {
-		// Not checked: give the guess back.
-		if rerr := p.d.Store.ReleasePasscodeGuess(ctx, cit.ID, n, lim.PasscodeCooldownEvery); rerr != nil {
-			p.d.Log.Warn("release passcode guess", "err", rerr)
-		}
-		return busy(err)
-	}
-	if ok {
-		p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "passcode", Success: true})
-		return p.d.Store.ResetPasscodeFailures(ctx, cit.ID)
-	}
-	p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "passcode", Reason: "wrong_passcode"})
-	v, err := p.d.Store.PasscodeGuessFailed(ctx, cit.ID, n, now, lim.PasscodeCooldownEvery, lim.PasscodeCooldown, lim.PasscodeLockAt)
-	if err != nil {
-		return err
-	}
-	switch {
-	case v.Locked:
-		if _, err := p.d.Store.DeleteSessionsOf(ctx, "app", cit.ID); err != nil {
-			return err
-		}
-		p.audit(c, "phone", "passcode_locked", cit.ID, fmt.Sprintf("%d wrong passcodes", v.Failures))
-		return &web.Error{Status: http.StatusLocked, Code: "passcode_locked", Msg: fmt.Sprintf(msgPasscodeLockedFm, lim.PasscodeLockAt)}
-	case !v.CooldownUntil.IsZero():
-		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: int(lim.PasscodeCooldown.Seconds()),
-			Msg: fmt.Sprintf("Bạn đã nhập sai passcode %d lần. Vui lòng thử lại sau %d phút.", v.Failures, minutes(lim.PasscodeCooldown))}
-	}
-	left := lim.PasscodeLockAt - v.Failures
 	return &web.Error{Status: http.StatusBadRequest, Code: "invalid_passcode",
-		Msg: fmt.Sprintf("%s Còn %d lần thử trước khi passcode bị khóa.", msgBadPasscode, left)}
+		Msg: fmt.Sprintf("%s Còn %d lần thử trước khi passcode bị khóa.", msgBadPasscode, v.TriesLeft)}
 }
 
-// record appends an attempt; the attempt log is best effort, a failure is logged.
-func (p *IdP) record(ctx context.Context, a store.Attempt) {
-	a.At = p.d.Now()
-	if err := p.d.Store.RecordAttempt(ctx, a); err != nil {
-		p.d.Log.Warn("record attempt", "err", err)
-	}
-}
-
-// lockOnWrongCodes locks the citizen's account when the wrong second-factor codes of the last
-// hour (OTP, in-app, authenticator and device-activation codes alike, across every login)
-// reached the account's limit: each challenge dies after 5, but parallel logins each bring one
-// (RFC 4226 §7.3). The lock is audited and the citizen told. channel names who saw it.
-func (p *IdP) lockOnWrongCodes(c echo.Context, cit store.Citizen, channel string) (bool, error) {
-	ctx := c.Request().Context()
-	now, lim := p.d.Now(), p.d.Limits
-	total, err := p.d.Store.CountCodeFailures(ctx, cit.ID, now.Add(-time.Hour))
-	if err != nil || total < lim.OTPAccountMax {
-		return false, err
-	}
-	if err := p.d.Store.LockCitizen(ctx, cit.ID, now.Add(lim.PasswordLock)); err != nil {
-		return false, err
-	}
-	p.audit(c, channel, "account_locked_codes", cit.ID, fmt.Sprintf("%d wrong codes in an hour", total))
-	p.noticeLock(c, cit, lockByCode, now.Add(lim.PasswordLock))
-	return true, nil
+// noticeCodeLock audits a lock that wrong codes just started and tells the citizen. channel
+// names who saw it.
+func (p *IdP) noticeCodeLock(c echo.Context, cit store.Citizen, channel string, v regulator.Verdict) {
+	p.audit(c, channel, "account_locked_codes", cit.ID, fmt.Sprintf("%d wrong codes in an hour", v.Failures))
+	p.noticeLock(c, cit, lockByCode, v.Until)
 }
 
 // msgCodeLock is the code step's answer when wrong codes locked the account.

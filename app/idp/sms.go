@@ -1,12 +1,12 @@
 package idp
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -24,28 +24,22 @@ const (
 // Retry-After and sends nothing. In-app notices (channel "app") cost nothing and always go.
 func (p *IdP) sendSMS(c echo.Context, cit store.Citizen, m store.Message) error {
 	ctx := c.Request().Context()
-	now, lim := p.d.Now(), p.d.Limits
+	now := p.d.Now()
 	if m.Channel == "" {
 		m.Channel = "sms"
 	}
 	if m.Channel == "sms" {
-		err := p.d.Store.ReserveSMS(ctx, cit.ID, c.RealIP(), m.Purpose, now, store.SMSBudget{
-			AccountMax: lim.SMSAccountMax, AccountWindow: lim.SMSAccountWindow,
-			AccountHourMax: lim.SMSAccountHourMax, IPHourMax: lim.SMSIPHourMax})
-		var le *store.LimitError
-		if errors.As(err, &le) {
-			wait := le.FreeAt.Sub(now)
-			msg := fmt.Sprintf(msgSMSAccountFmt, minutes(wait))
-			if le.Limit == 2 {
-				msg = fmt.Sprintf(msgSMSIPFmt, minutes(wait))
-			}
-			p.record(ctx, store.Attempt{IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID, Kind: "sms_refused",
-				Reason: m.Purpose})
-			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: msg,
-				RetryAfter: seconds(wait), Err: fmt.Errorf("sms budget %d full for %s from %s", le.Limit, cit.ID, c.RealIP())}
-		}
+		v, err := p.d.Regulator.SMS(ctx, p.attempt(c, cit), m.Purpose)
 		if err != nil {
 			return err
+		}
+		if v.Kind != regulator.Allowed {
+			msg := fmt.Sprintf(msgSMSAccountFmt, minutes(v.RetryAfter))
+			if v.Scope == regulator.Client {
+				msg = fmt.Sprintf(msgSMSIPFmt, minutes(v.RetryAfter))
+			}
+			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: msg,
+				RetryAfter: seconds(v.RetryAfter), Err: fmt.Errorf("sms budget of the %s full for %s from %s", v.Scope, cit.ID, c.RealIP())}
 		}
 	}
 	if m.Sender == "" {

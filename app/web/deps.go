@@ -6,30 +6,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"time"
+
+	"dvclogin/app/regulator"
 )
 
-// Limits are the configurable numbers of the login rules (the README's "Security rules and default limits").
+// Limits are the configurable numbers of the server: the login rules (regulator.Limits, whose
+// fields are promoted) and the QR and session timings.
 type Limits struct {
-	PasswordMaxFailures int           // consecutive wrong passwords before a lock
-	PasswordLock        time.Duration // how long the lock lasts
-	IPMaxFailures       int           // failed attempts per client IP in IPWindow, across accounts
-	IPWindow            time.Duration
-
-	OTPTTL           time.Duration // lifetime of an OTP / in-app code
-	OTPMaxFailures   int           // wrong codes that end a challenge
-	OTPResendEvery   time.Duration // at most one resend per this interval
-	OTPResendPerHour int           // resends per account per hour
-	OTPAccountMax    int           // wrong codes per account per hour, across logins, that lock the account
-
-	// Every SMS counts against these (login codes, resends, notices); in-app notices do not.
-	SMSAccountMax     int           // SMS to one account in SMSAccountWindow
-	SMSAccountWindow  time.Duration // the short window of SMSAccountMax
-	SMSAccountHourMax int           // SMS to one account in an hour
-	SMSIPHourMax      int           // SMS set off from one client IP in an hour, across accounts
-
-	PasscodeCooldownEvery int           // every Nth wrong passcode starts a cooldown
-	PasscodeCooldown      time.Duration // its length
-	PasscodeLockAt        int           // wrong passcodes that lock the passcode
+	regulator.Limits
 
 	QRFrameStep   time.Duration // frames rotate this often
 	QRFrameAccept time.Duration // a frame is accepted this long after it was first shown
@@ -43,12 +27,7 @@ type Limits struct {
 // DefaultLimits returns the documented defaults.
 func DefaultLimits() Limits {
 	return Limits{
-		PasswordMaxFailures: 5, PasswordLock: 15 * time.Minute,
-		IPMaxFailures: 20, IPWindow: 10 * time.Minute,
-		OTPTTL: 5 * time.Minute, OTPMaxFailures: 5, OTPResendEvery: time.Minute, OTPResendPerHour: 5,
-		OTPAccountMax: 10,
-		SMSAccountMax: 5, SMSAccountWindow: 15 * time.Minute, SMSAccountHourMax: 10, SMSIPHourMax: 30,
-		PasscodeCooldownEvery: 5, PasscodeCooldown: 5 * time.Minute, PasscodeLockAt: 10,
+		Limits:      regulator.DefaultLimits(),
 		QRFrameStep: 10 * time.Second, QRFrameAccept: 30 * time.Second, QRLoginTTL: 120 * time.Second,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, AppSessionTTL: 24 * time.Hour,
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -22,6 +23,11 @@ func RandomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// RandomTokenFrom turns key material into a URL-safe token (for derived client secrets).
+func RandomTokenFrom(key []byte) string {
+	return base64.RawURLEncoding.EncodeToString(key)
+}
+
 // SessionKind describes one actor's session: its cookie and lifetimes. Each actor has its own
 // cookie and never reads another's.
 type SessionKind struct {
@@ -32,111 +38,144 @@ type SessionKind struct {
 	Absolute time.Duration // ends this long after creation regardless of activity
 }
 
-// RawSession is a loaded session whose data is still JSON; use Get and Set.
-type RawSession struct {
-	store.Session
-	kind SessionKind
-	id   string // the raw id, only known when the cookie was just read or issued
-}
-
-// ID returns the raw session id (for binding challenges to this browser: store its digest).
-func (s *RawSession) ID() string { return s.id }
-
-// Get decodes the session data into v.
-func (s *RawSession) Get(v any) error {
-	return json.Unmarshal([]byte(s.Data), v)
-}
-
-// Set encodes v as the session data (saved by Sessions.Save or Sessions.Regenerate).
-func (s *RawSession) Set(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	s.Data = string(b)
-	return nil
-}
-
-// Sessions loads and saves server-side sessions behind HttpOnly cookies.
+// Sessions keeps server-side sessions behind HttpOnly cookies for every actor; each actor
+// reaches its own through a SessionStore.
 type Sessions struct {
 	Store  *store.Store
 	Now    func() time.Time
 	Secure bool
 }
 
-// Load returns the browser's live session of kind k, or nil when there is none.
-func (m *Sessions) Load(c echo.Context, k SessionKind) (*RawSession, error) {
-	return m.load(c, k)
+// SessionStore is one actor's browser sessions with data of type T: its own cookie, its own
+// kind in the sessions table, its lifetimes. Handlers load a *Session[T], change Data and save
+// it; the JSON encoding stays here.
+type SessionStore[T any] struct {
+	m    *Sessions
+	kind SessionKind
 }
 
-func (m *Sessions) load(c echo.Context, k SessionKind) (*RawSession, error) {
-	ck, err := c.Cookie(k.Cookie)
+// NewSessionStore returns the sessions of kind k kept by m.
+func NewSessionStore[T any](m *Sessions, k SessionKind) *SessionStore[T] {
+	return &SessionStore[T]{m: m, kind: k}
+}
+
+// Session is a loaded session: the stored row (subject, times, client key) and its data.
+// The row's own Data field holds the encoding of Data and is written by Save and Regenerate.
+type Session[T any] struct {
+	store.Session
+	Data T
+	id   string // the raw id, only known when the cookie was just read or issued
+}
+
+// ID returns the raw session id (for binding challenges to this browser: store its digest).
+func (s *Session[T]) ID() string { return s.id }
+
+// Kind returns the session kind this store keeps.
+func (ss *SessionStore[T]) Kind() SessionKind { return ss.kind }
+
+// Load returns the browser's live session, or nil when there is none. Data that no longer
+// decodes (a session written by an older version) counts as no session rather than a broken
+// page.
+func (ss *SessionStore[T]) Load(c echo.Context) (*Session[T], error) {
+	ck, err := c.Cookie(ss.kind.Cookie)
 	if err != nil || ck.Value == "" {
 		return nil, nil
 	}
-	now := m.Now()
-	st, err := m.Store.SessionByHash(c.Request().Context(), k.Kind, store.Digest(ck.Value), now)
+	ctx := c.Request().Context()
+	now := ss.m.Now()
+	row, err := ss.m.Store.SessionByHash(ctx, ss.kind.Kind, store.Digest(ck.Value), now)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if now.Sub(st.SeenAt) > k.Idle {
-		_ = m.Store.DeleteSession(c.Request().Context(), st.IDHash)
+	if now.Sub(row.SeenAt) > ss.kind.Idle {
+		_ = ss.m.Store.DeleteSession(ctx, row.IDHash)
 		return nil, nil
 	}
-	return &RawSession{Session: st, kind: k, id: ck.Value}, nil
+	s := &Session[T]{Session: row, id: ck.Value}
+	if err := json.Unmarshal([]byte(row.Data), &s.Data); err != nil {
+		return nil, nil
+	}
+	return s, nil
 }
 
-// New returns a fresh unsaved session of kind k.
-func (m *Sessions) New(k SessionKind) *RawSession {
-	return &RawSession{kind: k, Session: m.newRow(k)}
+// New returns a fresh unsaved session with zero data.
+func (ss *SessionStore[T]) New() *Session[T] {
+	now := ss.m.Now()
+	return &Session[T]{Session: store.Session{Kind: ss.kind.Kind, Data: "{}", CreatedAt: now, SeenAt: now,
+		ExpiresAt: now.Add(ss.kind.Absolute)}}
 }
 
-func (m *Sessions) newRow(k SessionKind) store.Session {
-	now := m.Now()
-	return store.Session{Kind: k.Kind, Data: "{}", CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(k.Absolute)}
+// LoadOrNew returns the browser's live session, or a fresh unsaved one.
+func (ss *SessionStore[T]) LoadOrNew(c echo.Context) (*Session[T], error) {
+	s, err := ss.Load(c)
+	if err != nil || s != nil {
+		return s, err
+	}
+	return ss.New(), nil
 }
 
 // Save stores s, creating it (and its cookie) when new and touching its last-seen time.
-func (m *Sessions) Save(c echo.Context, s *RawSession) error {
-	s.SeenAt = m.Now()
+func (ss *SessionStore[T]) Save(c echo.Context, s *Session[T]) error {
 	if s.IDHash == "" {
-		return m.Regenerate(c, s)
+		return ss.Regenerate(c, s)
 	}
-	return m.Store.UpdateSession(c.Request().Context(), s.Session)
+	if err := s.encode(); err != nil {
+		return err
+	}
+	s.SeenAt = ss.m.Now()
+	return ss.m.Store.UpdateSession(c.Request().Context(), s.Session)
+}
+
+// Touch saves s when it was last seen at least every ago: it keeps a session alive for its
+// idle timeout without a write on every request (pages that poll would write every second).
+func (ss *SessionStore[T]) Touch(c echo.Context, s *Session[T], every time.Duration) error {
+	if ss.m.Now().Sub(s.SeenAt) < every {
+		return nil
+	}
+	return ss.Save(c, s)
 }
 
 // Regenerate gives s a new random id and cookie and deletes the old id, in one transaction.
 // Call it after every authentication factor.
-func (m *Sessions) Regenerate(c echo.Context, s *RawSession) error {
+func (ss *SessionStore[T]) Regenerate(c echo.Context, s *Session[T]) error {
+	if err := s.encode(); err != nil {
+		return err
+	}
 	old := s.IDHash
 	s.id = RandomToken(32)
 	s.IDHash = store.Digest(s.id)
-	s.SeenAt = m.Now()
-	if err := m.Store.ReplaceSession(c.Request().Context(), old, s.Session); err != nil {
+	s.SeenAt = ss.m.Now()
+	if err := ss.m.Store.ReplaceSession(c.Request().Context(), old, s.Session); err != nil {
 		return err
 	}
-	m.setCookie(c, s.kind, s.id)
+	ss.setCookie(c, s.id)
 	return nil
 }
 
-// Destroy ends the browser's session of kind k and clears its cookie.
-func (m *Sessions) Destroy(c echo.Context, k SessionKind) error {
-	if ck, err := c.Cookie(k.Cookie); err == nil && ck.Value != "" {
-		if err := m.Store.DeleteSession(c.Request().Context(), store.Digest(ck.Value)); err != nil {
+// Destroy ends the browser's session and clears its cookie.
+func (ss *SessionStore[T]) Destroy(c echo.Context) error {
+	if ck, err := c.Cookie(ss.kind.Cookie); err == nil && ck.Value != "" {
+		if err := ss.m.Store.DeleteSession(c.Request().Context(), store.Digest(ck.Value)); err != nil {
 			return err
 		}
 	}
-	m.setCookie(c, k, "")
+	ss.setCookie(c, "")
 	return nil
+}
+
+// CountAnonymous counts the live sessions not (yet) authenticated that the client clientKey
+// created since since: the bound on sessions anyone can make without logging in.
+func (ss *SessionStore[T]) CountAnonymous(ctx context.Context, clientKey string, since time.Time) (int, error) {
+	return ss.m.Store.CountAnonymousSessions(ctx, ss.kind.Kind, clientKey, since, ss.m.Now())
 }
 
 // setCookie sets or clears the session cookie. No Expires on live cookies: a browser session
 // cookie plus the server-side expiry is enough, and it does not depend on the client's clock.
-func (m *Sessions) setCookie(c echo.Context, k SessionKind, value string) {
-	ck := &http.Cookie{Name: k.Cookie, Value: value, Path: k.Path, HttpOnly: true, Secure: m.Secure,
+func (ss *SessionStore[T]) setCookie(c echo.Context, value string) {
+	ck := &http.Cookie{Name: ss.kind.Cookie, Value: value, Path: ss.kind.Path, HttpOnly: true, Secure: ss.m.Secure,
 		SameSite: http.SameSiteLaxMode}
 	if value == "" {
 		ck.MaxAge = -1
@@ -144,7 +183,11 @@ func (m *Sessions) setCookie(c echo.Context, k SessionKind, value string) {
 	c.SetCookie(ck)
 }
 
-// RandomTokenFrom turns key material into a URL-safe token (for derived client secrets).
-func RandomTokenFrom(key []byte) string {
-	return base64.RawURLEncoding.EncodeToString(key)
+func (s *Session[T]) encode() error {
+	b, err := json.Marshal(s.Data)
+	if err != nil {
+		return err
+	}
+	s.Session.Data = string(b)
+	return nil
 }
