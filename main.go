@@ -1,98 +1,19 @@
 // Command dvclogin serves, offline, the login world of the National Public Service Portal
 // with VNeID: the portal, the identity provider, a VNeID phone-app simulator and an operator
-// console.
+// console. `dvclogin help` lists its commands.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"os"
-	"os/signal"
-	"strconv"
-	"syscall"
 
-	"dvclogin/app"
-	"dvclogin/app/load"
+	"dvclogin/app/cli"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := cli.Run(context.Background(), os.Args[1:], cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}); err != nil {
 		fmt.Fprintln(os.Stderr, "dvclogin:", err)
 		os.Exit(1)
 	}
-}
-
-// run parses flags, builds the app and serves until SIGINT/SIGTERM.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "load" {
-		return load.Main(ctx, args[1:], stdout, stderr)
-	}
-	cfg, err := parseFlags(args, stderr)
-	if err != nil {
-		return err
-	}
-	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	// The OIDC library logs through the default logger: route it into the same structured log.
-	slog.SetDefault(cfg.Logger)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	a, err := app.New(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	ln, err := net.Listen("tcp", a.Config().Addr)
-	if err != nil {
-		return err
-	}
-	a.PrintBanner(stdout, ln.Addr())
-	err = a.Serve(ctx, ln)
-	cfg.Logger.Info("stopped")
-	return err
-}
-
-// parseFlags reads flags, each with an environment variable as its default (the flag wins).
-func parseFlags(args []string, stderr io.Writer) (app.Config, error) {
-	cfg := app.DefaultConfig()
-	fs := flag.NewFlagSet("dvclogin", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	env := func(name, def string) string {
-		if v, ok := os.LookupEnv(name); ok {
-			return v
-		}
-		return def
-	}
-	seed, err := strconv.ParseBool(env("DVC_SEED", "true"))
-	if err != nil {
-		return cfg, fmt.Errorf("DVC_SEED: %w", err)
-	}
-	fs.StringVar(&cfg.Addr, "addr", env("DVC_ADDR", cfg.Addr), "listen address (env DVC_ADDR)")
-	fs.StringVar(&cfg.DataDir, "data", env("DVC_DATA", cfg.DataDir), "folder for the SQLite database and keys (env DVC_DATA)")
-	fs.StringVar(&cfg.PublicURL, "public-url", env("DVC_PUBLIC_URL", ""), "base URL in QR codes and the OIDC issuer (env DVC_PUBLIC_URL; default http://<LAN IPv4>:<port>)")
-	fs.BoolVar(&cfg.Seed, "seed", seed, "create the demo data on an empty database (env DVC_SEED)")
-	fs.StringVar(&cfg.AdminPassword, "admin-password", env("DVC_ADMIN_PASSWORD", ""), "operator console password (env DVC_ADMIN_PASSWORD; generated on first start)")
-	fs.StringVar(&cfg.SecondFactor, "second-factor", env("DVC_SECOND_FACTOR", cfg.SecondFactor), "default second factor of the direct login: sms or app (env DVC_SECOND_FACTOR)")
-	fs.StringVar(&cfg.SMSCommand, "sms-command", env("DVC_SMS_COMMAND", ""), "also deliver each SMS by running COMMAND <phone> <text> (env DVC_SMS_COMMAND)")
-	fs.StringVar(&cfg.SMSWebhook, "sms-webhook", env("DVC_SMS_WEBHOOK", ""), "also deliver each SMS by POSTing JSON to this URL (env DVC_SMS_WEBHOOK)")
-	fs.DurationVar(&cfg.Limits.QRFrameStep, "qr-frame", cfg.Limits.QRFrameStep, "QR frames rotate this often")
-	fs.DurationVar(&cfg.Limits.QRFrameAccept, "qr-accept", cfg.Limits.QRFrameAccept, "a QR frame is accepted this long after it was shown")
-	fs.DurationVar(&cfg.Limits.QRLoginTTL, "qr-ttl", cfg.Limits.QRLoginTTL, "a QR login request lives this long")
-	fs.DurationVar(&cfg.Limits.PasswordLock, "lock", cfg.Limits.PasswordLock, "how long 5 wrong passwords lock an account")
-	fs.DurationVar(&cfg.Limits.OTPTTL, "otp-ttl", cfg.Limits.OTPTTL, "lifetime of an OTP / in-app login code")
-	fs.IntVar(&cfg.Limits.SMSAccountMax, "sms-account-max", cfg.Limits.SMSAccountMax, "SMS one account may receive in 15 minutes (codes, resends, notices)")
-	fs.IntVar(&cfg.Limits.SMSAccountHourMax, "sms-account-hour-max", cfg.Limits.SMSAccountHourMax, "SMS one account may receive in an hour")
-	fs.IntVar(&cfg.Limits.SMSIPHourMax, "sms-ip-hour-max", cfg.Limits.SMSIPHourMax, "SMS one client IP may set off in an hour, across accounts")
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	if fs.NArg() > 0 && fs.Arg(0) != "serve" {
-		return cfg, errors.New("unknown command " + strconv.Quote(fs.Arg(0)) + " (serve or load)")
-	}
-	return cfg, cfg.Validate()
 }

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"dvclogin/app"
+	"dvclogin/app/load"
+)
+
+// serve parses the server's flags, builds the app and serves until SIGINT/SIGTERM.
+func serve(ctx context.Context, args []string, s Streams) error {
+	cfg, err := parseServeFlags(args, s.Err)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// The OIDC library logs through the default logger: route it into the same structured log.
+	slog.SetDefault(cfg.Logger)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", a.Config().Addr)
+	if err != nil {
+		return err
+	}
+	a.PrintBanner(s.Out, ln.Addr())
+	err = a.Serve(ctx, ln)
+	cfg.Logger.Info("stopped")
+	return err
+}
+
+// runLoad is the load driver, a program of its own with its own flags.
+func runLoad(ctx context.Context, args []string, s Streams) error {
+	return load.Main(ctx, args, s.Out, s.Err)
+}
+
+// env returns the environment variable name, or def when it is unset: every flag's default.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// parseServeFlags reads the server's flags, each with an environment variable as its default
+// (the flag wins).
+func parseServeFlags(args []string, stderr io.Writer) (app.Config, error) {
+	cfg := app.DefaultConfig()
+	fs := flag.NewFlagSet("dvclogin serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	seed, err := strconv.ParseBool(env("DVC_SEED", "true"))
+	if err != nil {
+		return cfg, fmt.Errorf("DVC_SEED: %w", err)
+	}
+	fs.StringVar(&cfg.Addr, "addr", env("DVC_ADDR", cfg.Addr), "listen address (env DVC_ADDR)")
+	fs.StringVar(&cfg.DataDir, "data", env("DVC_DATA", cfg.DataDir), "folder for the SQLite database and keys (env DVC_DATA)")
+	fs.StringVar(&cfg.PublicURL, "public-url", env("DVC_PUBLIC_URL", ""), "base URL in QR codes and the OIDC issuer (env DVC_PUBLIC_URL; default http://<LAN IPv4>:<port>)")
+	fs.BoolVar(&cfg.Seed, "seed", seed, "create the demo data on an empty database (env DVC_SEED)")
+	fs.StringVar(&cfg.AdminPassword, "admin-password", env("DVC_ADMIN_PASSWORD", ""), "operator console password (env DVC_ADMIN_PASSWORD; generated on first start)")
+	fs.StringVar(&cfg.SecondFactor, "second-factor", env("DVC_SECOND_FACTOR", cfg.SecondFactor), "default second factor of the direct login: sms or app (env DVC_SECOND_FACTOR)")
+	fs.StringVar(&cfg.SMSCommand, "sms-command", env("DVC_SMS_COMMAND", ""), "also deliver each SMS by running COMMAND <phone> <text> (env DVC_SMS_COMMAND)")
+	fs.StringVar(&cfg.SMSWebhook, "sms-webhook", env("DVC_SMS_WEBHOOK", ""), "also deliver each SMS by POSTing JSON to this URL (env DVC_SMS_WEBHOOK)")
+	fs.DurationVar(&cfg.Limits.QRFrameStep, "qr-frame", cfg.Limits.QRFrameStep, "QR frames rotate this often")
+	fs.DurationVar(&cfg.Limits.QRFrameAccept, "qr-accept", cfg.Limits.QRFrameAccept, "a QR frame is accepted this long after it was shown")
+	fs.DurationVar(&cfg.Limits.QRLoginTTL, "qr-ttl", cfg.Limits.QRLoginTTL, "a QR login request lives this long")
+	fs.DurationVar(&cfg.Limits.PasswordLock, "lock", cfg.Limits.PasswordLock, "how long 5 wrong passwords lock an account")
+	fs.DurationVar(&cfg.Limits.OTPTTL, "otp-ttl", cfg.Limits.OTPTTL, "lifetime of an OTP / in-app login code")
+	fs.IntVar(&cfg.Limits.SMSAccountMax, "sms-account-max", cfg.Limits.SMSAccountMax, "SMS one account may receive in 15 minutes (codes, resends, notices)")
+	fs.IntVar(&cfg.Limits.SMSAccountHourMax, "sms-account-hour-max", cfg.Limits.SMSAccountHourMax, "SMS one account may receive in an hour")
+	fs.IntVar(&cfg.Limits.SMSIPHourMax, "sms-ip-hour-max", cfg.Limits.SMSIPHourMax, "SMS one client IP may set off in an hour, across accounts")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	// "dvclogin -addr :8080 serve" names the default command after its flags.
+	if fs.NArg() > 0 && !(fs.NArg() == 1 && fs.Arg(0) == "serve") {
+		return cfg, errors.New("unexpected argument " + strconv.Quote(fs.Arg(0)) + " (flags come after the command: dvclogin serve -addr :8080)")
+	}
+	return cfg, cfg.Validate()
+}
