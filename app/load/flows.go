@@ -13,9 +13,8 @@ import (
 // khẩu -> the SMS code read through the phone API -> callback -> token.
 func (r *runner) directLogin(ctx context.Context) error {
 	t0 := time.Now()
-	b := r.browser()
+	b, a := r.browser(), client.NewAuthorization()
 	defer done(b)
-	a := client.NewAuthorization()
 	lp, err := r.openLogin(ctx, b, a)
 	if err != nil {
 		return err
@@ -80,9 +79,8 @@ func (r *runner) directLogin(ctx context.Context) error {
 // redirect to the callback and redeems the code.
 func (r *runner) qrLogin(ctx context.Context) error {
 	t0 := time.Now()
-	b := r.browser()
+	b, a := r.browser(), client.NewAuthorization()
 	defer done(b)
-	a := client.NewAuthorization()
 	lp, err := r.openLogin(ctx, b, a)
 	if err != nil {
 		return err
