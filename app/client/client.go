@@ -57,8 +57,8 @@ func (e *UnexpectedError) Error() string {
 
 func unexpected(want string, p *Page) error { return &UnexpectedError{Want: want, Page: p} }
 
-// URL resolves target (a path, or an absolute URL) against Base.
-func (b *Browser) URL(target string) string {
+// resolve resolves target (a path, or an absolute URL) against Base.
+func (b *Browser) resolve(target string) string {
 	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
 		return target
 	}
@@ -80,10 +80,10 @@ func (b *Browser) Do(req *http.Request) (*Page, error) {
 	return &Page{Resp: resp, Body: string(raw), URL: req.URL}, nil
 }
 
-// Send builds a request to target (resolved against Base) and sends it; contentType goes with
+// send builds a request to target (resolved against Base) and sends it; contentType goes with
 // a body.
-func (b *Browser) Send(ctx context.Context, method, target, contentType string, body io.Reader) (*Page, error) {
-	req, err := http.NewRequestWithContext(ctx, method, b.URL(target), body)
+func (b *Browser) send(ctx context.Context, method, target, contentType string, body io.Reader) (*Page, error) {
+	req, err := http.NewRequestWithContext(ctx, method, b.resolve(target), body)
 	if err != nil {
 		return nil, err
 	}
@@ -95,13 +95,13 @@ func (b *Browser) Send(ctx context.Context, method, target, contentType string, 
 
 // Get fetches target.
 func (b *Browser) Get(ctx context.Context, target string) (*Page, error) {
-	return b.Send(ctx, http.MethodGet, target, "", nil)
+	return b.send(ctx, http.MethodGet, target, "", nil)
 }
 
 // PostForm posts a url-encoded body as it is: a caller may send parameters a browser never
 // would (repeated, undecodable).
 func (b *Browser) PostForm(ctx context.Context, target, encoded string) (*Page, error) {
-	return b.Send(ctx, http.MethodPost, target, "application/x-www-form-urlencoded", strings.NewReader(encoded))
+	return b.send(ctx, http.MethodPost, target, "application/x-www-form-urlencoded", strings.NewReader(encoded))
 }
 
 // Follow follows redirects from p while they stay on the server, and returns the last page, or

@@ -107,7 +107,7 @@ func (s *Stream) Close() { s.cancel() }
 // bound it.
 func (b *Browser) Events(ctx context.Context, target string) (*Stream, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.URL(target), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.resolve(target), nil)
 	if err != nil {
 		cancel()
 		return nil, err

@@ -98,7 +98,7 @@ func (b *Browser) JSON(ctx context.Context, method, target, csrf string, in any)
 		}
 		body = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, b.URL(target), body)
+	req, err := http.NewRequestWithContext(ctx, method, b.resolve(target), body)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (b *Browser) StartQR(ctx context.Context, lp LoginPage) (QRLogin, error) {
 	if err != nil {
 		return l, err
 	}
-	if p.Resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(p.Body), &l) != nil || l.QR == "" {
+	if p.Resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(p.Body), &l) != nil || l.ID == "" || l.QR == "" {
 		return l, unexpected("a started QR login", p)
 	}
 	return l, nil
@@ -165,7 +165,7 @@ func (b *Browser) FinishQR(ctx context.Context, redirect string) (*Page, error) 
 	if err != nil {
 		return nil, err
 	}
-	if !isRedirect(p.Resp.StatusCode) {
+	if st := p.Resp.StatusCode; st != http.StatusFound && st != http.StatusSeeOther {
 		return nil, unexpected("a redirect on to the client", p)
 	}
 	return b.Follow(ctx, p)

@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// APIPath is where the phone API lives on the server.
-const APIPath = "/api/mobile/v1"
+// apiPath is where the phone API lives on the server.
+const apiPath = "/api/mobile/v1"
 
 // Phone is one phone with the VNeID app, speaking the phone API as a native app would. The
 // server tells phones apart by their device key, which a phone sends in X-Device-Key; a new
@@ -53,7 +53,7 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("phone API: HTTP %d %s", e.Status, e.Code)
 }
 
-// Do sends one call (path below APIPath; token is the app session's bearer token, or "") and
+// Do sends one call (path below /api/mobile/v1; token is the app session's bearer token, or "") and
 // returns the answer whatever its status. A device_key in the answer becomes the phone's key.
 func (p *Phone) Do(ctx context.Context, method, path, token string, in any) (*http.Response, []byte, error) {
 	if p.Key() == "" {
@@ -70,7 +70,7 @@ func (p *Phone) Do(ctx context.Context, method, path, token string, in any) (*ht
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, p.base+APIPath+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, p.base+apiPath+path, body)
 	if err != nil {
 		return nil, nil, err
 	}
