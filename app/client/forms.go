@@ -183,11 +183,6 @@ func (fs Forms) With(field string) (Form, bool) {
 	return fs.find(func(f Form) bool { return f.Fields.Has(field) })
 }
 
-// ByID returns the form with the id.
-func (fs Forms) ByID(id string) (Form, bool) {
-	return fs.find(func(f Form) bool { return f.ID == id })
-}
-
 // To returns the first form whose action is the path (query aside).
 func (fs Forms) To(path string) (Form, bool) {
 	return fs.find(func(f Form) bool {

@@ -113,6 +113,20 @@ func (r *RP) Exchange(ctx context.Context, a Authorization, code string) (*oauth
 	return r.OAuth.Exchange(r.Context(ctx), code, oauth2.VerifierOption(a.Verifier))
 }
 
+// Refresh redeems a refresh token. The provider rotates them: an answer without a new one is
+// an error.
+func (r *RP) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+	tok, err := r.OAuth.TokenSource(r.Context(ctx), &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		return nil, err
+	}
+	// oauth2 keeps the old refresh token when the answer has none: the raw answer tells.
+	if rt, _ := tok.Extra("refresh_token").(string); rt == "" {
+		return nil, errors.New("the answer carries no new refresh token")
+	}
+	return tok, nil
+}
+
 // Verify checks the ID token of a token answer; nonce, if not "", is the one the request
 // carried.
 func (r *RP) Verify(ctx context.Context, tok *oauth2.Token, nonce string) (*oidc.IDToken, error) {
