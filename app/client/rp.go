@@ -85,8 +85,8 @@ func (r *RP) AuthCodeURL(a Authorization, extra ...oauth2.AuthCodeOption) string
 	return r.OAuth.AuthCodeURL(a.State, opts...)
 }
 
-// IsRedirect reports whether u goes to the client's redirect URI.
-func (r *RP) IsRedirect(u *url.URL) bool {
+// toClient reports whether u goes to the client's redirect URI.
+func (r *RP) toClient(u *url.URL) bool {
 	s := u.String()
 	return s == r.OAuth.RedirectURL || strings.HasPrefix(s, r.OAuth.RedirectURL+"?")
 }
@@ -96,7 +96,7 @@ func (r *RP) IsRedirect(u *url.URL) bool {
 func (r *RP) Code(a Authorization, redirect *url.URL) (string, error) {
 	q := redirect.Query()
 	switch {
-	case !r.IsRedirect(redirect):
+	case !r.toClient(redirect):
 		return "", fmt.Errorf("the login ended at %s, not at the client's redirect URI", redirect.Redacted())
 	case q.Get("error") != "":
 		return "", fmt.Errorf("the provider answered %s: %s", q.Get("error"), q.Get("error_description"))

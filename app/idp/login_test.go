@@ -420,13 +420,7 @@ func TestInAppCodeChannel(t *testing.T) {
 // resendForm is the code page's "Gửi lại mã" form (the one that keeps the channel).
 func resendForm(t *testing.T, at, page string) client.Form {
 	t.Helper()
-	for _, f := range client.ParseForms(at, page) {
-		if strings.HasSuffix(f.Action, "/idp/login/otp/resend") && f.Fields.Get("channel") == "" {
-			return f
-		}
-	}
-	t.Fatal("no Gửi lại mã form on the code page")
-	return client.Form{}
+	return channelForm(t, at, page, "")
 }
 
 // T14: parallel logins each bring a challenge with 5 tries, but the account counts wrong codes

@@ -61,7 +61,7 @@ func totpEnabled(t *testing.T, env *apptest.Env, token string) bool {
 	return *me.TOTPEnabled
 }
 
-// channelForm returns the code page's form that switches to channel.
+// channelForm returns the code page's form that switches to channel ("": the resend form).
 func channelForm(t *testing.T, at, page, channel string) client.Form {
 	t.Helper()
 	for _, f := range client.ParseForms(at, page) {
