@@ -1,7 +1,8 @@
 package app_test
 
 import (
-	"encoding/json"
+	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -14,7 +15,10 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 	"dvclogin/store"
+
+	"golang.org/x/oauth2"
 )
 
 // The client side of the crash test: the load (direct and QR logins of demo-app with
@@ -42,23 +46,11 @@ type crashLogin struct {
 // end.
 type crashQR struct {
 	browser   *http.Client
-	start     qrStartAnswer
-	pkce      apptest.PKCE
+	start     client.QRLogin
+	pkce      client.PKCE
 	cycle     int
 	expiresAt time.Time
 	cut       bool // a kill interrupted it (counted once)
-}
-
-type qrStartAnswer struct {
-	ID        string    `json:"id"`
-	QR        string    `json:"qr"`
-	StatusURL string    `json:"status_url"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-type qrStatusAnswer struct {
-	State    string `json:"state"`
-	Redirect string `json:"redirect"`
 }
 
 // crashWorld is what the client knows across kills.
@@ -132,7 +124,7 @@ func (w *crashWorld) attempt(wk crashWorker) (ok bool) {
 // redeemed at the token endpoint.
 func (w *crashWorld) directLogin(e *apptest.Env, idNumber string) {
 	c := e.Client()
-	p := apptest.NewPKCE()
+	p := client.NewPKCE()
 	lp := e.OpenLogin(c, p, crashScope)
 	phone := e.AppLogin(idNumber, app.DemoPassword)
 	resp, body := e.PasswordStep(c, lp, idNumber, app.DemoPassword)
@@ -145,20 +137,14 @@ func (w *crashWorld) directLogin(e *apptest.Env, idNumber string) {
 // qrLogin is seed flow 1: the desktop starts a QR login, the phone scans it and confirms with
 // the passcode, the desktop finishes and the code is redeemed.
 func (w *crashWorld) qrLogin(e *apptest.Env, idNumber string) {
-	c := e.Client()
-	c.Transport = forwardedFor{fmt.Sprintf("10.%d.%d.%d", rand.IntN(256), rand.IntN(256), 1+rand.IntN(254))}
-	p := apptest.NewPKCE()
+	ctx := context.Background()
+	ip := fmt.Sprintf("10.%d.%d.%d", rand.IntN(256), rand.IntN(256), 1+rand.IntN(254))
+	c := apptest.FromAddress(e.Client(), func() string { return ip })
+	p := client.NewPKCE()
 	lp := e.OpenLogin(c, p, crashScope)
-	req, err := http.NewRequest(http.MethodPost, e.URL+"/idp/qr/start", strings.NewReader(`{"auth_request":"`+lp.AuthRequestID+`"}`))
+	start, err := client.NewBrowser(e.URL, c).StartQR(ctx, lp)
 	if err != nil {
-		e.T.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", lp.CSRF)
-	resp, body := e.Do(c, req)
-	var start qrStartAnswer
-	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &start) != nil || start.QR == "" {
-		e.T.Fatalf("QR start: %d %s", resp.StatusCode, body)
+		e.T.Fatalf("QR start: %v", err)
 	}
 	q := &crashQR{browser: c, start: start, pkce: p, cycle: w.cycle, expiresAt: start.ExpiresAt}
 	w.mu.Lock()
@@ -166,13 +152,11 @@ func (w *crashWorld) qrLogin(e *apptest.Env, idNumber string) {
 	w.mu.Unlock()
 
 	phone := e.AppLogin(idNumber, app.DemoPassword)
-	api := "/api/mobile/v1"
-	if st := e.JSON(http.DefaultClient, http.MethodPost, api+"/qr/scan", phone, map[string]string{"qr": start.QR}, nil); st != http.StatusOK {
-		e.T.Fatalf("scan: %d", st)
+	if _, err := e.Phone().App.Scan(ctx, phone, start.QR); err != nil {
+		e.T.Fatalf("scan: %v", err)
 	}
-	if st := e.JSON(http.DefaultClient, http.MethodPost, api+"/qr/"+start.ID+"/confirm", phone,
-		map[string]string{"passcode": app.DemoPasscode}, nil); st != http.StatusOK {
-		e.T.Fatalf("confirm: %d", st)
+	if _, err := e.Phone().App.Confirm(ctx, phone, start.ID, app.DemoPasscode); err != nil {
+		e.T.Fatalf("confirm: %v", err)
 	}
 	code, st := qrStatusOf(e, q)
 	if code != http.StatusOK || st.State != store.QRConfirmed || st.Redirect == "" {
@@ -196,57 +180,34 @@ func (w *crashWorld) finishQR(e *apptest.Env, q *crashQR, redirect, kind string)
 }
 
 // qrStatusOf reads a QR login's status as the browser that started it.
-func qrStatusOf(e *apptest.Env, q *crashQR) (int, qrStatusAnswer) {
-	resp, body := e.Get(q.browser, q.start.StatusURL)
-	var st qrStatusAnswer
-	if resp.StatusCode == http.StatusOK {
-		if err := json.Unmarshal([]byte(body), &st); err != nil {
-			e.T.Fatalf("QR status %q: %v", body, err)
-		}
-	}
-	return resp.StatusCode, st
+func qrStatusOf(e *apptest.Env, q *crashQR) (int, client.QRStatus) {
+	return apptest.QRStatus(e.T, client.NewBrowser(e.URL, q.browser), q.start.StatusURL)
+}
+
+// crashRP is demo-app redeeming the load's codes and refreshing its tokens.
+func crashRP(base string) *client.RP {
+	return &client.RP{HTTP: &http.Client{Timeout: 30 * time.Second}, OAuth: oauth2.Config{ClientID: client.DemoApp,
+		RedirectURL: client.DemoRedirect,
+		Endpoint:    oauth2.Endpoint{TokenURL: base + "/idp/oauth/token", AuthStyle: oauth2.AuthStyleInParams}}}
 }
 
 // redeem takes the code from the client's callback URL to the token endpoint and records the
 // login once the answer carries a refresh token: from then on the client has seen it succeed.
-func (w *crashWorld) redeem(e *apptest.Env, kind, callback string, p apptest.PKCE) {
+func (w *crashWorld) redeem(e *apptest.Env, kind, callback string, p client.PKCE) {
 	u, err := url.Parse(callback)
-	if err != nil || !strings.HasPrefix(callback, apptest.DemoRedirect) || u.Query().Get("code") == "" {
+	if err != nil || !strings.HasPrefix(callback, client.DemoRedirect) || u.Query().Get("code") == "" {
 		e.T.Fatalf("login ended at %s, not at the client's callback with a code", callback)
 	}
-	rt, err := tokenCall(e, url.Values{"grant_type": {"authorization_code"}, "code": {u.Query().Get("code")},
-		"redirect_uri": {apptest.DemoRedirect}, "client_id": {"demo-app"}, "code_verifier": {p.Verifier}})
+	tok, err := crashRP(e.URL).Exchange(context.Background(), client.Authorization{PKCE: p}, u.Query().Get("code"))
+	if err == nil && tok.RefreshToken == "" {
+		err = errors.New("answer without a refresh token")
+	}
 	if err != nil {
 		e.T.Fatalf("code exchange: %v", err)
 	}
 	w.mu.Lock()
-	w.logins = append(w.logins, &crashLogin{kind: kind, cycle: w.cycle, refresh: rt})
+	w.logins = append(w.logins, &crashLogin{kind: kind, cycle: w.cycle, refresh: tok.RefreshToken})
 	w.mu.Unlock()
-}
-
-// tokenCall posts to the token endpoint and returns the new refresh token.
-func tokenCall(e *apptest.Env, form url.Values) (string, error) {
-	resp, body := e.PostForm(&http.Client{Timeout: 30 * time.Second}, "/idp/oauth/token", form)
-	var tok struct {
-		AccessToken  string `json:"access_token"`
-		RefreshToken string `json:"refresh_token"`
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("status %d: %s", resp.StatusCode, body)
-	}
-	if err := json.Unmarshal([]byte(body), &tok); err != nil || tok.AccessToken == "" || tok.RefreshToken == "" {
-		return "", fmt.Errorf("answer without access and refresh token: %s", body)
-	}
-	return tok.RefreshToken, nil
-}
-
-// forwardedFor makes a browser look like its own machine behind the trusted loopback proxy.
-type forwardedFor struct{ ip string }
-
-func (f forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("X-Forwarded-For", f.ip)
-	return http.DefaultTransport.RoundTrip(r)
 }
 
 // verify runs after a restart: every QR login the client started and did not see end is
@@ -279,12 +240,12 @@ func (w *crashWorld) verify(final bool) {
 		}
 	}
 	for _, l := range sample {
-		rt, err := tokenCall(e, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {l.refresh}, "client_id": {"demo-app"}})
+		tok, err := crashRP(w.base).Refresh(context.Background(), l.refresh)
 		if err != nil {
 			t.Errorf("restart %d: a %s login of cycle %d that the client saw succeed no longer refreshes: %v", w.cycle, l.kind, l.cycle, err)
 			continue
 		}
-		l.refresh = rt
+		l.refresh = tok.RefreshToken
 	}
 }
 

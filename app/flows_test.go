@@ -8,6 +8,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // portalLogin walks seed flow 2 from the portal's home page to /tai-khoan: "Đăng nhập" ->
@@ -23,20 +24,15 @@ func portalLogin(t *testing.T, env *apptest.Env, c *http.Client, idNumber string
 	if !strings.Contains(chooser, "Tài khoản Định danh điện tử cấp bởi Bộ Công an dành cho Công dân") {
 		t.Fatal("chooser lacks the citizen account option")
 	}
-	resp, body := env.Get(c, "/dang-nhap/vneid")
-	resp, body, at := env.Follow(c, resp, body)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(at, "/idp/login") {
-		t.Fatalf("chooser did not lead to the IdP login page: %d %s", resp.StatusCode, at)
-	}
-	lp := apptest.ParseLogin(at, body)
+	lp := env.OpenLoginAt(c, "/dang-nhap/vneid") // fails unless the chooser leads to the IdP login page
 	if lp.AuthRequestID == "" || lp.CSRF == "" {
 		t.Fatal("login page lacks data-auth-request or the csrf-token meta")
 	}
 	token := env.AppLogin(idNumber, app.DemoPassword)
-	resp, body = env.PasswordStep(c, lp, idNumber, app.DemoPassword)
+	resp, body := env.PasswordStep(c, lp, idNumber, app.DemoPassword)
 	codeAt, codePage := env.CodeStep(c, resp, body)
 	resp, body = env.SubmitCode(c, codeAt, codePage, env.LatestCode(token))
-	resp, body, at = env.Follow(c, resp, body)
+	resp, body, at := env.Follow(c, resp, body)
 	if resp.StatusCode != http.StatusOK || at != env.URL+"/tai-khoan" {
 		t.Fatalf("login ended at %s with %d, want /tai-khoan\n%s", at, resp.StatusCode, body)
 	}
@@ -54,11 +50,9 @@ func TestDirectLoginEndToEnd(t *testing.T) {
 	}
 
 	// Đăng xuất: the portal session ends and so does the IdP session.
-	logout := apptest.FormWith(t, env.URL+"/tai-khoan", account, "csrf_token")
-	for _, f := range apptest.Forms(env.URL+"/tai-khoan", account) {
-		if strings.HasSuffix(f.Action, "/dang-xuat") {
-			logout = f
-		}
+	logout, ok := client.ParseForms(env.URL+"/tai-khoan", account).To("/dang-xuat")
+	if !ok {
+		t.Fatal("the account page has no logout form")
 	}
 	resp, body := env.Submit(c, logout, nil)
 	// The logout page posts the ID token to the IdP (a script does it in a browser).
@@ -84,13 +78,13 @@ func TestSingleSignOnWithinTheIdPSession(t *testing.T) {
 	c := env.Client()
 	portalLogin(t, env, c, "001085012345")
 	// A second client in the same browser gets in without typing anything.
-	resp, body := env.Get(c, env.AuthorizeURL(apptest.NewPKCE(), nil))
+	resp, body := env.Get(c, env.AuthorizeURL(client.NewPKCE(), nil))
 	_, _, at := env.Follow(c, resp, body)
-	if !strings.HasPrefix(at, apptest.DemoRedirect) || !strings.Contains(at, "code=") {
+	if !strings.HasPrefix(at, client.DemoRedirect) || !strings.Contains(at, "code=") {
 		t.Fatalf("SSO ended at %s, want the client's callback with a code", at)
 	}
 	// prompt=login forces the login page.
-	resp, body = env.Get(c, env.AuthorizeURL(apptest.NewPKCE(), url.Values{"prompt": {"login"}}))
+	resp, body = env.Get(c, env.AuthorizeURL(client.NewPKCE(), url.Values{"prompt": {"login"}}))
 	_, _, at = env.Follow(c, resp, body)
 	if !strings.Contains(at, "/idp/login") {
 		t.Fatalf("prompt=login ended at %s, want the login page", at)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // Every response, errors and static files included, carries the security headers; auth pages
@@ -14,7 +15,7 @@ import (
 func TestHeaderAndCookieAudit(t *testing.T) {
 	env := apptest.New(t)
 	c := env.Client()
-	lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+	lp := env.OpenLogin(c, client.NewPKCE(), nil)
 	routes := []struct {
 		path    string
 		noStore bool
@@ -67,19 +68,19 @@ func TestHeaderAndCookieAudit(t *testing.T) {
 func TestCSRFOnEveryPostForm(t *testing.T) {
 	env := apptest.New(t)
 	c := env.Client()
-	lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+	lp := env.OpenLogin(c, client.NewPKCE(), nil)
 	password := apptest.FormWith(t, lp.URL, lp.Body, "password")
 	_, consoleLogin := env.Get(c, "/console/login")
-	forms := map[string]apptest.Form{
+	forms := map[string]client.Form{
 		"idp password":  password,
 		"console login": apptest.FormWith(t, env.URL+"/console/login", consoleLogin, "password"),
 	}
 	resp, body := env.PasswordStep(c, lp, "001085012345", "Demo@1234")
 	at, page := env.CodeStep(c, resp, body)
-	for _, f := range apptest.Forms(at, page) {
+	for _, f := range client.ParseForms(at, page) {
 		forms["idp "+strings.TrimPrefix(f.Action, env.URL)+" "+f.Fields.Get("channel")] = f
 	}
-	forms["portal logout"] = apptest.Form{Action: env.URL + "/dang-xuat", Method: "POST", Fields: url.Values{}}
+	forms["portal logout"] = client.Form{Action: env.URL + "/dang-xuat", Method: "POST", Fields: url.Values{}}
 
 	for name, f := range forms {
 		t.Run(name, func(t *testing.T) {

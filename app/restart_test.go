@@ -18,7 +18,7 @@ func TestT02_RestartForgetsAttemptsACrashCutShort(t *testing.T) {
 	env := apptest.New(t, func(c *app.Config) { c.Limits.IPMaxFailures = 4 })
 	ctx := context.Background()
 	appLogin := func(password string) int {
-		return env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/login", "",
+		return env.NewDevice().Call(http.MethodPost, "/login", "",
 			map[string]string{"id_number": "001085012345", "password": password}, nil)
 	}
 	if code := appLogin("Sai@1234"); code != http.StatusUnauthorized {

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // Every route that can answer 429 (too many requests) or 423 (locked) says when to come back
@@ -18,7 +20,7 @@ func TestEvery429And423CarriesRetryAfter(t *testing.T) {
 	env := apptest.New(t, func(c *app.Config) { c.TrustedProxies = []string{"127.0.0.1/32"} })
 	const an = "001085012345"
 	ip := 0
-	client := func() *http.Client {
+	newClient := func() *http.Client {
 		ip++
 		addr := fmt.Sprintf("198.51.100.%d", ip)
 		return apptest.FromAddress(env.Client(), func() string { return addr })
@@ -31,10 +33,11 @@ func TestEvery429And423CarriesRetryAfter(t *testing.T) {
 		}
 	}
 	appLogin := func(c *http.Client, idNumber, password string) *http.Response {
-		req, _ := http.NewRequest(http.MethodPost, env.URL+"/api/mobile/v1/login",
-			strings.NewReader(fmt.Sprintf(`{"id_number":%q,"password":%q}`, idNumber, password)))
-		req.Header.Set("Content-Type", "application/json")
-		resp, _ := env.Do(c, req)
+		resp, _, err := client.NewPhone(env.URL, c, "").Do(context.Background(), http.MethodPost, "/login", "",
+			map[string]string{"id_number": idNumber, "password": password})
+		if err != nil {
+			t.Fatal(err)
+		}
 		return resp
 	}
 	consoleLogin := func(c *http.Client, password string) *http.Response {
@@ -45,22 +48,22 @@ func TestEvery429And423CarriesRetryAfter(t *testing.T) {
 	}
 
 	// Password hashing saturated: the IdP's password form, the app login, the console login.
-	c := client()
-	lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+	c := newClient()
+	lp := env.OpenLogin(c, client.NewPKCE(), nil)
 	release := env.App.Hasher().Saturate()
 	resp, _ := env.PasswordStep(c, lp, an, app.DemoPassword)
 	check("IdP password form, hashing saturated", resp, http.StatusTooManyRequests, "2")
-	check("app login, hashing saturated", appLogin(client(), an, app.DemoPassword), http.StatusTooManyRequests, "2")
-	check("console login, hashing saturated", consoleLogin(client(), "Quantri@2026"), http.StatusTooManyRequests, "2")
+	check("app login, hashing saturated", appLogin(newClient(), an, app.DemoPassword), http.StatusTooManyRequests, "2")
+	check("console login, hashing saturated", consoleLogin(newClient(), "Quantri@2026"), http.StatusTooManyRequests, "2")
 	release()
 
 	// "Gửi lại mã" at once, then past the hourly cap.
-	c = client()
-	lp = env.OpenLogin(c, apptest.NewPKCE(), nil)
+	c = newClient()
+	lp = env.OpenLogin(c, client.NewPKCE(), nil)
 	resp, body := env.PasswordStep(c, lp, an, app.DemoPassword)
 	at, page := env.CodeStep(c, resp, body)
-	var resend apptest.Form
-	for _, f := range apptest.Forms(at, page) {
+	var resend client.Form
+	for _, f := range client.ParseForms(at, page) {
 		if strings.HasSuffix(f.Action, "/idp/login/otp/resend") && f.Fields.Get("channel") == "" {
 			resend = f
 		}
@@ -70,22 +73,22 @@ func TestEvery429And423CarriesRetryAfter(t *testing.T) {
 	check("code page, resend too soon", resp, http.StatusTooManyRequests, "45")
 
 	// Too many failures from one address: the IdP's password form, the console login.
-	c = client()
-	lp = env.OpenLogin(c, apptest.NewPKCE(), nil)
+	c = newClient()
+	lp = env.OpenLogin(c, client.NewPKCE(), nil)
 	for i := 0; i < 20; i++ {
 		env.PasswordStep(c, lp, fmt.Sprintf("0019900000%02d", i), "Sai@12345")
 	}
 	resp, _ = env.PasswordStep(c, lp, an, app.DemoPassword)
 	check("IdP password form, per-IP limit", resp, http.StatusTooManyRequests, "600")
-	c = client()
+	c = newClient()
 	for i := 0; i < 10; i++ {
 		consoleLogin(c, "wrong-password")
 	}
 	check("console login, per-IP limit", consoleLogin(c, "Quantri@2026"), http.StatusTooManyRequests, "600")
 
 	// A locked account (five wrong passwords): the form that locks it, the next try, the app.
-	c = client()
-	lp = env.OpenLogin(c, apptest.NewPKCE(), nil)
+	c = newClient()
+	lp = env.OpenLogin(c, client.NewPKCE(), nil)
 	for i := 0; i < 4; i++ {
 		env.PasswordStep(c, lp, an, "Sai@12345")
 	}
@@ -93,5 +96,5 @@ func TestEvery429And423CarriesRetryAfter(t *testing.T) {
 	check("IdP password form, the failure that locks", resp, http.StatusLocked, "900")
 	resp, _ = env.PasswordStep(c, lp, an, app.DemoPassword)
 	check("IdP password form, locked", resp, http.StatusLocked, "900")
-	check("app login, locked", appLogin(client(), an, app.DemoPassword), http.StatusLocked, "900")
+	check("app login, locked", appLogin(newClient(), an, app.DemoPassword), http.StatusLocked, "900")
 }

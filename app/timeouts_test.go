@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // T27: the portal's, the IdP's and the console's sessions end after SessionIdle (30 minutes)
@@ -66,10 +67,10 @@ func portalAlive(t *testing.T, env *apptest.Env, c *http.Client) bool {
 // the client with a code (single sign-on), without one it stops at the login page.
 func idpAlive(t *testing.T, env *apptest.Env, c *http.Client) bool {
 	t.Helper()
-	resp, _ := env.Get(c, env.AuthorizeURL(apptest.NewPKCE(), nil))
+	resp, _ := env.Get(c, env.AuthorizeURL(client.NewPKCE(), nil))
 	for i := 0; i < 10 && resp.StatusCode >= 300 && resp.StatusCode < 400; i++ {
 		loc := resp.Header.Get("Location")
-		if strings.HasPrefix(loc, apptest.DemoRedirect) {
+		if strings.HasPrefix(loc, client.DemoRedirect) {
 			return strings.Contains(loc, "code=")
 		}
 		resp, _ = env.Get(c, loc)

@@ -1,5 +1,6 @@
 // Package apptest starts the real application on a real SQLite file in a temporary folder for
-// tests: the real router behind an httptest server, a fake clock, and cookie-jar clients.
+// tests: the real router behind an httptest server and a fake clock. Its client side is
+// app/client, bound to the test: a helper fails the test where a program would get an error.
 package apptest
 
 import (
@@ -8,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"dvclogin/app"
+	"dvclogin/app/client"
 	"dvclogin/app/web"
 )
 
@@ -89,7 +90,7 @@ func New(t testing.TB, opts ...func(*app.Config)) *Env {
 
 // Remote is an Env for a server this process did not start (another process on this
 // machine, say one a test kills and restarts): the client helpers (OpenLogin, AppLogin,
-// LatestCode, JSON, ...) work against baseURL and report their failures to t. App, Server and
+// LatestCode, ...) work against baseURL and report their failures to t. App, Server and
 // Clock are nil, and Restart cannot be used.
 func Remote(t testing.TB, baseURL string) *Env {
 	return &Env{T: t, URL: strings.TrimRight(baseURL, "/"), phone: &phoneSlot{}}
@@ -143,11 +144,7 @@ func (e *Env) Restart() {
 
 // Client returns a browser-like client with its own cookie jar that does not follow
 // redirects (tests follow them explicitly and check each hop).
-func (e *Env) Client() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
+func (e *Env) Client() *http.Client { return client.NewHTTP(nil) }
 
 type testWriter struct{ t testing.TB }
 

@@ -1,21 +1,23 @@
 package apptest
 
 import (
+	"context"
 	"encoding/json"
-	"io"
+	"errors"
 	"net/http"
-	"strings"
 	"sync"
+	"testing"
+
+	"dvclogin/app/client"
 )
 
-// Device is one simulated phone talking to the phone API: its calls carry its device key in
-// X-Device-Key, as a native app would. It has no key until the server gives one (its first
-// successful login or SIM claim).
+// Device is one simulated phone: client.Phone against the app (App), whose calls carry its
+// device key in X-Device-Key as a native app's would, and which fails the test where a
+// program would get an error. It has no key until the server gives one (its first successful
+// login or SIM claim).
 type Device struct {
-	env   *Env
-	mu    sync.Mutex
-	key   string
-	first sync.Mutex // held by a call made without a key, until its answer gave one
+	env *Env
+	App *client.Phone
 }
 
 // phoneSlot holds the test's default phone once it is made.
@@ -29,22 +31,21 @@ func (e *Env) Phone() *Device {
 	e.phone.mu.Lock()
 	defer e.phone.mu.Unlock()
 	if e.phone.d == nil {
-		e.phone.d = &Device{env: e}
+		e.phone.d = e.NewDevice()
 	}
 	return e.phone.d
 }
 
 // NewDevice returns another phone, one the server has never seen.
-func (e *Env) NewDevice() *Device { return &Device{env: e} }
-
-// Key returns the device key ("" before the server gave one).
-func (d *Device) Key() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.key
+func (e *Env) NewDevice() *Device {
+	return &Device{env: e, App: client.NewPhone(e.URL, http.DefaultClient, "")}
 }
 
-// APIError is the phone API's error answer.
+// Key returns the device key ("" before the server gave one).
+func (d *Device) Key() string { return d.App.Key() }
+
+// APIError is the phone API's error answer as it is sent, for decoding it with the rest of
+// an answer.
 type APIError struct {
 	Error struct {
 		Code    string `json:"code"`
@@ -52,51 +53,35 @@ type APIError struct {
 	} `json:"error"`
 }
 
+// Refusal is what a test checks of a phone API call's outcome: its status (200 when err is
+// nil) and its error answer. Any other failure fails t.
+func Refusal(t testing.TB, err error) (int, APIError) {
+	t.Helper()
+	var e APIError
+	var ae *client.APIError
+	switch {
+	case err == nil:
+		return http.StatusOK, e
+	case !errors.As(err, &ae):
+		t.Fatal(err)
+	}
+	e.Error.Code, e.Error.Message = ae.Code, ae.Message
+	return ae.Status, e
+}
+
 // Call sends one phone API call (path below /api/mobile/v1) from this device, with the bearer
-// token if not empty, decodes the answer into out (if not nil) and returns the status. A
-// device_key in the answer becomes this device's key.
+// token if not empty, decodes the answer into out (if not nil), whatever its status, and
+// returns the status.
 func (d *Device) Call(method, path, token string, in, out any) int {
-	e := d.env
-	e.T.Helper()
-	if d.Key() == "" {
-		// A device gets its key from its first answer: a call racing it would make the server
-		// create a second device, and whichever key came last would hold no SIM.
-		d.first.Lock()
-		defer d.first.Unlock()
-	}
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			e.T.Fatal(err)
-		}
-		body = strings.NewReader(string(b))
-	}
-	req, err := http.NewRequest(method, e.abs("/api/mobile/v1"+path), body)
+	t := d.env.T
+	t.Helper()
+	resp, raw, err := d.App.Do(context.Background(), method, path, token, in)
 	if err != nil {
-		e.T.Fatal(err)
+		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if k := d.Key(); k != "" {
-		req.Header.Set("X-Device-Key", k)
-	}
-	resp, raw := e.Do(http.DefaultClient, req)
-	var got struct {
-		DeviceKey string `json:"device_key"`
-	}
-	if json.Unmarshal([]byte(raw), &got) == nil && got.DeviceKey != "" {
-		d.mu.Lock()
-		d.key = got.DeviceKey
-		d.mu.Unlock()
-	}
-	if out != nil && raw != "" {
-		if err := json.Unmarshal([]byte(raw), out); err != nil {
-			e.T.Fatalf("%s %s: decode %q: %v", method, path, raw, err)
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: decode %q: %v", method, path, raw, err)
 		}
 	}
 	return resp.StatusCode
@@ -106,16 +91,9 @@ func (d *Device) Call(method, path, token string, in, out any) int {
 // status, the token on success and the error answer otherwise.
 func (d *Device) TryLogin(idNumber, password, activationCode string) (int, string, APIError) {
 	d.env.T.Helper()
-	in := map[string]string{"id_number": idNumber, "password": password}
-	if activationCode != "" {
-		in["activation_code"] = activationCode
-	}
-	var out struct {
-		Token string `json:"token"`
-		APIError
-	}
-	st := d.Call(http.MethodPost, "/login", "", in, &out)
-	return st, out.Token, out.APIError
+	s, err := d.App.Login(context.Background(), idNumber, password, activationCode)
+	st, e := Refusal(d.env.T, err)
+	return st, s.Token, e
 }
 
 // Login signs a citizen in on this device and fails the test unless it works at once (the
@@ -129,20 +107,12 @@ func (d *Device) Login(idNumber, password string) string {
 	return token
 }
 
-// Message is one message as the phone API lists it.
-type Message struct {
-	Channel string `json:"channel"`
-	Body    string `json:"body"`
-}
-
 // Messages lists what the app session shows on this device.
-func (d *Device) Messages(token string) []Message {
+func (d *Device) Messages(token string) []client.Message {
 	d.env.T.Helper()
-	var out struct {
-		Messages []Message `json:"messages"`
+	msgs, err := d.App.Messages(context.Background(), token)
+	if err != nil {
+		d.env.T.Fatalf("messages: %v", err)
 	}
-	if st := d.Call(http.MethodGet, "/messages", token, nil, &out); st != http.StatusOK {
-		d.env.T.Fatalf("messages: status %d", st)
-	}
-	return out.Messages
+	return msgs
 }

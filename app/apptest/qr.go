@@ -2,11 +2,34 @@ package apptest
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"image/png"
+	"net/http"
+	"testing"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"dvclogin/app/client"
 )
+
+// QRStatus reads a QR login's status as browser b and returns the answer's HTTP status with
+// it: a refusal (another browser, a lost binding) is a status to check, any other failure
+// fails t.
+func QRStatus(t testing.TB, b *client.Browser, statusURL string) (int, client.QRStatus) {
+	t.Helper()
+	st, err := b.QRStatus(context.Background(), statusURL)
+	var ue *client.UnexpectedError
+	switch {
+	case err == nil:
+		return http.StatusOK, st
+	case errors.As(err, &ue):
+		return ue.Page.Resp.StatusCode, st
+	}
+	t.Fatalf("QR status: %v", err)
+	return 0, st
+}
 
 // DecodeQR reads the text a PNG image of a QR code encodes (an image the server drew, or a
 // screenshot of the page): the proof that the picture really carries the payload.

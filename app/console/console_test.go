@@ -10,6 +10,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -22,7 +23,7 @@ var (
 )
 
 // loginForm opens the console login page and returns its form.
-func loginForm(t *testing.T, env *apptest.Env, c *http.Client) apptest.Form {
+func loginForm(t *testing.T, env *apptest.Env, c *http.Client) client.Form {
 	t.Helper()
 	resp, body := env.Get(c, "/console/login")
 	if resp.StatusCode != http.StatusOK {
@@ -43,20 +44,18 @@ func operator(t *testing.T, env *apptest.Env) *http.Client {
 }
 
 // citizenForm returns the form that posts to a citizen's action (with its CSRF token).
-func citizenForm(t *testing.T, env *apptest.Env, c *http.Client, citizenID, action string) apptest.Form {
+func citizenForm(t *testing.T, env *apptest.Env, c *http.Client, citizenID, action string) client.Form {
 	t.Helper()
 	resp, body := env.Get(c, "/console/citizens")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /console/citizens: %d", resp.StatusCode)
 	}
-	want := env.URL + "/console/citizens/" + citizenID + "/" + action
-	for _, f := range apptest.Forms(env.URL+"/console/citizens", body) {
-		if f.Action == want {
-			return f
-		}
+	want := "/console/citizens/" + citizenID + "/" + action
+	f, ok := client.ParseForms(env.URL+"/console/citizens", body).To(want)
+	if !ok {
+		t.Fatalf("no form posting to %s", want)
 	}
-	t.Fatalf("no form posting to %s", want)
-	return apptest.Form{}
+	return f
 }
 
 // act submits a citizen action and returns the citizens page that follows it.
@@ -253,7 +252,7 @@ func TestPostsRequireCSRF(t *testing.T) {
 func TestUnlock(t *testing.T) {
 	env := apptest.New(t)
 	login := func(password string) int {
-		return env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/login", "",
+		return env.NewDevice().Call(http.MethodPost, "/login", "",
 			map[string]string{"id_number": an.IDNumber, "password": password}, nil)
 	}
 	for i := 0; i < 5; i++ {
@@ -347,7 +346,7 @@ func TestResetPassword(t *testing.T) {
 				t.Fatalf("no %q after the reset", tc.flash)
 			}
 			want := map[bool]int{true: http.StatusOK, false: http.StatusUnauthorized}
-			if st := env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/login", "",
+			if st := env.NewDevice().Call(http.MethodPost, "/login", "",
 				map[string]string{"id_number": binh.IDNumber, "password": tc.password}, nil); st != want[tc.changed] {
 				t.Fatalf("app login with the new password: %d, want %d", st, want[tc.changed])
 			}
@@ -372,7 +371,7 @@ func TestWebLoginToggle(t *testing.T) {
 			var me struct {
 				WebLoginEnabled bool `json:"web_login_enabled"`
 			}
-			if st := env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/me", token, nil, &me); st != http.StatusOK {
+			if st := env.Phone().Call(http.MethodGet, "/me", token, nil, &me); st != http.StatusOK {
 				t.Fatalf("GET /me: %d", st)
 			}
 			if me.WebLoginEnabled != tc.enabled {
@@ -387,7 +386,7 @@ func TestEndAppSessions(t *testing.T) {
 	c := operator(t, env)
 	token := env.AppLogin(an.IDNumber, app.DemoPassword)
 	act(t, env, c, an.ID, "end-app-sessions", nil)
-	if st := env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/me", token, nil, nil); st != http.StatusUnauthorized {
+	if st := env.Phone().Call(http.MethodGet, "/me", token, nil, nil); st != http.StatusUnauthorized {
 		t.Fatalf("app token after the operator ended it: %d, want 401", st)
 	}
 }

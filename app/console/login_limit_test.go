@@ -4,34 +4,26 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // postLoginFrom submits the console login form as a client at ip (the test trusts loopback as a
 // proxy, so X-Forwarded-For names the client).
-func postLoginFrom(t *testing.T, env *apptest.Env, c *http.Client, f apptest.Form, ip, password string) *http.Response {
-	v := url.Values{}
-	for k, vals := range f.Fields {
-		v[k] = append([]string(nil), vals...)
-	}
-	v.Set("password", password)
-	req, _ := http.NewRequest(http.MethodPost, f.Action, strings.NewReader(v.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Forwarded-For", ip)
-	resp, err := c.Do(req)
+func postLoginFrom(t *testing.T, env *apptest.Env, c *http.Client, f client.Form, ip, password string) *http.Response {
+	b := client.NewBrowser(env.URL, c)
+	b.Header.Set("X-Forwarded-For", ip)
+	p, err := b.Submit(context.Background(), f, map[string]string{"password": password})
 	if err != nil {
 		t.Error(err)
 		return nil
 	}
-	resp.Body.Close()
-	return resp
+	return p.Resp
 }
 
 // Parallel wrong console passwords from many addresses cost at most the account-wide limit's
@@ -41,7 +33,7 @@ func TestConsoleLoginAccountWideLimit(t *testing.T) {
 	env := apptest.New(t, func(c *app.Config) { c.TrustedProxies = []string{"127.0.0.1/32"} })
 	type guesser struct {
 		c *http.Client
-		f apptest.Form
+		f client.Form
 	}
 	var gs []guesser
 	for i := 0; i < 40; i++ {

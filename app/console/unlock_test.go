@@ -8,6 +8,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // codeLogin is a direct login of An that reached the code step.
@@ -19,7 +20,7 @@ type codeLogin struct {
 func startCodeLogin(t *testing.T, env *apptest.Env) codeLogin {
 	t.Helper()
 	c := env.Client()
-	resp, body := env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), an.IDNumber, app.DemoPassword)
+	resp, body := env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), an.IDNumber, app.DemoPassword)
 	at, page := env.CodeStep(c, resp, body)
 	return codeLogin{c, at, page}
 }

@@ -12,6 +12,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -63,7 +64,7 @@ func FuzzPhoneAPI(f *testing.F) {
 			id = fuzzQRLogin(t, &e).ID
 		case fuzzScanned:
 			l := fuzzQRLogin(t, &e)
-			ph := &qrPhone{t: t, env: &e, token: token}
+			ph := &qrPhone{t: t, dev: e.NewDevice(), token: token}
 			if code, apiErr, _ := ph.scan(l.QR); code != http.StatusOK {
 				t.Fatalf("scan for the setup: %d %+v", code, apiErr)
 			}
@@ -129,7 +130,7 @@ func resetForFuzz(t *testing.T, e *apptest.Env, an store.Citizen, token string) 
 
 // fuzzQRLogin starts a QR login in a new browser. The clock moves 7 s first, which keeps the
 // QR starts under their per-IP limit and An's undecided scans (each lives 120 s) under theirs.
-func fuzzQRLogin(t *testing.T, e *apptest.Env) qrStart {
+func fuzzQRLogin(t *testing.T, e *apptest.Env) client.QRLogin {
 	e.Clock.Advance(7 * time.Second)
 	return openQRDesktop(t, e).start()
 }

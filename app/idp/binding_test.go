@@ -12,6 +12,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // The login-link attack: the attacker starts a login in his own browser (he holds its state
@@ -23,21 +24,16 @@ const msgOtherBrowserPage = "Yêu cầu đăng nhập này được tạo trên 
 
 // attackerLogin starts a login for client in a fresh attacker browser and returns it with the
 // login page its authorization request reached.
-func attackerLogin(t *testing.T, env *apptest.Env, client string) (*http.Client, apptest.LoginPage) {
+func attackerLogin(t *testing.T, env *apptest.Env, clientID string) (*http.Client, client.LoginPage) {
 	t.Helper()
 	c := env.Client()
-	start := env.AuthorizeURL(apptest.NewPKCE(), nil)
-	if client == "dvc-portal" {
+	start := env.AuthorizeURL(client.NewPKCE(), nil)
+	if clientID == "dvc-portal" {
 		start = env.URL + "/dang-nhap/vneid"
 	}
-	resp, body := env.Get(c, start)
-	resp, body, at := env.Follow(c, resp, body)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(at, "/idp/login?") {
-		t.Fatalf("%s: authorize did not reach the login page: %d at %s", client, resp.StatusCode, at)
-	}
-	lp := apptest.ParseLogin(at, body)
+	lp := env.OpenLoginAt(c, start) // fails unless the authorization reaches the login page
 	if lp.AuthRequestID == "" {
-		t.Fatalf("%s: login page without data-auth-request", client)
+		t.Fatalf("%s: login page without data-auth-request", clientID)
 	}
 	return c, lp
 }
@@ -68,7 +64,7 @@ func mustGetNoCode(t *testing.T, env *apptest.Env, attacker *http.Client, authRe
 }
 
 // mustStillBeOpen checks the request was not completed: its creator still sees the login form.
-func mustStillBeOpen(t *testing.T, env *apptest.Env, attacker *http.Client, lp apptest.LoginPage) {
+func mustStillBeOpen(t *testing.T, env *apptest.Env, attacker *http.Client, lp client.LoginPage) {
 	t.Helper()
 	resp, body := env.Get(attacker, lp.URL)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `name="password"`) {
@@ -76,23 +72,23 @@ func mustStillBeOpen(t *testing.T, env *apptest.Env, attacker *http.Client, lp a
 	}
 }
 
-func restartFor(env *apptest.Env, client string) string {
-	if client == "dvc-portal" {
+func restartFor(env *apptest.Env, clientID string) string {
+	if clientID == "dvc-portal" {
 		return env.URL + "/dang-nhap/vneid"
 	}
 	return "http://127.0.0.1:9/"
 }
 
 func TestLoginLinkAttackWithVictimSSO(t *testing.T) {
-	for _, client := range []string{"dvc-portal", "demo-app"} {
-		t.Run(client, func(t *testing.T) {
+	for _, clientID := range []string{"dvc-portal", "demo-app"} {
+		t.Run(clientID, func(t *testing.T) {
 			env := apptest.New(t)
 			victim := env.Client()
 			newDemoRP(t, env, "profile").login(t, victim) // the victim has an IdP session
 
-			attacker, lp := attackerLogin(t, env, client)
+			attacker, lp := attackerLogin(t, env, clientID)
 			resp, body := env.Get(victim, lp.URL)
-			mustShowOtherBrowser(t, "victim opens the attacker's login link", resp, body, restartFor(env, client))
+			mustShowOtherBrowser(t, "victim opens the attacker's login link", resp, body, restartFor(env, clientID))
 			mustGetNoCode(t, env, attacker, lp.AuthRequestID)
 			mustStillBeOpen(t, env, attacker, lp)
 
@@ -100,7 +96,7 @@ func TestLoginLinkAttackWithVictimSSO(t *testing.T) {
 			if l := newDemoRP(t, env, "profile").login(t, victim); l.code == "" {
 				t.Fatal("the victim's own SSO login gave no code")
 			}
-			if client == "dvc-portal" {
+			if clientID == "dvc-portal" {
 				resp, _ := env.Get(attacker, "/tai-khoan")
 				if resp.StatusCode == http.StatusOK {
 					t.Fatal("the attacker reached /tai-khoan")
@@ -111,36 +107,36 @@ func TestLoginLinkAttackWithVictimSSO(t *testing.T) {
 }
 
 func TestLoginLinkAttackVictimTypesPasswordAndCode(t *testing.T) {
-	for _, client := range []string{"dvc-portal", "demo-app"} {
-		t.Run(client, func(t *testing.T) {
+	for _, clientID := range []string{"dvc-portal", "demo-app"} {
+		t.Run(clientID, func(t *testing.T) {
 			env := apptest.New(t)
 			phone := env.AppLogin(an, app.DemoPassword)
-			attacker, lp := attackerLogin(t, env, client)
+			attacker, lp := attackerLogin(t, env, clientID)
 
 			victim := env.Client()
 			resp, body := env.Get(victim, lp.URL)
-			mustShowOtherBrowser(t, "victim opens the link", resp, body, restartFor(env, client))
+			mustShowOtherBrowser(t, "victim opens the link", resp, body, restartFor(env, clientID))
 
 			// The victim types password and code into a form aimed at the attacker's request
 			// (its own page's form with the request id swapped, as a crafted page would post).
-			own := env.OpenLogin(victim, apptest.NewPKCE(), nil)
+			own := env.OpenLogin(victim, client.NewPKCE(), nil)
 			form := apptest.FormWith(t, own.URL, own.Body, "password")
 			resp, body = env.Submit(victim, form, map[string]string{"authRequestID": lp.AuthRequestID,
 				"id_number": an, "password": app.DemoPassword})
-			mustShowOtherBrowser(t, "password posted to the attacker's request", resp, body, restartFor(env, client))
+			mustShowOtherBrowser(t, "password posted to the attacker's request", resp, body, restartFor(env, clientID))
 			if n := countCodes(t, env, phone); n != 0 {
 				t.Fatalf("%d codes were sent for the attacker's request", n)
 			}
 
 			// The code step of the attacker's request is refused the same way.
 			resp, body = env.Get(victim, "/idp/login/otp?authRequestID="+lp.AuthRequestID)
-			mustShowOtherBrowser(t, "code step of the attacker's request", resp, body, restartFor(env, client))
+			mustShowOtherBrowser(t, "code step of the attacker's request", resp, body, restartFor(env, clientID))
 			resp, body = env.PostForm(victim, "/idp/login/otp", url.Values{"csrf_token": {own.CSRF},
 				"authRequestID": {lp.AuthRequestID}, "otp": {"123456"}})
-			mustShowOtherBrowser(t, "code posted to the attacker's request", resp, body, restartFor(env, client))
+			mustShowOtherBrowser(t, "code posted to the attacker's request", resp, body, restartFor(env, clientID))
 			resp, body = env.PostForm(victim, "/idp/login/otp/resend", url.Values{"csrf_token": {own.CSRF},
 				"authRequestID": {lp.AuthRequestID}})
-			mustShowOtherBrowser(t, "resend for the attacker's request", resp, body, restartFor(env, client))
+			mustShowOtherBrowser(t, "resend for the attacker's request", resp, body, restartFor(env, clientID))
 
 			mustGetNoCode(t, env, attacker, lp.AuthRequestID)
 			mustStillBeOpen(t, env, attacker, lp)
@@ -156,7 +152,7 @@ func countCodes(t *testing.T, env *apptest.Env, token string) int {
 			Body string `json:"body"`
 		} `json:"messages"`
 	}
-	if st := env.JSON(env.Client(), http.MethodGet, "/api/mobile/v1/messages", token, nil, &out); st != http.StatusOK {
+	if st := env.Phone().Call(http.MethodGet, "/messages", token, nil, &out); st != http.StatusOK {
 		t.Fatalf("messages: %d", st)
 	}
 	n := 0
@@ -175,8 +171,8 @@ func TestLoginLinkAttackByQR(t *testing.T) {
 	// The victim's browser opens the attacker's page and would show a QR for the attacker's
 	// request: starting it is refused, so the victim's phone has nothing to confirm.
 	victim := env.Client()
-	own := env.OpenLogin(victim, apptest.NewPKCE(), nil)
-	var out qrAPIError
+	own := env.OpenLogin(victim, client.NewPKCE(), nil)
+	var out apptest.APIError
 	status := jsonWithCSRF(t, env, victim, own.CSRF, "/idp/qr/start", map[string]string{"auth_request": lp.AuthRequestID}, &out)
 	if status != http.StatusForbidden || out.Error.Code != "auth_request_other_browser" || !strings.Contains(out.Error.Message, msgOtherBrowserPage) {
 		t.Fatalf("QR start on the attacker's request: %d %+v, want 403 auth_request_other_browser", status, out)
@@ -207,7 +203,7 @@ func TestCallbackNeedsTheCompletingSession(t *testing.T) {
 	env := apptest.New(t)
 	phone := env.AppLogin(an, app.DemoPassword)
 	browser := env.Client()
-	lp := env.OpenLogin(browser, apptest.NewPKCE(), nil)
+	lp := env.OpenLogin(browser, client.NewPKCE(), nil)
 	resp, body := env.PasswordStep(browser, lp, an, app.DemoPassword)
 	at, page := env.CodeStep(browser, resp, body)
 	resp, _ = env.SubmitCode(browser, at, page, env.LatestCode(phone))
@@ -235,7 +231,7 @@ func TestCallbackNeedsTheCompletingSession(t *testing.T) {
 
 	// The browser that logged in gets its code.
 	resp, _ = env.Get(browser, callback)
-	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, apptest.DemoRedirect+"?code=") {
+	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, client.DemoRedirect+"?code=") {
 		t.Fatalf("the logging-in browser's callback: %d %q, want the code", resp.StatusCode, loc)
 	}
 }
@@ -244,7 +240,7 @@ func TestCookielessClientNeverGetsACode(t *testing.T) {
 	env := apptest.New(t)
 	bare := &http.Client{Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, _ := env.Get(bare, env.AuthorizeURL(apptest.NewPKCE(), nil))
+	resp, _ := env.Get(bare, env.AuthorizeURL(client.NewPKCE(), nil))
 	loc, err := resp.Location()
 	if err != nil || !strings.Contains(loc.Path, "/idp/login") {
 		t.Fatalf("authorize: %d %v, want a redirect to the login page", resp.StatusCode, err)
@@ -258,19 +254,19 @@ func TestOpenAuthRequestsPerAddressAreCapped(t *testing.T) {
 	env := apptest.New(t)
 	c := env.Client()
 	for i := 0; i < 300; i++ {
-		resp, _ := env.Get(c, env.AuthorizeURL(apptest.NewPKCE(), nil))
+		resp, _ := env.Get(c, env.AuthorizeURL(client.NewPKCE(), nil))
 		if resp.StatusCode != http.StatusFound {
 			t.Fatalf("authorize %d: %d, want 302", i+1, resp.StatusCode)
 		}
 	}
-	resp, body := env.Get(c, env.AuthorizeURL(apptest.NewPKCE(), nil))
+	resp, body := env.Get(c, env.AuthorizeURL(client.NewPKCE(), nil))
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" ||
 		!strings.Contains(body, "quá nhiều yêu cầu đăng nhập") {
 		t.Fatalf("authorize 301: %d Retry-After=%q, want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	// Open requests expire and are purged: the address may start logins again.
 	env.Clock.Advance(11 * time.Minute)
-	if resp, _ := env.Get(c, env.AuthorizeURL(apptest.NewPKCE(), nil)); resp.StatusCode != http.StatusFound {
+	if resp, _ := env.Get(c, env.AuthorizeURL(client.NewPKCE(), nil)); resp.StatusCode != http.StatusFound {
 		t.Fatalf("authorize after the requests expired: %d, want 302", resp.StatusCode)
 	}
 }

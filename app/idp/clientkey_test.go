@@ -8,6 +8,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // An attacker holds a whole IPv6 /64: failures from different addresses of one /64 count
@@ -17,7 +18,7 @@ func TestPerIPLimitKeysIPv6ByItsSlash64(t *testing.T) {
 	n := 0
 	addr := func() string { return fmt.Sprintf("2001:db8:aa:bb:%x::%x", n, n+1) }
 	c := apptest.FromAddress(env.Client(), addr)
-	lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+	lp := env.OpenLogin(c, client.NewPKCE(), nil)
 	for n = 0; n < 20; n++ {
 		id := fmt.Sprintf("0010990001%02d", n)
 		if resp, _ := env.PasswordStep(c, lp, id, "Sai@12345"); resp.StatusCode != http.StatusUnauthorized {
@@ -29,7 +30,7 @@ func TestPerIPLimitKeysIPv6ByItsSlash64(t *testing.T) {
 		t.Fatalf("21st attempt from %s, same /64: %d %q, want 429", addr(), resp.StatusCode, errorText(body))
 	}
 	other := apptest.FromAddress(env.Client(), func() string { return "2001:db8:aa:bc::1" })
-	lp = env.OpenLogin(other, apptest.NewPKCE(), nil)
+	lp = env.OpenLogin(other, client.NewPKCE(), nil)
 	if resp, _ := env.PasswordStep(other, lp, an, app.DemoPassword); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("from another /64: %d, want the code step", resp.StatusCode)
 	}

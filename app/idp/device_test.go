@@ -1,6 +1,7 @@
 package idp_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // The phone app is bound to devices, and the SMS inbox to the device that holds the SIM of the
@@ -36,8 +36,8 @@ func latestSMSCode(t *testing.T, dev *apptest.Device, token string) string {
 	return ""
 }
 
-func hasSMS(msgs []apptest.Message) bool {
-	return slices.ContainsFunc(msgs, func(m apptest.Message) bool { return m.Channel == "sms" })
+func hasSMS(msgs []client.Message) bool {
+	return slices.ContainsFunc(msgs, func(m client.Message) bool { return m.Channel == "sms" })
 }
 
 // mustNeedActivation checks that a login on dev stops at the activation step.
@@ -284,14 +284,14 @@ func TestT23OnlyTheSIMHolderHandsItOver(t *testing.T) {
 }
 
 // exchangeAMR redeems the client redirect's code (demo-app, PKCE) and returns the ID token's amr.
-func exchangeAMR(t *testing.T, env *apptest.Env, pk apptest.PKCE, redirect string) []any {
+func exchangeAMR(t *testing.T, env *apptest.Env, pk client.PKCE, redirect string) []any {
 	t.Helper()
 	r := newDemoRP(t, env, "profile")
 	code := qrMustURL(t, redirect).Query().Get("code")
 	if code == "" {
 		t.Fatalf("no code in %s", redirect)
 	}
-	tok, err := r.conf.Exchange(r.ctx, code, oauth2.VerifierOption(pk.Verifier))
+	tok, err := r.Exchange(context.Background(), client.Authorization{PKCE: pk}, code)
 	if err != nil {
 		t.Fatalf("exchange: %v", err)
 	}
@@ -303,7 +303,7 @@ func exchangeAMR(t *testing.T, env *apptest.Env, pk apptest.PKCE, redirect strin
 // directLoginAMR runs a direct login whose code comes from code(page) and returns the amr.
 func directLoginAMR(t *testing.T, env *apptest.Env, code func(at, page string) string) []any {
 	t.Helper()
-	c, pk := env.Client(), apptest.NewPKCE()
+	c, pk := env.Client(), client.NewPKCE()
 	lp := env.OpenLogin(c, pk, nil)
 	resp, body := env.PasswordStep(c, lp, an, app.DemoPassword)
 	at, page := env.CodeStep(c, resp, body)
@@ -340,7 +340,7 @@ func TestAMRPerLoginPath(t *testing.T) {
 	})
 	t.Run("QR", func(t *testing.T) {
 		env := apptest.New(t)
-		c, pk := env.Client(), apptest.NewPKCE()
+		c, pk := env.Client(), client.NewPKCE()
 		d := &qrDesktop{t: t, env: env, c: c, page: env.OpenLogin(c, pk, nil)}
 		s := d.start()
 		ph := qrAppLogin(t, env, qrAn)

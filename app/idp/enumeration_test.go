@@ -1,12 +1,13 @@
 package idp_test
 
 import (
-	"encoding/json"
+	"context"
+	"errors"
 	"net/http"
-	"strings"
 	"testing"
 
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // answer is what a password attempt tells its sender.
@@ -23,17 +24,16 @@ func TestT03_LockDoesNotRevealWhichIDsExist(t *testing.T) {
 	surfaces := map[string]func(env *apptest.Env, id string) answer{
 		"Web": func(env *apptest.Env, id string) answer {
 			c := env.Client()
-			resp, body := env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), id, "Khong@dung1")
+			resp, body := env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), id, "Khong@dung1")
 			return answer{Status: resp.StatusCode, Msg: errorText(body), RetryAfter: resp.Header.Get("Retry-After")}
 		},
 		"App": func(env *apptest.Env, id string) answer {
-			req, _ := http.NewRequest(http.MethodPost, env.URL+"/api/mobile/v1/login",
-				strings.NewReader(`{"id_number":"`+id+`","password":"Khong@dung1"}`))
-			req.Header.Set("Content-Type", "application/json")
-			resp, body := env.Do(http.DefaultClient, req)
-			var out qrAPIError
-			json.Unmarshal([]byte(body), &out)
-			return answer{Status: resp.StatusCode, Code: out.Error.Code, Msg: out.Error.Message, RetryAfter: resp.Header.Get("Retry-After")}
+			_, err := env.NewDevice().App.Login(context.Background(), id, "Khong@dung1", "")
+			var ae *client.APIError
+			if !errors.As(err, &ae) {
+				env.T.Fatalf("app login with a wrong password: %v", err)
+			}
+			return answer{Status: ae.Status, Code: ae.Code, Msg: ae.Message, RetryAfter: ae.RetryAfter}
 		},
 	}
 	for name, try := range surfaces {

@@ -9,6 +9,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 	"dvclogin/store"
 )
 
@@ -49,7 +50,7 @@ func FuzzLoginForms(f *testing.F) {
 			a = strings.Repeat(a, int(n)/len(a)+1)[:n]
 		}
 		c := e.Client()
-		lp := e.OpenLogin(c, apptest.NewPKCE(), nil)
+		lp := e.OpenLogin(c, client.NewPKCE(), nil)
 		fields := apptest.FormWith(t, lp.URL, lp.Body, "password").Fields
 		action := "/idp/login"
 		switch form % 4 {
@@ -91,7 +92,7 @@ func FuzzLoginForms(f *testing.F) {
 }
 
 // passwordStep passes the password step as An and returns its answer, for the code forms.
-func passwordStep(t *testing.T, e *apptest.Env, c *http.Client, lp apptest.LoginPage) (*http.Response, string) {
+func passwordStep(t *testing.T, e *apptest.Env, c *http.Client, lp client.LoginPage) (*http.Response, string) {
 	resp, body := e.PasswordStep(c, lp, an, app.DemoPassword)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("password step for the setup: %d %q", resp.StatusCode, apptest.PageError(body))

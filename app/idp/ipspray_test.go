@@ -7,6 +7,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // spoofing sets X-Forwarded-For and X-Real-IP on every request, each a fresh address unless
@@ -53,7 +54,7 @@ func TestT38_SprayWithSpoofedForwardingHeaders(t *testing.T) {
 			n := 0
 			c := env.Client()
 			c.Transport = spoofing{n: &n, xff: tc.xff, realIP: tc.realIP}
-			lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+			lp := env.OpenLogin(c, client.NewPKCE(), nil)
 			const common = "Matkhau@123"
 			for i := 0; i < 20; i++ {
 				if resp, _ := env.PasswordStep(c, lp, fmt.Sprintf("0019950000%02d", i), common); resp.StatusCode != http.StatusUnauthorized {

@@ -9,13 +9,14 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // webPassword runs one password step for id in a new browser and returns the status and the
 // error text.
 func webPassword(env *apptest.Env, id, password string) (int, string) {
 	c := env.Client()
-	resp, body := env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), id, password)
+	resp, body := env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), id, password)
 	return resp.StatusCode, errorText(body)
 }
 
@@ -111,7 +112,7 @@ func TestT04_LockedCitizenIsToldAndCanStillUseQR(t *testing.T) {
 		t.Fatalf("QR confirm by the locked citizen's app: %d %+v", code, e)
 	}
 	st := d.mustState("confirmed")
-	if at := d.finish(st.Redirect); !strings.HasPrefix(at, apptest.DemoRedirect) || !strings.Contains(at, "code=") {
+	if at := d.finish(st.Redirect); !strings.HasPrefix(at, client.DemoRedirect) || !strings.Contains(at, "code=") {
 		t.Fatalf("QR login of a locked citizen ended at %s, want the client with a code", at)
 	}
 }

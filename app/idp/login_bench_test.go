@@ -2,7 +2,6 @@ package idp_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 	"dvclogin/app/web"
 )
 
@@ -58,16 +58,17 @@ func productionHashing(c *app.Config) { c.Argon2 = web.DefaultArgon2 }
 // the app is not part of a web login).
 func BenchmarkDirectLogin(b *testing.B) {
 	env := apptest.New(b, productionHashing)
+	r := newDemoRP(b, env)
 	phone := env.AppLogin(qrAn, app.DemoPassword)
 	for b.Loop() {
 		c := env.Client() // a new browser: no SSO session to skip the login
-		pk := apptest.NewPKCE()
+		pk := client.NewPKCE()
 		lp := env.OpenLogin(c, pk, nil)
 		resp, body := env.PasswordStep(c, lp, qrAn, app.DemoPassword)
 		at, page := env.CodeStep(c, resp, body)
 		resp, body = env.SubmitCode(c, at, page, env.LatestCode(phone))
 		_, _, to := env.Follow(c, resp, body)
-		benchExchange(b, env, c, to, pk)
+		benchExchange(b, r, to, pk)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/login")
 }
@@ -78,10 +79,11 @@ func BenchmarkDirectLogin(b *testing.B) {
 // client redeems the code.
 func BenchmarkQRLogin(b *testing.B) {
 	env := apptest.New(b, productionHashing)
+	r := newDemoRP(b, env)
 	for b.Loop() {
 		// The fake clock moves 2.1 s per login, under the per-IP cap on QR starts a minute.
 		env.Clock.Advance(2100 * time.Millisecond)
-		pk := apptest.NewPKCE()
+		pk := client.NewPKCE()
 		c := env.Client()
 		page := env.OpenLogin(c, pk, nil)
 		d := &qrDesktop{t: b, env: env, c: c, page: page}
@@ -93,27 +95,25 @@ func BenchmarkQRLogin(b *testing.B) {
 			b.Fatalf("confirm: %d %s", code, e.Error.Code)
 		}
 		ev := events.until("confirmed")
-		events.body.Close()
-		benchExchange(b, env, c, d.finish(ev.Status.Redirect), pk)
+		events.Close()
+		benchExchange(b, r, d.finish(ev.Status.Redirect), pk)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/login")
 }
 
 // benchExchange redeems the code of the client redirect at the token endpoint and checks that
 // an ID token came back.
-func benchExchange(b *testing.B, env *apptest.Env, c *http.Client, redirect string, pk apptest.PKCE) {
+func benchExchange(b *testing.B, r *rp, redirect string, pk client.PKCE) {
 	b.Helper()
 	to, err := url.Parse(redirect)
-	if err != nil || !strings.HasPrefix(redirect, apptest.DemoRedirect) || to.Query().Get("code") == "" {
+	if err != nil || !strings.HasPrefix(redirect, client.DemoRedirect) || to.Query().Get("code") == "" {
 		b.Fatalf("login ended at %s, want the client's callback with a code", redirect)
 	}
-	resp, body := env.PostForm(c, "/idp/oauth/token", url.Values{"grant_type": {"authorization_code"},
-		"code": {to.Query().Get("code")}, "redirect_uri": {apptest.DemoRedirect}, "client_id": {"demo-app"},
-		"code_verifier": {pk.Verifier}})
-	var tok struct {
-		IDToken string `json:"id_token"`
+	tok, err := r.Exchange(context.Background(), client.Authorization{PKCE: pk}, to.Query().Get("code"))
+	if err != nil {
+		b.Fatalf("token: %v", err)
 	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &tok) != nil || strings.Count(tok.IDToken, ".") != 2 {
-		b.Fatalf("token: %d %s", resp.StatusCode, body)
+	if id, _ := tok.Extra("id_token").(string); strings.Count(id, ".") != 2 {
+		b.Fatalf("token answer without an ID token: %v", tok)
 	}
 }

@@ -1,6 +1,7 @@
 package idp_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 const (
@@ -46,7 +48,7 @@ func TestPasswordStepRefusals(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := env.Client()
-			lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+			lp := env.OpenLogin(c, client.NewPKCE(), nil)
 			resp, body := env.PasswordStep(c, lp, tc.id, tc.password)
 			if resp.StatusCode != tc.status || !strings.Contains(errorText(body), tc.want) {
 				t.Fatalf("status %d, error %q; want %d with %q", resp.StatusCode, errorText(body), tc.status, tc.want)
@@ -63,7 +65,7 @@ func TestUnknownIDLooksLikeWrongPassword(t *testing.T) {
 	env := apptest.New(t)
 	page := func(id string) (int, string) {
 		c := env.Client()
-		lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+		lp := env.OpenLogin(c, client.NewPKCE(), nil)
 		resp, body := env.PasswordStep(c, lp, id, "Khong@dung1")
 		return resp.StatusCode, errorText(body)
 	}
@@ -78,7 +80,7 @@ func TestFiveWrongPasswordsLockTheAccount(t *testing.T) {
 	env := apptest.New(t)
 	try := func(pw string) (int, string) {
 		c := env.Client()
-		lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+		lp := env.OpenLogin(c, client.NewPKCE(), nil)
 		resp, body := env.PasswordStep(c, lp, an, pw)
 		return resp.StatusCode, errorText(body)
 	}
@@ -103,7 +105,7 @@ func TestCorrectPasswordResetsTheFailureCount(t *testing.T) {
 	env := apptest.New(t)
 	try := func(pw string) int {
 		c := env.Client()
-		resp, _ := env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), an, pw)
+		resp, _ := env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), an, pw)
 		return resp.StatusCode
 	}
 	for i := 0; i < 4; i++ {
@@ -123,7 +125,7 @@ func TestCorrectPasswordResetsTheFailureCount(t *testing.T) {
 func TestPerIPLimitStopsSpraying(t *testing.T) {
 	env := apptest.New(t)
 	c := env.Client()
-	lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+	lp := env.OpenLogin(c, client.NewPKCE(), nil)
 	for i := 0; i < 20; i++ {
 		id := "0010990" + strings.Repeat("0", 3) + string(rune('0'+i/10)) + string(rune('0'+i%10))
 		if resp, _ := env.PasswordStep(c, lp, id, "Sai@12345"); resp.StatusCode != http.StatusUnauthorized {
@@ -136,7 +138,7 @@ func TestPerIPLimitStopsSpraying(t *testing.T) {
 	}
 	// The limit is per IP and per window: after the window the right password works again.
 	env.Clock.Advance(10*time.Minute + time.Second)
-	lp = env.OpenLogin(c, apptest.NewPKCE(), nil)
+	lp = env.OpenLogin(c, client.NewPKCE(), nil)
 	if resp, _ := env.PasswordStep(c, lp, an, app.DemoPassword); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after the window: %d", resp.StatusCode)
 	}
@@ -145,7 +147,7 @@ func TestPerIPLimitStopsSpraying(t *testing.T) {
 // passwordDone runs the password step for An and returns the code page.
 func passwordDone(t *testing.T, env *apptest.Env, c *http.Client) (string, string) {
 	t.Helper()
-	lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+	lp := env.OpenLogin(c, client.NewPKCE(), nil)
 	resp, body := env.PasswordStep(c, lp, an, app.DemoPassword)
 	return env.CodeStep(c, resp, body)
 }
@@ -281,19 +283,11 @@ func TestConcurrentCodeSubmissionsWinOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v := url.Values{}
-			for k := range f.Fields {
-				v.Set(k, f.Fields.Get(k))
-			}
-			v.Set("otp", code)
-			req, _ := http.NewRequest(http.MethodPost, f.Action, strings.NewReader(v.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			resp, err := c.Do(req)
+			p, err := client.NewBrowser(env.URL, c).Submit(context.Background(), f, map[string]string{"otp": code})
 			if err != nil {
 				return
 			}
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusSeeOther {
+			if p.Resp.StatusCode == http.StatusSeeOther {
 				mu.Lock()
 				wins++
 				mu.Unlock()
@@ -309,7 +303,7 @@ func TestConcurrentCodeSubmissionsWinOnce(t *testing.T) {
 func TestStepSkipping(t *testing.T) {
 	env := apptest.New(t)
 	c := env.Client()
-	lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+	lp := env.OpenLogin(c, client.NewPKCE(), nil)
 	// The code page without the password step sends the browser back to the password form.
 	resp, _ := env.Get(c, "/idp/login/otp?authRequestID="+lp.AuthRequestID)
 	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "tab=password") {
@@ -322,10 +316,10 @@ func TestStepSkipping(t *testing.T) {
 	}
 	// A password step done for another auth request does not open this one's code step.
 	other := env.Client()
-	lp2 := env.OpenLogin(other, apptest.NewPKCE(), nil)
+	lp2 := env.OpenLogin(other, client.NewPKCE(), nil)
 	resp, body := env.PasswordStep(other, lp2, an, app.DemoPassword)
 	env.CodeStep(other, resp, body)
-	lp3 := env.OpenLogin(other, apptest.NewPKCE(), nil)
+	lp3 := env.OpenLogin(other, client.NewPKCE(), nil)
 	resp, _ = env.PostForm(other, "/idp/login/otp", url.Values{"csrf_token": {lp3.CSRF}, "authRequestID": {lp3.AuthRequestID}, "otp": {"123456"}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("code step of another auth request: %d, want 403", resp.StatusCode)
@@ -349,7 +343,7 @@ func TestSessionFixation(t *testing.T) {
 	u, _ := url.Parse(env.URL + "/idp/")
 	planted := "attacker-chosen-session-id-0123456789abcdef"
 	c.Jar.SetCookies(u, []*http.Cookie{{Name: "dvc_idp", Value: planted, Path: "/idp"}})
-	lp := env.OpenLogin(c, apptest.NewPKCE(), nil)
+	lp := env.OpenLogin(c, client.NewPKCE(), nil)
 	resp, body := env.PasswordStep(c, lp, an, app.DemoPassword)
 	at, page := env.CodeStep(c, resp, body)
 	afterPassword := idpCookie(env, c)
@@ -383,7 +377,7 @@ func TestDirectLoginReachesTheClient(t *testing.T) {
 	var msgs struct {
 		Messages []struct{ Channel, From, To, Body string } `json:"messages"`
 	}
-	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &msgs)
+	env.Phone().Call(http.MethodGet, "/messages", token, nil, &msgs)
 	sms := msgs.Messages[0]
 	if sms.Channel != "sms" || sms.From != "VNeID" || sms.To != "0912345678" ||
 		!strings.Contains(sms.Body, "Khong cung cap") && !strings.Contains(sms.Body, "KHONG cung cap") {
@@ -396,7 +390,7 @@ func TestDirectLoginReachesTheClient(t *testing.T) {
 	}
 	resp, body := env.SubmitCode(c, at, page, env.LatestCode(token))
 	_, _, final := env.Follow(c, resp, body)
-	if !strings.HasPrefix(final, apptest.DemoRedirect) || !strings.Contains(final, "code=") {
+	if !strings.HasPrefix(final, client.DemoRedirect) || !strings.Contains(final, "code=") {
 		t.Fatalf("login ended at %s, want the client's redirect with a code", final)
 	}
 }
@@ -413,7 +407,7 @@ func TestInAppCodeChannel(t *testing.T) {
 	var msgs struct {
 		Messages []struct{ Channel, Body string } `json:"messages"`
 	}
-	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &msgs)
+	env.Phone().Call(http.MethodGet, "/messages", token, nil, &msgs)
 	if msgs.Messages[0].Channel != "app" {
 		t.Fatalf("code went by %q, want app", msgs.Messages[0].Channel)
 	}
@@ -424,15 +418,9 @@ func TestInAppCodeChannel(t *testing.T) {
 }
 
 // resendForm is the code page's "Gửi lại mã" form (the one that keeps the channel).
-func resendForm(t *testing.T, at, page string) apptest.Form {
+func resendForm(t *testing.T, at, page string) client.Form {
 	t.Helper()
-	for _, f := range apptest.Forms(at, page) {
-		if strings.HasSuffix(f.Action, "/idp/login/otp/resend") && f.Fields.Get("channel") == "" {
-			return f
-		}
-	}
-	t.Fatal("no Gửi lại mã form on the code page")
-	return apptest.Form{}
+	return channelForm(t, at, page, "")
 }
 
 // T14: parallel logins each bring a challenge with 5 tries, but the account counts wrong codes
@@ -464,7 +452,7 @@ func TestWrongCodesAcrossLoginsLockTheAccount(t *testing.T) {
 	}
 	// The account is locked: even the right password is refused now.
 	c := env.Client()
-	if resp, _ := env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), an, app.DemoPassword); resp.StatusCode != http.StatusLocked {
+	if resp, _ := env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), an, app.DemoPassword); resp.StatusCode != http.StatusLocked {
 		t.Fatalf("password after the code lock: %d, want 423", resp.StatusCode)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // An id_token_hint is no credential: it travels through the browser and may be copied. It ends
@@ -26,7 +27,7 @@ func TestEndSessionEndsOnlyTheSendersSession(t *testing.T) {
 	}
 	hasIdPSession := func(c *http.Client) bool {
 		resp, body := authorize(t, env, c, authorizeQuery(env, "demo-app"))
-		_, to, _ := follow(t, env, c, hop{resp, body, ""}, apptest.DemoRedirect)
+		_, to, _ := follow(t, env, c, hop{resp, body, ""}, client.DemoRedirect)
 		return to != nil
 	}
 	endSession := func(c *http.Client, method string) *http.Response {

@@ -16,6 +16,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 	"dvclogin/app/web"
 )
 
@@ -51,8 +52,9 @@ type discoveryDoc struct {
 func TestDiscoveryDocument(t *testing.T) {
 	env := apptest.New(t)
 	var d discoveryDoc
-	if st := env.JSON(http.DefaultClient, http.MethodGet, "/idp/.well-known/openid-configuration", "", nil, &d); st != http.StatusOK {
-		t.Fatalf("discovery: %d", st)
+	if resp, body := env.Get(http.DefaultClient, "/idp/.well-known/openid-configuration"); resp.StatusCode != http.StatusOK ||
+		json.Unmarshal([]byte(body), &d) != nil {
+		t.Fatalf("discovery: %d %s", resp.StatusCode, body)
 	}
 	issuer := env.URL + "/idp"
 	if d.Issuer != issuer {
@@ -104,8 +106,9 @@ func jwks(t *testing.T, env *apptest.Env) []map[string]any {
 	var set struct {
 		Keys []map[string]any `json:"keys"`
 	}
-	if st := env.JSON(http.DefaultClient, http.MethodGet, "/idp/keys", "", nil, &set); st != http.StatusOK {
-		t.Fatalf("jwks: %d", st)
+	if resp, body := env.Get(http.DefaultClient, "/idp/keys"); resp.StatusCode != http.StatusOK ||
+		json.Unmarshal([]byte(body), &set) != nil {
+		t.Fatalf("jwks: %d %s", resp.StatusCode, body)
 	}
 	return set.Keys
 }
@@ -143,12 +146,12 @@ func TestOPRoutesLeaveLoginPagesAlone(t *testing.T) {
 // authorizeQuery is a valid authorization request for a client; tests change parts of it.
 func authorizeQuery(env *apptest.Env, clientID string) url.Values {
 	v := url.Values{"client_id": {clientID}, "response_type": {"code"}, "scope": {"openid profile"},
-		"state": {"st-" + apptest.RandomString(6)}, "nonce": {"n-" + apptest.RandomString(6)},
-		"code_challenge": {apptest.NewPKCE().Challenge}, "code_challenge_method": {"S256"}}
+		"state": {"st-" + client.RandomString(6)}, "nonce": {"n-" + client.RandomString(6)},
+		"code_challenge": {client.NewPKCE().Challenge}, "code_challenge_method": {"S256"}}
 	if clientID == "dvc-portal" {
 		v.Set("redirect_uri", env.URL+"/sso")
 	} else {
-		v.Set("redirect_uri", apptest.DemoRedirect)
+		v.Set("redirect_uri", client.DemoRedirect)
 	}
 	return v
 }
@@ -204,7 +207,7 @@ func TestAuthorizeRefusesUnregisteredRedirectURIs(t *testing.T) {
 	}
 	t.Run("ErrRepeatedRedirectURI", func(t *testing.T) {
 		q := authorizeQuery(env, "demo-app")
-		q["redirect_uri"] = []string{apptest.DemoRedirect, "https://127.0.0.1:9/callback"}
+		q["redirect_uri"] = []string{client.DemoRedirect, "https://127.0.0.1:9/callback"}
 		resp, _ := authorize(t, env, env.Client(), q)
 		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
 			t.Fatalf("repeated redirect_uri: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
@@ -265,7 +268,7 @@ func TestAuthorizePKCEPolicy(t *testing.T) {
 	}{
 		{"ErrPublicWithoutChallenge", "demo-app", "", ""},
 		{"ErrPublicPlain", "demo-app", "a-plain-challenge-that-is-long-enough-1234567", "plain"},
-		{"ErrPublicMethodMissing", "demo-app", apptest.NewPKCE().Challenge, ""},
+		{"ErrPublicMethodMissing", "demo-app", client.NewPKCE().Challenge, ""},
 		{"ErrPortalPlain", "dvc-portal", "a-plain-challenge-that-is-long-enough-1234567", "plain"},
 	}
 	for _, tc := range tests {
@@ -309,7 +312,7 @@ func TestAuthorizeCodeFlowOnly(t *testing.T) {
 			q := authorizeQuery(env, "demo-app")
 			q.Set(tc.param, tc.value)
 			resp, _ := authorize(t, env, env.Client(), q)
-			clientError(t, resp, apptest.DemoRedirect, q.Get("state"), tc.wantErr)
+			clientError(t, resp, client.DemoRedirect, q.Get("state"), tc.wantErr)
 		})
 	}
 }
@@ -353,37 +356,34 @@ func TestTokenEndpointRefusesOtherGrants(t *testing.T) {
 	}
 }
 
-// rp is a relying party built from independent libraries (coreos/go-oidc and x/oauth2), so the
-// provider is checked by a client that is not its own code.
+// rp is a relying party built on independent libraries (coreos/go-oidc and x/oauth2, through
+// client.RP), so the provider is checked by a client that is not its own code.
 type rp struct {
-	env      *apptest.Env
-	ctx      context.Context
-	provider *oidc.Provider
-	conf     oauth2.Config
+	*client.RP
+	env *apptest.Env
+	ctx context.Context // carries the RP's HTTP client to go-oidc and oauth2
 }
 
-func newRP(t *testing.T, env *apptest.Env, clientID, secret, redirect string, scopes ...string) *rp {
+func newRP(t testing.TB, env *apptest.Env, clientID, secret, redirect string, scopes ...string) *rp {
 	t.Helper()
-	ctx := oidc.ClientContext(context.Background(), &http.Client{Timeout: 10 * time.Second})
-	provider, err := oidc.NewProvider(ctx, env.URL+"/idp")
+	r, err := client.NewRP(context.Background(), &http.Client{Timeout: 10 * time.Second}, env.URL+"/idp",
+		oauth2.Config{ClientID: clientID, ClientSecret: secret, RedirectURL: redirect, Scopes: scopes})
 	if err != nil {
 		t.Fatalf("go-oidc discovery: %v", err)
 	}
-	return &rp{env: env, ctx: ctx, provider: provider, conf: oauth2.Config{ClientID: clientID, ClientSecret: secret,
-		Endpoint: provider.Endpoint(), RedirectURL: redirect, Scopes: append([]string{oidc.ScopeOpenID}, scopes...)}}
+	return &rp{RP: r, env: env, ctx: r.Context(context.Background())}
 }
 
-func newDemoRP(t *testing.T, env *apptest.Env, scopes ...string) *rp {
+func newDemoRP(t testing.TB, env *apptest.Env, scopes ...string) *rp {
 	t.Helper()
-	r := newRP(t, env, "demo-app", "", apptest.DemoRedirect, scopes...)
-	r.conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
-	return r
+	return newRP(t, env, client.DemoApp, "", client.DemoRedirect, scopes...)
 }
 
 // login is one finished login as the client sees it: the redirect with code and state.
 type login struct {
-	code, state, nonce, verifier string
-	callback                     string // the IdP's callback URL that issued the code
+	client.Authorization
+	code     string
+	callback string // the IdP's callback URL that issued the code
 }
 
 // hop is one step of following redirects.
@@ -399,24 +399,20 @@ type hop struct {
 func follow(t *testing.T, env *apptest.Env, c *http.Client, h hop, prefix string) (hop, *url.URL, string) {
 	t.Helper()
 	var callback string
-	for i := 0; i < 20 && h.resp.StatusCode >= 300 && h.resp.StatusCode < 400; i++ {
-		loc, err := h.resp.Location()
-		if err != nil {
-			t.Fatalf("redirect without Location from %s", h.at)
+	resp, body, at := env.FollowUntil(c, h.resp, h.body, func(u *url.URL) bool {
+		if strings.Contains(u.Path, "/idp/authorize/callback") {
+			callback = u.String()
 		}
-		if strings.HasPrefix(loc.String(), prefix) {
-			return h, loc, callback
-		}
-		if strings.Contains(loc.Path, "/idp/authorize/callback") {
-			callback = loc.String()
-		}
-		if !strings.HasPrefix(loc.String(), env.URL) {
-			t.Fatalf("redirected outside the app to %s", loc)
-		}
-		h.resp, h.body = env.Get(c, loc.String())
-		h.at = loc.String()
+		return strings.HasPrefix(u.String(), prefix)
+	})
+	h = hop{resp, body, at.String()}
+	if resp.StatusCode < 300 || resp.StatusCode >= 400 {
+		return h, nil, callback
 	}
-	return h, nil, callback
+	if !strings.HasPrefix(h.at, prefix) {
+		t.Fatalf("redirected outside the app to %s", h.at)
+	}
+	return h, at, callback
 }
 
 // loginDirect drives the direct login in browser c from authURL: the password form
@@ -434,7 +430,7 @@ func loginDirect(t *testing.T, env *apptest.Env, c *http.Client, authURL, redire
 		t.Fatalf("authorize ended at %s with %d, want the login page\n%s", h.at, h.resp.StatusCode, h.body)
 	}
 	phone := env.AppLogin(idNumber, app.DemoPassword)
-	lp := apptest.ParseLogin(h.at, h.body)
+	lp := client.ParseLogin(h.at, h.body)
 	resp, body = env.PasswordStep(c, lp, idNumber, app.DemoPassword)
 	at, page := env.CodeStep(c, resp, body)
 	resp, body = env.SubmitCode(c, at, page, env.LatestCode(phone))
@@ -448,27 +444,25 @@ func loginDirect(t *testing.T, env *apptest.Env, c *http.Client, authURL, redire
 // login runs a whole login for the relying party in browser c.
 func (r *rp) login(t *testing.T, c *http.Client, extra ...oauth2.AuthCodeOption) login {
 	t.Helper()
-	l := login{state: "st-" + apptest.RandomString(8), nonce: "n-" + apptest.RandomString(8),
-		verifier: oauth2.GenerateVerifier()}
-	opts := append([]oauth2.AuthCodeOption{oidc.Nonce(l.nonce), oauth2.S256ChallengeOption(l.verifier)}, extra...)
-	to, callback := loginDirect(t, r.env, c, r.conf.AuthCodeURL(l.state, opts...), r.conf.RedirectURL, oidcCitizenIDNumber)
-	l.code, l.callback = to.Query().Get("code"), callback
-	if to.Query().Get("state") != l.state || l.code == "" {
-		t.Fatalf("client redirect %s: want code and state %q", to, l.state)
+	l := login{Authorization: client.NewAuthorization()}
+	to, callback := loginDirect(t, r.env, c, r.AuthCodeURL(l.Authorization, extra...), r.OAuth.RedirectURL, oidcCitizenIDNumber)
+	code, err := r.Code(l.Authorization, to)
+	if err != nil {
+		t.Fatalf("client redirect %s: %v", to, err)
 	}
+	l.code, l.callback = code, callback
 	return l
 }
 
 // exchange redeems the login's code.
 func (r *rp) exchange(l login) (*oauth2.Token, error) {
-	return r.conf.Exchange(r.ctx, l.code, oauth2.VerifierOption(l.verifier))
+	return r.Exchange(context.Background(), l.Authorization, l.code)
 }
 
 // idToken verifies the ID token of a token response.
 func (r *rp) idToken(t *testing.T, tok *oauth2.Token) (*oidc.IDToken, map[string]any) {
 	t.Helper()
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := r.provider.Verifier(&oidc.Config{ClientID: r.conf.ClientID}).Verify(r.ctx, raw)
+	idt, err := r.Verify(context.Background(), tok, "")
 	if err != nil {
 		t.Fatalf("ID token does not verify: %v", err)
 	}
@@ -500,8 +494,8 @@ func TestCodeFlowWithGoOIDC(t *testing.T) {
 		t.Fatalf("code exchange: %v", err)
 	}
 	idt, claims := r.idToken(t, tok)
-	if idt.Nonce != l.nonce {
-		t.Errorf("nonce %q, want %q", idt.Nonce, l.nonce)
+	if idt.Nonce != l.Nonce {
+		t.Errorf("nonce %q, want %q", idt.Nonce, l.Nonce)
 	}
 	if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
 		t.Errorf("at_hash: %v", err)
@@ -529,7 +523,7 @@ func TestCodeFlowWithGoOIDC(t *testing.T) {
 	}
 
 	// The userinfo endpoint answers the same identity, through go-oidc too.
-	ui, err := r.provider.UserInfo(r.ctx, oauth2.StaticTokenSource(tok))
+	ui, err := r.Provider.UserInfo(r.ctx, oauth2.StaticTokenSource(tok))
 	if err != nil {
 		t.Fatalf("userinfo: %v", err)
 	}
@@ -611,7 +605,7 @@ func TestCodeReuseRevokesTheTokens(t *testing.T) {
 			if st, _ := userinfoStatus(t, env, tok.AccessToken); st == http.StatusOK {
 				t.Fatal("the access token of the first exchange still works after the code was reused")
 			}
-			if _, err := r.conf.TokenSource(r.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {
+			if _, err := r.Refresh(context.Background(), tok.RefreshToken); err == nil {
 				t.Fatal("the refresh token of the first exchange still works after the code was reused")
 			}
 		})
@@ -657,7 +651,7 @@ func TestCodeVerifierChecked(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l := r.login(t, env.Client())
 			form := url.Values{"grant_type": {"authorization_code"}, "code": {l.code}, "client_id": {"demo-app"},
-				"redirect_uri": {apptest.DemoRedirect}}
+				"redirect_uri": {client.DemoRedirect}}
 			if tc.verifier != "" {
 				form.Set("code_verifier", tc.verifier)
 			}
@@ -670,9 +664,9 @@ func TestCodeVerifierChecked(t *testing.T) {
 	t.Run("ErrVerifierWithoutChallenge", func(t *testing.T) {
 		p := newRP(t, env, "dvc-portal", portalSecret(t, env), env.URL+"/sso")
 		c := env.Client()
-		to, _ := loginDirect(t, env, c, p.conf.AuthCodeURL("st-downgrade"), p.conf.RedirectURL, oidcCitizenIDNumber)
+		to, _ := loginDirect(t, env, c, p.OAuth.AuthCodeURL("st-downgrade"), p.OAuth.RedirectURL, oidcCitizenIDNumber)
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {to.Query().Get("code")},
-			"redirect_uri": {p.conf.RedirectURL}, "code_verifier": {oauth2.GenerateVerifier()}}
+			"redirect_uri": {p.OAuth.RedirectURL}, "code_verifier": {oauth2.GenerateVerifier()}}
 		if st, code := tokenError(t, env, form, "dvc-portal", portalSecret(t, env)); st != http.StatusBadRequest || code != "invalid_request" {
 			t.Fatalf("%d %q, want 400 invalid_request", st, code)
 		}
@@ -702,9 +696,7 @@ func TestRefreshTokenRotationAndReuse(t *testing.T) {
 	if tok.RefreshToken == "" {
 		t.Fatal("no refresh token with offline_access")
 	}
-	refresh := func(rt string) (*oauth2.Token, error) {
-		return r.conf.TokenSource(r.ctx, &oauth2.Token{RefreshToken: rt}).Token()
-	}
+	refresh := func(rt string) (*oauth2.Token, error) { return r.Refresh(context.Background(), rt) }
 	tok2, err := refresh(tok.RefreshToken)
 	if err != nil {
 		t.Fatalf("refresh: %v", err)
@@ -737,12 +729,12 @@ func TestPortalClientAuthentication(t *testing.T) {
 	secret := portalSecret(t, env)
 	p := newRP(t, env, "dvc-portal", secret, env.URL+"/sso", "profile")
 	codeFor := func() string {
-		to, _ := loginDirect(t, env, env.Client(), p.conf.AuthCodeURL("st-"+apptest.RandomString(4)),
-			p.conf.RedirectURL, oidcCitizenIDNumber)
+		to, _ := loginDirect(t, env, env.Client(), p.OAuth.AuthCodeURL("st-"+client.RandomString(4)),
+			p.OAuth.RedirectURL, oidcCitizenIDNumber)
 		return to.Query().Get("code")
 	}
 	form := func(code string) url.Values {
-		return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {p.conf.RedirectURL}}
+		return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {p.OAuth.RedirectURL}}
 	}
 	tests := []struct {
 		name       string
@@ -765,8 +757,8 @@ func TestPortalClientAuthentication(t *testing.T) {
 		})
 	}
 	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams} {
-		p.conf.Endpoint.AuthStyle = style
-		tok, err := p.conf.Exchange(p.ctx, codeFor())
+		p.OAuth.Endpoint.AuthStyle = style
+		tok, err := p.OAuth.Exchange(p.ctx, codeFor())
 		if err != nil {
 			t.Fatalf("right secret (auth style %d): %v", style, err)
 		}
@@ -784,15 +776,15 @@ func TestEndSessionEndsTheIdPSession(t *testing.T) {
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	// Single sign-on works: a second authorization in the same browser needs no login.
-	to, _ := loginDirect(t, env, browser, r.conf.AuthCodeURL("st-sso", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())),
-		apptest.DemoRedirect, oidcCitizenIDNumber)
+	to, _ := loginDirect(t, env, browser, r.OAuth.AuthCodeURL("st-sso", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())),
+		client.DemoRedirect, oidcCitizenIDNumber)
 	if to.Query().Get("code") == "" {
 		t.Fatal("no SSO")
 	}
 	hasIdPSession := func() bool {
 		q := authorizeQuery(env, "demo-app")
 		resp, body := authorize(t, env, browser, q)
-		_, to, _ := follow(t, env, browser, hop{resp, body, ""}, apptest.DemoRedirect)
+		_, to, _ := follow(t, env, browser, hop{resp, body, ""}, client.DemoRedirect)
 		return to != nil
 	}
 	if !hasIdPSession() {
@@ -848,7 +840,7 @@ func TestMaxAgeForcesANewLogin(t *testing.T) {
 	q := authorizeQuery(env, "demo-app")
 	q.Set("max_age", "1")
 	resp, body := authorize(t, env, browser, q)
-	if h, to, _ := follow(t, env, browser, hop{resp, body, ""}, apptest.DemoRedirect); to != nil || !strings.Contains(h.at, "/idp/login") {
+	if h, to, _ := follow(t, env, browser, hop{resp, body, ""}, client.DemoRedirect); to != nil || !strings.Contains(h.at, "/idp/login") {
 		t.Fatalf("max_age=1 after 2 s: SSO answered without a login (%v)", to)
 	}
 	second, err := r.exchange(r.login(t, browser, oauth2.SetAuthURLParam("max_age", "1")))
@@ -891,7 +883,7 @@ func TestPromptNone(t *testing.T) {
 		q := authorizeQuery(env, "demo-app")
 		q.Set("prompt", "none")
 		resp, body := authorize(t, env, browser, q)
-		h, to, _ := follow(t, env, browser, hop{resp, body, ""}, apptest.DemoRedirect)
+		h, to, _ := follow(t, env, browser, hop{resp, body, ""}, client.DemoRedirect)
 		return h, to, q
 	}
 	t.Run("LoggedIn", func(t *testing.T) {
@@ -906,7 +898,7 @@ func TestPromptNone(t *testing.T) {
 		if to == nil {
 			t.Fatalf("prompt=none without a session ended at %s (%d), not at the client", h.at, h.resp.StatusCode)
 		}
-		clientError(t, h.resp, apptest.DemoRedirect, q.Get("state"), "login_required")
+		clientError(t, h.resp, client.DemoRedirect, q.Get("state"), "login_required")
 	})
 }
 

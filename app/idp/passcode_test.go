@@ -22,7 +22,7 @@ func TestParallelPasscodeGuessesStopAtTheLimit(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			guess := "00000" + string(rune('0'+i%10))
-			env.JSON(http.DefaultClient, http.MethodPut, "/api/mobile/v1/settings/web-login", token,
+			env.Phone().Call(http.MethodPut, "/settings/web-login", token,
 				map[string]any{"enabled": true, "passcode": guess}, nil)
 		}(i)
 	}
@@ -41,7 +41,7 @@ func TestParallelPasscodeGuessesStopAtTheLimit(t *testing.T) {
 		Error struct{ Code string } `json:"error"`
 	}
 	tok := env.AppLogin(an, app.DemoPassword)
-	st := env.JSON(http.DefaultClient, http.MethodPut, "/api/mobile/v1/settings/web-login", tok,
+	st := env.Phone().Call(http.MethodPut, "/settings/web-login", tok,
 		map[string]any{"enabled": true, "passcode": app.DemoPasscode}, &out)
 	if st == http.StatusOK {
 		t.Fatalf("right passcode accepted after %d parallel wrong guesses", checked)
@@ -59,7 +59,7 @@ func TestT18_ParallelPasscodeGuessesStopAtTheCooldown(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			guess := fmt.Sprintf("00000%d", i%10)
-			env.JSON(http.DefaultClient, http.MethodPut, "/api/mobile/v1/settings/web-login", token,
+			env.Phone().Call(http.MethodPut, "/settings/web-login", token,
 				map[string]any{"enabled": true, "passcode": guess}, nil)
 		}(i)
 	}
@@ -70,7 +70,7 @@ func TestT18_ParallelPasscodeGuessesStopAtTheCooldown(t *testing.T) {
 	var out struct {
 		Error struct{ Code string } `json:"error"`
 	}
-	st := env.JSON(http.DefaultClient, http.MethodPut, "/api/mobile/v1/settings/web-login", token,
+	st := env.Phone().Call(http.MethodPut, "/settings/web-login", token,
 		map[string]any{"enabled": true, "passcode": app.DemoPasscode}, &out)
 	if st != http.StatusTooManyRequests || out.Error.Code != "rate_limited" {
 		t.Fatalf("right passcode during the cooldown: %d %s, want 429 rate_limited", st, out.Error.Code)
@@ -87,7 +87,7 @@ func TestParallelPasswordGuessesStopAtTheIPLimit(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			id := fmt.Sprintf("0010990%05d", i)
-			env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/login", "",
+			env.NewDevice().Call(http.MethodPost, "/login", "",
 				map[string]string{"id_number": id, "password": "Sai@12345"}, nil)
 		}(i)
 	}
@@ -99,7 +99,7 @@ func TestParallelPasswordGuessesStopAtTheIPLimit(t *testing.T) {
 	var out struct {
 		Error struct{ Code string } `json:"error"`
 	}
-	if st := env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/login", "",
+	if st := env.NewDevice().Call(http.MethodPost, "/login", "",
 		map[string]string{"id_number": an, "password": app.DemoPassword}, &out); st != http.StatusTooManyRequests && checked == 20 {
 		t.Fatalf("after 20 failures the right password got %d %s, want 429", st, out.Error.Code)
 	}

@@ -65,7 +65,7 @@ func BenchmarkConfirmToDesktop(b *testing.B) {
 		b.StartTimer()
 		t0 := time.Now()
 		go func() {
-			code, _ := qrRawCall(env, ph.token, http.MethodPost, "/qr/"+s.ID+"/confirm", `{"passcode":"`+app.DemoPasscode+`"}`)
+			code, _ := qrRawCall(env, ph.token, http.MethodPost, "/qr/"+s.ID+"/confirm", map[string]string{"passcode": app.DemoPasscode})
 			done <- code
 		}()
 		events.until("confirmed") // may arrive before the confirm call returns
@@ -74,7 +74,7 @@ func BenchmarkConfirmToDesktop(b *testing.B) {
 		if code := <-done; code != http.StatusOK {
 			b.Fatalf("confirm: %d", code)
 		}
-		events.body.Close()
+		events.Close()
 	}
 	b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "ns/notify")
 }

@@ -9,6 +9,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // TestQRLoginEndToEnd is seed flow 1 through the real HTTP surface: the qrDesktop shows a real QR,
@@ -50,8 +51,8 @@ func TestQRLoginEndToEnd(t *testing.T) {
 
 	ph := qrAppLogin(t, env, qrAn)
 	got := ph.mustScan(decodeQR(t, img))
-	if got.Login.ID != s.ID || got.Login.ClientName == "" || got.Login.Browser != "Chrome 124 trên Windows" || got.Login.IP != "127.0.0.1" {
-		t.Fatalf("the phone is told %+v", got.Login)
+	if got.ID != s.ID || got.ClientName == "" || got.Browser != "Chrome 124 trên Windows" || got.IP != "127.0.0.1" {
+		t.Fatalf("the phone is told %+v", got)
 	}
 	if ev := events.until("scanned"); ev.Status.ScannedBy != "N***** V** A*" {
 		t.Fatalf("scanned event shows %q", ev.Status.ScannedBy)
@@ -72,7 +73,7 @@ func TestQRLoginEndToEnd(t *testing.T) {
 	binding := d.c.Jar.Cookies(qrMustURL(t, ev.Status.Redirect))
 	at := d.finish(ev.Status.Redirect)
 	cb := qrMustURL(t, at)
-	if !strings.HasPrefix(at, apptest.DemoRedirect) || cb.Query().Get("code") == "" {
+	if !strings.HasPrefix(at, client.DemoRedirect) || cb.Query().Get("code") == "" {
 		t.Fatalf("the browser ended at %s, want the client callback with a code", at)
 	}
 
@@ -135,8 +136,8 @@ func TestQRLoginWebPermission(t *testing.T) {
 
 	env.Clock.Advance(45 * time.Second) // the first frame is past its 30 s window, the login lives 120 s
 	got := ph.mustScan(s.QR)
-	if got.Login.ID != s.ID {
-		t.Fatalf("re-scan continued login %q, want %q", got.Login.ID, s.ID)
+	if got.ID != s.ID {
+		t.Fatalf("re-scan continued login %q, want %q", got.ID, s.ID)
 	}
 	if code, e := ph.confirm(s.ID, app.DemoPasscode); code != http.StatusOK {
 		t.Fatalf("confirm after the grant: %d %+v", code, e)
@@ -196,16 +197,16 @@ func TestQRLoginExpiry(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		scanned  bool
-		doAction func(ph *qrPhone, s qrStart) (int, qrAPIError)
+		doAction func(ph *qrPhone, s client.QRLogin) (int, apptest.APIError)
 	}{
-		{"ErrScanAfterExpiry", false, func(ph *qrPhone, s qrStart) (int, qrAPIError) {
+		{"ErrScanAfterExpiry", false, func(ph *qrPhone, s client.QRLogin) (int, apptest.APIError) {
 			code, e, _ := ph.scan(s.QR)
 			return code, e
 		}},
-		{"ErrConfirmAfterExpiry", true, func(ph *qrPhone, s qrStart) (int, qrAPIError) {
+		{"ErrConfirmAfterExpiry", true, func(ph *qrPhone, s client.QRLogin) (int, apptest.APIError) {
 			return ph.confirm(s.ID, app.DemoPasscode)
 		}},
-		{"ErrDenyAfterExpiry", true, func(ph *qrPhone, s qrStart) (int, qrAPIError) {
+		{"ErrDenyAfterExpiry", true, func(ph *qrPhone, s client.QRLogin) (int, apptest.APIError) {
 			return ph.deny(s.ID)
 		}},
 	} {
@@ -357,7 +358,7 @@ func TestQRBrowserShownToPhone(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d.ua = tc.ua
 			s := d.start()
-			if got := ph.mustScan(s.QR).Login.Browser; got != tc.want {
+			if got := ph.mustScan(s.QR).Browser; got != tc.want {
 				t.Fatalf("browser %q, want %q", got, tc.want)
 			}
 			if code, e := ph.deny(s.ID); code != http.StatusOK {

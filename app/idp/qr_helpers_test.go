@@ -1,10 +1,7 @@
 package idp_test
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"io"
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +9,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // The demo citizens the QR tests use (the README's "Demo accounts").
@@ -28,110 +26,64 @@ type qrDesktop struct {
 	t     testing.TB
 	env   *apptest.Env
 	c     *http.Client
-	page  apptest.LoginPage
-	login qrStart
+	page  client.LoginPage
+	login client.QRLogin
 	ua    string
-}
-
-type qrStart struct {
-	ID        string    `json:"id"`
-	QR        string    `json:"qr"`
-	ImageURL  string    `json:"image_url"`
-	StatusURL string    `json:"status_url"`
-	EventsURL string    `json:"events_url"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-type qrStatus struct {
-	State     string    `json:"state"`
-	QR        string    `json:"qr"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Redirect  string    `json:"redirect"`
-	ScannedBy string    `json:"scanned_by"`
-}
-
-type qrAPIError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
 }
 
 // openQRDesktop opens a demo-app authorization in a new browser and lands on the login page.
 func openQRDesktop(t testing.TB, env *apptest.Env) *qrDesktop {
 	t.Helper()
 	c := env.Client()
-	page := env.OpenLogin(c, apptest.NewPKCE(), nil)
+	page := env.OpenLogin(c, client.NewPKCE(), nil)
 	if page.AuthRequestID == "" || page.CSRF == "" {
 		t.Fatalf("login page lacks data-auth-request or the csrf meta:\n%s", page.Body)
 	}
 	return &qrDesktop{t: t, env: env, c: c, page: page}
 }
 
+// browser is the desktop's browser, with its User-Agent if the test set one.
+func (d *qrDesktop) browser() *client.Browser {
+	b := client.NewBrowser(d.env.URL, d.c)
+	if d.ua != "" {
+		b.Header.Set("User-Agent", d.ua)
+	}
+	return b
+}
+
 // request sends a request as this browser; JSON bodies carry the page's CSRF token.
 func (d *qrDesktop) request(method, target string, in any) (*http.Response, []byte) {
 	d.t.Helper()
-	var body io.Reader
-	if in != nil {
-		b, _ := json.Marshal(in)
-		body = bytes.NewReader(b)
-	}
-	if !strings.HasPrefix(target, "http") {
-		target = d.env.URL + target
-	}
-	req, err := http.NewRequest(method, target, body)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	csrf := ""
 	if method != http.MethodGet {
-		req.Header.Set("X-CSRF-Token", d.page.CSRF)
+		csrf = d.page.CSRF
 	}
-	req.Header.Set("Accept", "application/json")
-	if d.ua != "" {
-		req.Header.Set("User-Agent", d.ua)
-	}
-	resp, err := d.c.Do(req)
+	p, err := d.browser().JSON(context.Background(), method, target, csrf, in)
 	if err != nil {
 		d.t.Fatalf("%s %s: %v", method, target, err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp, raw
+	return p.Resp, []byte(p.Body)
 }
 
 // start starts a QR login for the page's auth request and fails the test unless it works.
-func (d *qrDesktop) start() qrStart {
+func (d *qrDesktop) start() client.QRLogin {
 	d.t.Helper()
-	resp, raw := d.request(http.MethodPost, "/idp/qr/start", map[string]string{"auth_request": d.page.AuthRequestID})
-	if resp.StatusCode != http.StatusOK {
-		d.t.Fatalf("start QR: %d %s", resp.StatusCode, raw)
+	l, err := d.browser().StartQR(context.Background(), d.page)
+	if err != nil {
+		d.t.Fatalf("start QR: %v", err)
 	}
-	var s qrStart
-	if err := json.Unmarshal(raw, &s); err != nil || s.ID == "" || s.QR == "" {
-		d.t.Fatalf("start QR: %s (%v)", raw, err)
-	}
-	d.login = s
-	return s
+	d.login = l
+	return l
 }
 
 // status reads the login's status as this browser.
-func (d *qrDesktop) status() (int, qrStatus) {
+func (d *qrDesktop) status() (int, client.QRStatus) {
 	d.t.Helper()
-	resp, raw := d.request(http.MethodGet, d.login.StatusURL, nil)
-	var st qrStatus
-	if resp.StatusCode == http.StatusOK {
-		if err := json.Unmarshal(raw, &st); err != nil {
-			d.t.Fatalf("status: %s: %v", raw, err)
-		}
-	}
-	return resp.StatusCode, st
+	return apptest.QRStatus(d.t, d.browser(), d.login.StatusURL)
 }
 
 // mustState checks the login's state as the qrDesktop sees it.
-func (d *qrDesktop) mustState(want string) qrStatus {
+func (d *qrDesktop) mustState(want string) client.QRStatus {
 	d.t.Helper()
 	code, st := d.status()
 	if code != http.StatusOK || st.State != want {
@@ -144,88 +96,63 @@ func (d *qrDesktop) mustState(want string) qrStatus {
 // callback URL the browser ends on.
 func (d *qrDesktop) finish(redirect string) string {
 	d.t.Helper()
-	resp, body := d.env.Get(d.c, redirect)
-	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
-		d.t.Fatalf("finish: status %d\n%s", resp.StatusCode, body)
+	p, err := d.browser().FinishQR(context.Background(), redirect)
+	if err != nil {
+		d.t.Fatalf("finish: %v", err)
 	}
-	_, _, at := d.env.Follow(d.c, resp, body)
-	return at
+	return p.URL.String()
 }
 
-// phone is the VNeID app signed in as one citizen.
+// qrPhone is the VNeID app signed in as one citizen on a device.
 type qrPhone struct {
 	t     testing.TB
-	env   *apptest.Env
+	dev   *apptest.Device
 	token string
 }
 
 func qrAppLogin(t testing.TB, env *apptest.Env, idNumber string) *qrPhone {
 	t.Helper()
-	return &qrPhone{t: t, env: env, token: env.AppLogin(idNumber, app.DemoPassword)}
+	return &qrPhone{t: t, dev: env.Phone(), token: env.AppLogin(idNumber, app.DemoPassword)}
 }
 
 // call sends one app API call and decodes a success into out; it returns the status and the
-// error code ("" on success).
-func (ph *qrPhone) call(method, path string, in, out any) (int, qrAPIError) {
+// error answer.
+func (ph *qrPhone) call(method, path string, in, out any) (int, apptest.APIError) {
 	ph.t.Helper()
-	var raw json.RawMessage
-	code := ph.env.JSON(http.DefaultClient, method, "/api/mobile/v1"+path, ph.token, in, &raw)
-	var e qrAPIError
-	if code >= 300 {
-		json.Unmarshal(raw, &e)
-		return code, e
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			ph.t.Fatalf("%s %s: %s: %v", method, path, raw, err)
-		}
-	}
-	return code, e
+	err := ph.dev.App.Call(context.Background(), method, path, ph.token, in, out)
+	return apptest.Refusal(ph.t, err)
 }
 
-type qrScanAnswer struct {
-	Login struct {
-		ID          string    `json:"id"`
-		ClientName  string    `json:"client_name"`
-		Browser     string    `json:"browser"`
-		IP          string    `json:"ip"`
-		RequestedAt time.Time `json:"requested_at"`
-		ExpiresAt   time.Time `json:"expires_at"`
-	} `json:"login"`
+func (ph *qrPhone) scan(text string) (int, apptest.APIError, client.QRRequest) {
+	ph.t.Helper()
+	who, err := ph.dev.App.Scan(context.Background(), ph.token, text)
+	code, e := apptest.Refusal(ph.t, err)
+	return code, e, who
 }
 
-func (ph *qrPhone) scan(text string) (int, qrAPIError, qrScanAnswer) {
+func (ph *qrPhone) mustScan(text string) client.QRRequest {
 	ph.t.Helper()
-	var out qrScanAnswer
-	code, e := ph.call(http.MethodPost, "/qr/scan", map[string]string{"qr": text}, &out)
-	return code, e, out
-}
-
-func (ph *qrPhone) mustScan(text string) qrScanAnswer {
-	ph.t.Helper()
-	code, e, out := ph.scan(text)
+	code, e, who := ph.scan(text)
 	if code != http.StatusOK {
 		ph.t.Fatalf("scan: %d %s %s", code, e.Error.Code, e.Error.Message)
 	}
-	return out
+	return who
 }
 
-func (ph *qrPhone) confirm(id, passcode string) (int, qrAPIError) {
+func (ph *qrPhone) confirm(id, passcode string) (int, apptest.APIError) {
 	ph.t.Helper()
-	var out struct {
-		State     string `json:"state"`
-		SignedOut bool   `json:"signed_out"`
-	}
-	code, e := ph.call(http.MethodPost, "/qr/"+id+"/confirm", map[string]string{"passcode": passcode}, &out)
-	if code == http.StatusOK && (out.State != "confirmed" || !out.SignedOut) {
-		ph.t.Fatalf("confirm answered %+v", out)
+	d, err := ph.dev.App.Confirm(context.Background(), ph.token, id, passcode)
+	code, e := apptest.Refusal(ph.t, err)
+	if code == http.StatusOK && (d.State != "confirmed" || !d.SignedOut) {
+		ph.t.Fatalf("confirm answered %+v", d)
 	}
 	return code, e
 }
 
-func (ph *qrPhone) deny(id string) (int, qrAPIError) {
+func (ph *qrPhone) deny(id string) (int, apptest.APIError) {
 	ph.t.Helper()
-	return ph.call(http.MethodPost, "/qr/"+id+"/deny", nil, nil)
+	_, err := ph.dev.App.Deny(context.Background(), ph.token, id)
+	return apptest.Refusal(ph.t, err)
 }
 
 func (ph *qrPhone) me() int {
@@ -234,76 +161,50 @@ func (ph *qrPhone) me() int {
 	return code
 }
 
-// wantError checks an API refusal's status and code.
-func wantQRError(t testing.TB, what string, code int, e qrAPIError, wantStatus int, wantCode string) {
+// wantQRError checks an API refusal's status and code.
+func wantQRError(t testing.TB, what string, code int, e apptest.APIError, wantStatus int, wantCode string) {
 	t.Helper()
 	if code != wantStatus || e.Error.Code != wantCode {
 		t.Fatalf("%s: %d %q (%s), want %d %q", what, code, e.Error.Code, e.Error.Message, wantStatus, wantCode)
 	}
 }
 
-// qrEvent is one server-sent event.
+// qrEvent is one server-sent event of a QR login.
 type qrEvent struct {
 	Name   string
-	Status qrStatus
+	Status client.QRStatus
 }
 
-// qrEventStream reads a login's event stream in the background.
+// qrEventStream is a login's event stream, read in the background.
 type qrEventStream struct {
-	t      testing.TB
-	events chan qrEvent
-	body   io.Closer
+	t testing.TB
+	*client.Stream
 }
 
-// follow opens the login's event stream as this browser (without the client's overall
-// timeout: a stream lives as long as the login).
+// follow opens the login's event stream as this browser.
 func (d *qrDesktop) follow() *qrEventStream {
 	d.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, d.login.EventsURL, nil)
+	s, err := d.browser().Events(context.Background(), d.login.EventsURL)
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	req.Header.Set("Accept", "text/event-stream")
-	c := &http.Client{Jar: d.c.Jar}
-	resp, err := c.Do(req)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		resp.Body.Close()
-		d.t.Fatalf("events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	s := &qrEventStream{t: d.t, events: make(chan qrEvent, 64), body: resp.Body}
-	d.t.Cleanup(func() { resp.Body.Close() })
-	go func() {
-		defer close(s.events)
-		sc := bufio.NewScanner(resp.Body)
-		var ev qrEvent
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "event: "):
-				ev.Name = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: "):
-				json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &ev.Status)
-			case line == "" && ev.Name != "":
-				s.events <- ev
-				ev = qrEvent{}
-			}
-		}
-	}()
-	return s
+	d.t.Cleanup(s.Close)
+	return &qrEventStream{t: d.t, Stream: s}
 }
 
 // next returns the next event; the deadline only keeps a broken stream from hanging the test.
 func (s *qrEventStream) next() qrEvent {
 	s.t.Helper()
 	select {
-	case ev, ok := <-s.events:
+	case ev, ok := <-s.Events:
 		if !ok {
 			s.t.Fatal("event stream ended")
 		}
-		return ev
+		var st client.QRStatus
+		if err := ev.Decode(&st); err != nil {
+			s.t.Fatalf("event %s: %q: %v", ev.Name, ev.Data, err)
+		}
+		return qrEvent{Name: ev.Name, Status: st}
 	case <-time.After(20 * time.Second):
 		s.t.Fatal("no event within 20 s")
 	}
@@ -325,7 +226,7 @@ func (s *qrEventStream) ended() {
 	s.t.Helper()
 	for {
 		select {
-		case _, ok := <-s.events:
+		case _, ok := <-s.Events:
 			if !ok {
 				return
 			}

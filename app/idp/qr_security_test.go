@@ -1,8 +1,8 @@
 package idp_test
 
 import (
+	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,6 +11,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // TestQRBindingRequired (T19): whoever holds the QR, even on a page of their own with a valid
@@ -63,7 +64,7 @@ func TestQRBindingCookie(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("start: %d %s", resp.StatusCode, raw)
 	}
-	var s qrStart
+	var s client.QRLogin
 	json.Unmarshal(raw, &s)
 	var found *http.Cookie
 	for _, ck := range resp.Cookies() {
@@ -109,7 +110,7 @@ func TestQRStartRefusals(t *testing.T) {
 			d.start()
 		}
 		resp, raw := d.request(http.MethodPost, "/idp/qr/start", map[string]string{"auth_request": d.page.AuthRequestID})
-		var e qrAPIError
+		var e apptest.APIError
 		json.Unmarshal(raw, &e)
 		if resp.StatusCode != http.StatusTooManyRequests || e.Error.Code != "rate_limited" || resp.Header.Get("Retry-After") == "" {
 			t.Fatalf("121st start in a minute: %d %s", resp.StatusCode, raw)
@@ -154,20 +155,12 @@ func TestQRAnotherAppSession(t *testing.T) {
 	}
 }
 
-// rawCall is an app API call that reports instead of failing the test, for goroutines.
-func qrRawCall(env *apptest.Env, token, method, path string, body string) (int, string) {
-	req, err := http.NewRequest(method, env.URL+"/api/mobile/v1"+path, strings.NewReader(body))
+// qrRawCall is an app API call that reports instead of failing the test, for goroutines.
+func qrRawCall(env *apptest.Env, token, method, path string, in any) (int, string) {
+	resp, raw, err := client.NewPhone(env.URL, http.DefaultClient, "").Do(context.Background(), method, path, token, in)
 	if err != nil {
 		return 0, err.Error()
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(raw)
 }
 
@@ -185,7 +178,7 @@ func TestQRConcurrentConfirms(t *testing.T) {
 	for i := range codes {
 		wg.Go(func() {
 			<-start
-			codes[i], bodies[i] = qrRawCall(env, ph.token, http.MethodPost, "/qr/"+s.ID+"/confirm", `{"passcode":"`+app.DemoPasscode+`"}`)
+			codes[i], bodies[i] = qrRawCall(env, ph.token, http.MethodPost, "/qr/"+s.ID+"/confirm", map[string]string{"passcode": app.DemoPasscode})
 		})
 	}
 	close(start)
@@ -213,7 +206,6 @@ func TestQRConcurrentScans(t *testing.T) {
 	d := openQRDesktop(t, env)
 	s := d.start()
 	phones := []*qrPhone{qrAppLogin(t, env, qrAn), qrAppLogin(t, env, qrBinh)}
-	body, _ := json.Marshal(map[string]string{"qr": s.QR})
 	codes := make([][]int, len(phones))
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -222,7 +214,7 @@ func TestQRConcurrentScans(t *testing.T) {
 		for i := range codes[p] {
 			wg.Go(func() {
 				<-start
-				codes[p][i], _ = qrRawCall(env, phones[p].token, http.MethodPost, "/qr/scan", string(body))
+				codes[p][i], _ = qrRawCall(env, phones[p].token, http.MethodPost, "/qr/scan", map[string]string{"qr": s.QR})
 			})
 		}
 	}

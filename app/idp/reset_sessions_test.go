@@ -1,6 +1,7 @@
 package idp_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 // consoleAction logs in to the console and submits one of its actions on a citizen.
@@ -24,7 +26,7 @@ func consoleAction(t *testing.T, env *apptest.Env, citizenID, action string, set
 	}
 	_, body = env.Get(c, "/console/citizens")
 	want := env.URL + "/console/citizens/" + citizenID + "/" + action
-	for _, f := range apptest.Forms(env.URL+"/console/citizens", body) {
+	for _, f := range client.ParseForms(env.URL+"/console/citizens", body) {
 		if f.Action == want {
 			if resp, _ := env.Submit(c, f, set); resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("%s: %d", action, resp.StatusCode)
@@ -58,7 +60,7 @@ func TestOperatorResetEndsSessionsAndTokens(t *testing.T) {
 
 			consoleAction(t, env, oidcCitizenSub, tc.action, tc.set)
 
-			_, err = r.conf.TokenSource(r.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+			_, err = r.Refresh(context.Background(), tok.RefreshToken)
 			var re *oauth2.RetrieveError
 			if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
 				t.Fatalf("refresh after the reset: %v, want invalid_grant", err)
@@ -66,11 +68,11 @@ func TestOperatorResetEndsSessionsAndTokens(t *testing.T) {
 			if st, _ := userinfoStatus(t, env, tok.AccessToken); st == http.StatusOK {
 				t.Fatal("the access token still works after the reset")
 			}
-			if st := env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/me", token, nil, nil); st != http.StatusUnauthorized {
+			if st := env.Phone().Call(http.MethodGet, "/me", token, nil, nil); st != http.StatusUnauthorized {
 				t.Fatalf("app token after the reset: %d, want 401", st)
 			}
 			// OpenLogin fails the test unless the browser is shown the login page again.
-			env.OpenLogin(browser, apptest.NewPKCE(), nil)
+			env.OpenLogin(browser, client.NewPKCE(), nil)
 		})
 	}
 }

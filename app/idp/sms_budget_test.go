@@ -11,6 +11,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 	"dvclogin/store"
 )
 
@@ -61,7 +62,7 @@ func TestT10_SMSBudgetPerAccount(t *testing.T) {
 	sent := 0
 	for i := 0; i < 100; i++ {
 		c := env.Client()
-		resp, body := env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), an, app.DemoPassword)
+		resp, body := env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), an, app.DemoPassword)
 		if resp.StatusCode == http.StatusSeeOther {
 			sent++
 			if i%3 == 0 {
@@ -83,17 +84,17 @@ func TestT10_SMSBudgetPerAccount(t *testing.T) {
 	env.Clock.Advance(15 * time.Minute)
 	for i := 0; i < 20; i++ {
 		c := env.Client()
-		env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), an, app.DemoPassword)
+		env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), an, app.DemoPassword)
 	}
 	if n := countSMS(t, env, id); n != 10 {
 		t.Fatalf("%d SMS within the hour, want 10", n)
 	}
 	env.Clock.Advance(15 * time.Minute)
 	c := env.Client()
-	resp, body := env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), an, app.DemoPassword)
+	resp, body := env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), an, app.DemoPassword)
 	wantSMSRefused(t, "11th SMS in the hour", resp, body, "quá nhiều tin nhắn SMS")
 	env.Clock.Advance(time.Hour)
-	if resp, _ := env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), an, app.DemoPassword); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), an, app.DemoPassword); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after the hour: %d, want the code step", resp.StatusCode)
 	}
 }
@@ -119,7 +120,7 @@ func TestT10_SMSBudgetPerIP(t *testing.T) {
 	}
 	for i, id := range ids {
 		c := env.Client()
-		resp, body := env.PasswordStep(c, env.OpenLogin(c, apptest.NewPKCE(), nil), id, app.DemoPassword)
+		resp, body := env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), id, app.DemoPassword)
 		if i < 30 {
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("account %d: %d %q, want the code step", i+1, resp.StatusCode, errorText(body))

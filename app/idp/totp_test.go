@@ -1,6 +1,7 @@
 package idp_test
 
 import (
+	"context"
 	"encoding/base32"
 	"net/http"
 	"slices"
@@ -8,22 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/pquerna/otp/totp"
-	"golang.org/x/oauth2"
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 )
 
 type totpEnrollment struct {
 	Secret     string `json:"secret"`
 	OTPAuthURL string `json:"otpauth_url"`
 	QRSVGURL   string `json:"qr_svg_url"`
-}
-
-type apiError struct {
-	Error struct{ Code, Message string } `json:"error"`
 }
 
 // totpCode is the code an authenticator app shows at t.
@@ -42,11 +38,11 @@ func totpCode(t *testing.T, secret string, at time.Time) string {
 func enrollTOTP(t *testing.T, env *apptest.Env, token string) string {
 	t.Helper()
 	var e totpEnrollment
-	if st := env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/totp/enroll", token,
+	if st := env.Phone().Call(http.MethodPost, "/totp/enroll", token,
 		map[string]string{"passcode": app.DemoPasscode}, &e); st != http.StatusOK || e.Secret == "" {
 		t.Fatalf("enroll: %d %+v", st, e)
 	}
-	if st := env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/totp/activate", token,
+	if st := env.Phone().Call(http.MethodPost, "/totp/activate", token,
 		map[string]string{"code": totpCode(t, e.Secret, env.Clock.Now())}, nil); st != http.StatusOK {
 		t.Fatalf("activate: %d", st)
 	}
@@ -59,22 +55,22 @@ func totpEnabled(t *testing.T, env *apptest.Env, token string) bool {
 	var me struct {
 		TOTPEnabled *bool `json:"totp_enabled"`
 	}
-	if st := env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/me", token, nil, &me); st != http.StatusOK || me.TOTPEnabled == nil {
+	if st := env.Phone().Call(http.MethodGet, "/me", token, nil, &me); st != http.StatusOK || me.TOTPEnabled == nil {
 		t.Fatalf("me: %d, totp_enabled missing", st)
 	}
 	return *me.TOTPEnabled
 }
 
-// channelForm returns the code page's form that switches to channel.
-func channelForm(t *testing.T, at, page, channel string) apptest.Form {
+// channelForm returns the code page's form that switches to channel ("": the resend form).
+func channelForm(t *testing.T, at, page, channel string) client.Form {
 	t.Helper()
-	for _, f := range apptest.Forms(at, page) {
+	for _, f := range client.ParseForms(at, page) {
 		if strings.HasSuffix(f.Action, "/idp/login/otp/resend") && f.Fields.Get("channel") == channel {
 			return f
 		}
 	}
 	t.Fatalf("the code page offers no switch to %q", channel)
-	return apptest.Form{}
+	return client.Form{}
 }
 
 // switchToTOTP posts channel=totp from the code page, whether the page offers it or not.
@@ -110,9 +106,9 @@ func TestTOTPEnrollmentNeedsThePasscode(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out struct {
 				totpEnrollment
-				apiError
+				apptest.APIError
 			}
-			st := env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/totp/enroll", token,
+			st := env.Phone().Call(http.MethodPost, "/totp/enroll", token,
 				map[string]string{"passcode": tc.passcode}, &out)
 			if st != tc.status || out.Error.Code != tc.code {
 				t.Fatalf("enroll: %d %q, want %d %q", st, out.Error.Code, tc.status, tc.code)
@@ -145,15 +141,15 @@ func TestTOTPActivation(t *testing.T) {
 	env := apptest.New(t)
 	token := env.AppLogin(an, app.DemoPassword)
 	activate := func(code string) (int, string) {
-		var out apiError
-		st := env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/totp/activate", token, map[string]string{"code": code}, &out)
+		var out apptest.APIError
+		st := env.Phone().Call(http.MethodPost, "/totp/activate", token, map[string]string{"code": code}, &out)
 		return st, out.Error.Code
 	}
 	if st, code := activate("123456"); st != http.StatusConflict || code != "totp_setup_expired" {
 		t.Fatalf("activate without a setup: %d %q, want 409 totp_setup_expired", st, code)
 	}
 	var e totpEnrollment
-	env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/totp/enroll", token, map[string]string{"passcode": app.DemoPasscode}, &e)
+	env.Phone().Call(http.MethodPost, "/totp/enroll", token, map[string]string{"passcode": app.DemoPasscode}, &e)
 	right := totpCode(t, e.Secret, env.Clock.Now())
 	if st, code := activate(wrongCode(right)); st != http.StatusBadRequest || code != "invalid_code" {
 		t.Fatalf("wrong code: %d %q, want 400 invalid_code", st, code)
@@ -170,13 +166,13 @@ func TestTOTPActivation(t *testing.T) {
 	var msgs struct {
 		Messages []struct{ Channel, Body string } `json:"messages"`
 	}
-	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &msgs)
+	env.Phone().Call(http.MethodGet, "/messages", token, nil, &msgs)
 	if len(msgs.Messages) == 0 || msgs.Messages[0].Channel != "app" || !strings.Contains(msgs.Messages[0].Body, "bật xác thực bằng ứng dụng xác thực") {
 		t.Errorf("no in-app notice of the activation: %+v", msgs.Messages)
 	}
 
 	// A setup left too long must be started again.
-	env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/totp/enroll", token, map[string]string{"passcode": app.DemoPasscode}, &e)
+	env.Phone().Call(http.MethodPost, "/totp/enroll", token, map[string]string{"passcode": app.DemoPasscode}, &e)
 	env.Clock.Advance(11 * time.Minute)
 	if st, code := activate(totpCode(t, e.Secret, env.Clock.Now())); st != http.StatusConflict || code != "totp_setup_expired" {
 		t.Fatalf("activate an old setup: %d %q, want 409", st, code)
@@ -188,7 +184,7 @@ func TestTOTPRemovalNeedsThePasscode(t *testing.T) {
 	token := env.AppLogin(an, app.DemoPassword)
 	enrollTOTP(t, env, token)
 	remove := func(passcode string) int {
-		return env.JSON(http.DefaultClient, http.MethodDelete, "/api/mobile/v1/totp", token, map[string]string{"passcode": passcode}, nil)
+		return env.Phone().Call(http.MethodDelete, "/totp", token, map[string]string{"passcode": passcode}, nil)
 	}
 	if st := remove("000000"); st != http.StatusBadRequest || !totpEnabled(t, env, token) {
 		t.Fatalf("remove with a wrong passcode: %d", st)
@@ -213,11 +209,9 @@ func TestTOTPLoginReachesTheClient(t *testing.T) {
 	secret := enrollTOTP(t, env, env.AppLogin(an, app.DemoPassword))
 	r := newDemoRP(t, env, "profile")
 	c := env.Client()
-	state, verifier := "st-"+apptest.RandomString(8), oauth2.GenerateVerifier()
-	authURL := r.conf.AuthCodeURL(state, oidc.Nonce("n-"+apptest.RandomString(8)), oauth2.S256ChallengeOption(verifier))
-	resp, body := env.Get(c, authURL)
-	h, _, _ := follow(t, env, c, hop{resp, body, authURL}, r.conf.RedirectURL)
-	resp, body = env.PasswordStep(c, apptest.ParseLogin(h.at, h.body), an, app.DemoPassword)
+	a := client.NewAuthorization()
+	authURL := r.AuthCodeURL(a)
+	resp, body := env.PasswordStep(c, env.OpenLoginAt(c, authURL), an, app.DemoPassword)
 	at, page := env.CodeStep(c, resp, body)
 	if !strings.Contains(page, "Nhập mã từ ứng dụng xác thực") {
 		t.Fatal("the code page does not start on the authenticator app")
@@ -226,11 +220,11 @@ func TestTOTPLoginReachesTheClient(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("right authenticator code: %d %q", resp.StatusCode, errorText(body))
 	}
-	_, to, _ := follow(t, env, c, hop{resp, body, at}, r.conf.RedirectURL)
-	if to == nil || to.Query().Get("state") != state {
+	_, to, _ := follow(t, env, c, hop{resp, body, at}, r.OAuth.RedirectURL)
+	if to == nil || to.Query().Get("state") != a.State {
 		t.Fatal("the login did not reach the client")
 	}
-	tok, err := r.conf.Exchange(r.ctx, to.Query().Get("code"), oauth2.VerifierOption(verifier))
+	tok, err := r.Exchange(context.Background(), a, to.Query().Get("code"))
 	if err != nil {
 		t.Fatalf("code exchange: %v", err)
 	}
@@ -334,9 +328,9 @@ func TestTOTPSwitchKeepsTheFailureCount(t *testing.T) {
 	var before, now struct {
 		Messages []struct{ Channel, Body string } `json:"messages"`
 	}
-	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &before)
+	env.Phone().Call(http.MethodGet, "/messages", token, nil, &before)
 	at, page := totpLogin(t, env, c)
-	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &now)
+	env.Phone().Call(http.MethodGet, "/messages", token, nil, &now)
 	if len(now.Messages) != len(before.Messages) {
 		t.Fatalf("the code step sent %d messages before the citizen asked for one, want none", len(now.Messages)-len(before.Messages))
 	}
@@ -348,13 +342,13 @@ func TestTOTPSwitchKeepsTheFailureCount(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		env.SubmitCode(c, at, page, wrongCode(code))
 	}
-	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &before)
+	env.Phone().Call(http.MethodGet, "/messages", token, nil, &before)
 	// Within the resend minute: a resend would be refused, a switch is not one.
 	resp, page = env.Submit(c, channelForm(t, at, page, "totp"), nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("switch: %d %q", resp.StatusCode, errorText(page))
 	}
-	env.JSON(http.DefaultClient, http.MethodGet, "/api/mobile/v1/messages", token, nil, &now)
+	env.Phone().Call(http.MethodGet, "/messages", token, nil, &now)
 	if len(now.Messages) != len(before.Messages) {
 		t.Errorf("switching sent %d messages, want none", len(now.Messages)-len(before.Messages))
 	}
@@ -373,7 +367,7 @@ func TestTOTPSecretEncryptedAtRest(t *testing.T) {
 	token := env.AppLogin(an, app.DemoPassword)
 	ctx := t.Context()
 	var e totpEnrollment
-	env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/totp/enroll", token, map[string]string{"passcode": app.DemoPasscode}, &e)
+	env.Phone().Call(http.MethodPost, "/totp/enroll", token, map[string]string{"passcode": app.DemoPasscode}, &e)
 	cit, err := env.App.Store().CitizenByIDNumber(ctx, an)
 	if err != nil {
 		t.Fatal(err)
@@ -382,7 +376,7 @@ func TestTOTPSecretEncryptedAtRest(t *testing.T) {
 	if err != nil || pending == "" || strings.Contains(pending, e.Secret) {
 		t.Fatalf("pending secret stored as %q (err %v): want it sealed", pending, err)
 	}
-	env.JSON(http.DefaultClient, http.MethodPost, "/api/mobile/v1/totp/activate", token,
+	env.Phone().Call(http.MethodPost, "/totp/activate", token,
 		map[string]string{"code": totpCode(t, e.Secret, env.Clock.Now())}, nil)
 	cit, err = env.App.Store().CitizenByIDNumber(ctx, an)
 	if err != nil {

@@ -24,21 +24,14 @@ import (
 )
 
 const (
-	clientID     = "demo-app"                    // the built-in public client (PKCE)
-	redirectURI  = "http://127.0.0.1:9/callback" // a loopback redirect demo-app accepts; never followed
-	unknownIDs   = "0010999"                     // wrong passwords go to unknown IDs (this prefix + 5 digits) so the demo account never locks
-	maxDuration  = 30 * time.Minute              // a load run always ends by itself
-	drainGrace   = 30 * time.Second              // logins in flight when the time is up may finish
-	httpTimeout  = 30 * time.Second              // one request
-	maxCodeTries = 4                             // an OTP challenge dies at the 5th wrong code
+	unknownIDs   = "0010999"        // wrong passwords go to unknown IDs (this prefix + 5 digits) so the demo account never locks
+	maxDuration  = 30 * time.Minute // a load run always ends by itself
+	drainGrace   = 30 * time.Second // logins in flight when the time is up may finish
+	maxCodeTries = 4                // an OTP challenge dies at the 5th wrong code
 	userAgent    = "Mozilla/5.0 (X11; Linux x86_64) dvclogin-load"
 )
 
-var (
-	sixDigits   = regexp.MustCompile(`\b\d{6}\b`)
-	csrfMeta    = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
-	authReqAttr = regexp.MustCompile(`data-auth-request="([^"]+)"`)
-)
+var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 
 // Config is one load run.
 type Config struct {

@@ -2,13 +2,12 @@ package load
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
+
+	"dvclogin/app/client"
 )
 
 // phone is the citizen's one phone. The app allows one device at a time: an app login
@@ -16,27 +15,13 @@ import (
 // share one app session to read their codes, and each QR login takes the phone for itself
 // (app login, scan, confirm) while nobody else may log in to the app.
 type phone struct {
-	run    *runner
-	client *http.Client
-	mu     sync.RWMutex // readers: code reads with the shared token; writer: an app login and its use
-	token  string       // the shared app session for reading codes; "" when it ended
+	run   *runner
+	app   *client.Phone // its device key is the phone's that holds the citizen's SIM
+	mu    sync.RWMutex  // readers: code reads with the shared token; writer: an app login and its use
+	token string        // the shared app session for reading codes; "" when it ended
 
 	codes   sync.Mutex
 	claimed map[string]bool // codes a login holds or used (and those older than the run)
-
-	keyMu     sync.Mutex
-	deviceKey string // sent as X-Device-Key: this phone is the one that holds the citizen's SIM
-}
-
-func (p *phone) key() string {
-	p.keyMu.Lock()
-	defer p.keyMu.Unlock()
-	return p.deviceKey
-}
-
-type message struct {
-	Body   string    `json:"body"`
-	SentAt time.Time `json:"sent_at"`
 }
 
 // markOld logs in to the app and claims the codes already on the phone.
@@ -88,11 +73,11 @@ func (p *phone) claimCode(ctx context.Context, answered time.Time, tried map[str
 		}
 		select {
 		case <-ctx.Done():
-			return "", p.run.fail("read_code", nil, "cancelled")
+			return "", p.run.fail("read_code", errors.New("cancelled"))
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return "", p.run.fail("read_code", nil, "no unclaimed code on the phone")
+	return "", p.run.fail("read_code", errors.New("no unclaimed code on the phone"))
 }
 
 func (p *phone) release(code string) {
@@ -104,15 +89,14 @@ func (p *phone) release(code string) {
 // messages reads the phone's messages with the shared app session. When a QR login ended that
 // session, it logs in again and reads while holding the phone, so a stream of QR logins
 // cannot end the new session before it was used.
-func (p *phone) messages(ctx context.Context) ([]message, error) {
+func (p *phone) messages(ctx context.Context) ([]client.Message, error) {
 	p.mu.RLock()
 	token := p.token
 	if token != "" {
 		msgs, err := p.read(ctx, token)
 		p.mu.RUnlock()
-		var se *stepError
-		if !errors.As(err, &se) || se.status != http.StatusUnauthorized {
-			return msgs, err
+		if !signedOut(err) {
+			return msgs, p.failed(err)
 		}
 	} else {
 		p.mu.RUnlock()
@@ -127,19 +111,33 @@ func (p *phone) messages(ctx context.Context) ([]message, error) {
 		p.token = t
 	}
 	msgs, err := p.read(ctx, p.token)
-	var se *stepError
-	if errors.As(err, &se) && se.status == http.StatusUnauthorized {
-		return nil, p.run.fail("read_code", nil, "a fresh app session was refused")
+	if signedOut(err) {
+		return nil, p.run.fail("read_code", errors.New("a fresh app session was refused"))
+	}
+	return msgs, p.failed(err)
+}
+
+// read reads the messages, timed as a step.
+func (p *phone) read(ctx context.Context, token string) ([]client.Message, error) {
+	t0 := time.Now()
+	msgs, err := p.app.Messages(ctx, token)
+	if err == nil {
+		p.run.stats.add("read_code", time.Since(t0))
 	}
 	return msgs, err
 }
 
-func (p *phone) read(ctx context.Context, token string) ([]message, error) {
-	var out struct {
-		Messages []message `json:"messages"`
+// signedOut: the shared session ended (a QR login signed the app out), which is no failure.
+func signedOut(err error) bool {
+	var ae *client.APIError
+	return errors.As(err, &ae) && ae.Status == http.StatusUnauthorized
+}
+
+func (p *phone) failed(err error) error {
+	if err == nil {
+		return nil
 	}
-	err := p.call(ctx, "read_code", token, "/messages", nil, &out)
-	return out.Messages, err
+	return p.run.fail("read_code", err)
 }
 
 // exclusive logs in to the app for one QR login and runs fn with that session while no other
@@ -159,67 +157,14 @@ func (p *phone) exclusive(ctx context.Context, fn func(token string) error) erro
 
 func (p *phone) login(ctx context.Context) (string, error) {
 	t0 := time.Now()
-	var out struct {
-		Token     string `json:"token"`
-		DeviceKey string `json:"device_key"`
+	s, err := p.app.Login(ctx, p.run.cfg.IDNumber, p.run.cfg.Password, "")
+	var ae *client.APIError
+	if errors.As(err, &ae) && ae.Code == "activation_required" {
+		err = errors.New("activation_required: this phone does not hold the citizen's SIM (pass -device-key of the phone that does, or start on fresh data)")
 	}
-	err := p.call(ctx, "app_login", "", "/login", map[string]string{"id_number": p.run.cfg.IDNumber, "password": p.run.cfg.Password}, &out)
 	if err != nil {
-		return "", err
-	}
-	if out.DeviceKey != "" {
-		p.keyMu.Lock()
-		p.deviceKey = out.DeviceKey
-		p.keyMu.Unlock()
-	}
-	if out.Token == "" {
-		return "", p.run.fail("app_login", nil, "no token")
+		return "", p.run.fail("app_login", err)
 	}
 	p.run.stats.add("app_login", time.Since(t0))
-	return out.Token, nil
-}
-
-// call sends one phone API call (step names its latency and errors) and decodes a 200 answer.
-func (p *phone) call(ctx context.Context, step, token, path string, in, out any) error {
-	t0 := time.Now()
-	method := http.MethodGet
-	var body io.Reader
-	if in != nil {
-		raw, _ := json.Marshal(in)
-		method, body = http.MethodPost, strings.NewReader(string(raw))
-	}
-	req, err := http.NewRequestWithContext(ctx, method, p.run.base+"/api/mobile/v1"+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if k := p.key(); k != "" {
-		req.Header.Set("X-Device-Key", k)
-	}
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return p.run.fail(step, nil, errKind(err))
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	p.run.stats.status(resp.StatusCode)
-	if resp.StatusCode != http.StatusOK {
-		if resp.StatusCode == http.StatusUnauthorized && step == "read_code" {
-			return &stepError{step: step, status: resp.StatusCode} // the shared session ended: not a failure
-		}
-		if resp.StatusCode == http.StatusForbidden && step == "app_login" {
-			return p.run.fail(step, resp, "activation_required: this phone does not hold the citizen's SIM (pass -device-key of the phone that does, or start on fresh data)")
-		}
-		return p.run.fail(step, resp, "")
-	}
-	if out != nil && json.Unmarshal(raw, out) != nil {
-		return p.run.fail(step, nil, "answer does not parse")
-	}
-	if step != "app_login" { // login adds it once it has the token
-		p.run.stats.add(step, time.Since(t0))
-	}
-	return nil
+	return s.Token, nil
 }

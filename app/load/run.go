@@ -2,44 +2,37 @@ package load
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
+
+	"dvclogin/app/client"
 )
 
 // runner is one run of the driver.
 type runner struct {
-	cfg      Config
-	base     string // scheme://host[:port]
-	issuer   string
-	tokenURL string
-	keys     jose.JSONWebKeySet
-	phone    *phone
-	stats    *stats
-	tickets  atomic.Int64  // logins (or flood attempts) started
-	ipSeq    atomic.Uint64 // round robin over source addresses
-	started  time.Time
+	cfg     Config
+	base    string // scheme://host[:port]
+	rp      *client.RP
+	phone   *phone
+	stats   *stats
+	tickets atomic.Int64  // logins (or flood attempts) started
+	ipSeq   atomic.Uint64 // round robin over source addresses
+	started time.Time
 }
 
 // drive runs the scenario and returns its report.
 func drive(ctx context.Context, cfg Config) (*Report, error) {
 	r := &runner{cfg: cfg, base: cfg.Target.String(), stats: newLoadStats()}
-	r.phone = &phone{run: r, claimed: map[string]bool{}, client: r.client(nil), deviceKey: cfg.DeviceKey}
+	r.phone = &phone{run: r, claimed: map[string]bool{}, app: client.NewPhone(r.base, r.client(nil), cfg.DeviceKey)}
 	hard, cancel := context.WithTimeout(ctx, cfg.Duration+drainGrace+time.Minute)
 	defer cancel()
 	if err := r.discover(hard); err != nil {
@@ -78,7 +71,7 @@ func drive(ctx context.Context, cfg Config) (*Report, error) {
 	rep.memAfter = procMemory(cfg.ServerPID)
 	rep.loadAfter = loadAverage()
 	rep.stats = r.stats
-	rep.deviceKey = r.phone.key()
+	rep.deviceKey = r.phone.app.Key()
 	return rep, nil
 }
 
@@ -139,15 +132,27 @@ func (e *stepError) Error() string {
 	return e.step + ": " + e.msg
 }
 
-// fail records a failed step by step and status and returns it.
-func (r *runner) fail(step string, resp *http.Response, msg string) error {
-	e := &stepError{step: step, msg: msg}
-	key := step + ": " + msg
-	if resp != nil {
-		e.status = resp.StatusCode
-		e.retryAfter, _ = strconv.Atoi(resp.Header.Get("Retry-After"))
-		key = fmt.Sprintf("%s: HTTP %d", step, resp.StatusCode)
-		if e.status == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+// fail records a failed step by step and status (or by what went wrong) and returns it.
+func (r *runner) fail(step string, err error) error {
+	e := &stepError{step: step, msg: failure(err)}
+	retryAfter := ""
+	var ue *client.UnexpectedError
+	var ae *client.APIError
+	var re *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &ue):
+		e.status, retryAfter = ue.Page.Resp.StatusCode, ue.Page.Resp.Header.Get("Retry-After")
+	case errors.As(err, &ae):
+		e.status, retryAfter = ae.Status, ae.RetryAfter
+	case errors.As(err, &re) && re.Response != nil:
+		e.status, retryAfter = re.Response.StatusCode, re.Response.Header.Get("Retry-After")
+	}
+	key := step + ": " + e.msg
+	if e.status != 0 {
+		e.msg = ""
+		e.retryAfter, _ = strconv.Atoi(retryAfter)
+		key = fmt.Sprintf("%s: HTTP %d", step, e.status)
+		if e.status == http.StatusTooManyRequests && retryAfter == "" {
 			r.stats.noRetryAfter.Add(1)
 		}
 	}
@@ -155,65 +160,77 @@ func (r *runner) fail(step string, resp *http.Response, msg string) error {
 	return e
 }
 
-// discover reads the provider's endpoints and signing keys.
+// failure says briefly what went wrong: a transport error by its kind, so that the report
+// counts alike failures together.
+func failure(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return errKind(err)
+	}
+	return err.Error()
+}
+
+// discover reads the provider's metadata, and refuses a provider whose endpoints lie off this
+// machine or a server that sends its own address elsewhere.
 func (r *runner) discover(ctx context.Context) error {
 	c := r.client(nil)
-	var d struct {
-		Issuer  string `json:"issuer"`
-		Token   string `json:"token_endpoint"`
-		JWKSURI string `json:"jwks_uri"`
-	}
-	if err := r.getJSON(ctx, c, r.base+"/idp/.well-known/openid-configuration", &d); err != nil {
+	wellKnown := r.base + "/idp/.well-known/openid-configuration"
+	p, err := client.NewBrowser(r.base, c).Get(ctx, wellKnown)
+	if err != nil {
 		return fmt.Errorf("load: discovery: %w", err)
 	}
-	if d.Issuer == "" || d.Token == "" || d.JWKSURI == "" {
-		return errors.New("load: discovery lacks issuer, token_endpoint or jwks_uri")
+	if loc := p.Resp.Header.Get("Location"); loc != "" {
+		return fmt.Errorf("load: the server sends %s to its public URL (%s): start it with -public-url %s", wellKnown, loc, r.base)
 	}
-	for _, u := range []string{d.Token, d.JWKSURI} {
+	r.rp, err = client.NewRP(ctx, c, r.base+"/idp", oauth2.Config{ClientID: client.DemoApp,
+		RedirectURL: client.DemoRedirect, Scopes: []string{"profile"}})
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	var meta struct {
+		JWKSURI string `json:"jwks_uri"`
+	}
+	if err := r.rp.Provider.Claims(&meta); err != nil {
+		return fmt.Errorf("load: discovery: %w", err)
+	}
+	for _, u := range []string{r.rp.OAuth.Endpoint.TokenURL, meta.JWKSURI} {
 		if p, err := url.Parse(u); err != nil || !isLoopbackHost(p.Hostname()) {
 			return fmt.Errorf("load: discovery points at %s, outside this machine (start the server with -public-url %s)", u, r.base)
 		}
 	}
-	r.issuer, r.tokenURL = d.Issuer, d.Token
-	return r.getJSON(ctx, c, d.JWKSURI, &r.keys)
+	return nil
 }
 
-func (r *runner) getJSON(ctx context.Context, c *http.Client, u string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if loc := resp.Header.Get("Location"); loc != "" {
-		return fmt.Errorf("the server sends %s to its public URL (%s): start it with -public-url %s", u, loc, r.base)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d", u, resp.StatusCode)
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
-}
-
-// client is a browser-like client: its own cookie jar, redirects not followed (each hop is
-// checked), and connections that stay on loopback. local picks the source address.
+// client is a browser-like client (client.NewHTTP) whose connections stay on loopback and
+// whose answers are counted by status. local picks the source address.
 func (r *runner) client(local net.IP) *http.Client {
 	d := &net.Dialer{Timeout: 5 * time.Second, Control: loopbackOnly}
 	if local != nil {
 		d.LocalAddr = &net.TCPAddr{IP: local}
 	}
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: httpTimeout,
-		Transport: &http.Transport{DialContext: d.DialContext, Proxy: nil, MaxIdleConnsPerHost: 64,
-			IdleConnTimeout: 30 * time.Second, ForceAttemptHTTP2: false},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return client.NewHTTP(counted{stats: r.stats, next: &http.Transport{DialContext: d.DialContext, Proxy: nil,
+		MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second, ForceAttemptHTTP2: false}})
+}
+
+// counted counts every answer by its status.
+type counted struct {
+	stats *stats
+	next  http.RoundTripper
+}
+
+func (c counted) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(req)
+	if err == nil {
+		c.stats.status(resp.StatusCode)
+	}
+	return resp, err
 }
 
 // browser is a new browser for one login, from the next source address.
-func (r *runner) browser() *browser {
-	return &browser{run: r, c: r.client(r.sourceIP())}
+func (r *runner) browser() *client.Browser {
+	b := client.NewBrowser(r.base, r.client(r.sourceIP()))
+	b.Header.Set("User-Agent", userAgent)
+	return b
 }
 
 func (r *runner) sourceIP() net.IP {
@@ -224,161 +241,46 @@ func (r *runner) sourceIP() net.IP {
 	return net.IPv4(127, 0, 0, byte(1+n))
 }
 
-// browser sends one login's requests.
-type browser struct {
-	run *runner
-	c   *http.Client
-}
-
-func (b *browser) close() { b.c.CloseIdleConnections() }
-
-// do sends a request and reads the answer; every status is counted.
-func (b *browser) do(ctx context.Context, method, u string, body io.Reader, hdr map[string]string) (*http.Response, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return nil, nil, err
-	}
-	req.Header.Set("User-Agent", userAgent)
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	b.run.stats.status(resp.StatusCode)
-	return resp, raw, err
-}
-
-// follow follows redirects while they stay on the server and returns the last answer and the
-// URL it came from, or the first URL that leaves the server (the client's callback).
-func (b *browser) follow(ctx context.Context, resp *http.Response, body []byte) (*http.Response, []byte, *url.URL, error) {
-	at := resp.Request.URL
-	for hops := 0; resp.StatusCode >= 300 && resp.StatusCode < 400; hops++ {
-		loc, err := resp.Location()
-		if err != nil || hops > 10 {
-			return resp, body, at, fmt.Errorf("bad redirect from %s", at.Path)
-		}
-		at = loc
-		if loc.Scheme+"://"+loc.Host != b.run.base {
-			return resp, body, at, nil
-		}
-		if resp, body, err = b.do(ctx, http.MethodGet, loc.String(), nil, nil); err != nil {
-			return resp, body, at, err
-		}
-	}
-	return resp, body, at, nil
-}
-
-// authorization is the client's side of one authorization code flow with PKCE.
-type authorization struct {
-	state, nonce, verifier string
-}
-
-func newAuthorization() authorization {
-	return authorization{state: randomString(12), nonce: randomString(12), verifier: randomString(32)}
-}
-
-func randomString(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func (a authorization) url(base string) string {
-	sum := sha256.Sum256([]byte(a.verifier))
-	v := url.Values{"client_id": {clientID}, "redirect_uri": {redirectURI}, "response_type": {"code"},
-		"scope": {"openid profile"}, "state": {a.state}, "nonce": {a.nonce},
-		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-	return base + "/idp/authorize?" + v.Encode()
-}
+// done lets go of a browser's connections once its login is over.
+func done(b *client.Browser) { b.HTTP.CloseIdleConnections() }
 
 // openLogin sends the authorization request and follows it to the IdP's login page.
-func (b *browser) openLogin(ctx context.Context, a authorization) (string, *url.URL, error) {
-	r := b.run
+func (r *runner) openLogin(ctx context.Context, b *client.Browser, a client.Authorization) (client.LoginPage, error) {
 	t0 := time.Now()
-	resp, body, err := b.do(ctx, http.MethodGet, a.url(r.base), nil, nil)
+	lp, err := b.OpenLogin(ctx, r.rp.AuthCodeURL(a))
 	if err != nil {
-		return "", nil, r.fail("authorize", nil, errKind(err))
-	}
-	resp, body, at, err := b.follow(ctx, resp, body)
-	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasSuffix(at.Path, "/idp/login") {
-		return "", nil, r.fail("authorize", resp, "did not reach the login page")
+		return lp, r.fail("authorize", err)
 	}
 	r.stats.add("authorize", time.Since(t0))
-	return string(body), at, nil
+	return lp, nil
 }
 
-// callback checks the redirect back to the client and returns the authorization code.
-func (r *runner) callback(step string, at *url.URL, a authorization) (string, error) {
-	q := at.Query()
-	if !strings.HasPrefix(at.String(), redirectURI+"?") || q.Get("state") != a.state || q.Get("code") == "" {
-		return "", r.fail(step, nil, "no code for this state at the callback")
-	}
-	return q.Get("code"), nil
-}
-
-// exchange redeems the code at the token endpoint and verifies the ID token: signature by the
-// provider's key, issuer, audience, nonce and subject's ID number.
-func (r *runner) exchange(ctx context.Context, b *browser, code string, a authorization) error {
-	t0 := time.Now()
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
-		"client_id": {clientID}, "code_verifier": {a.verifier}}
-	resp, body, err := b.do(ctx, http.MethodPost, r.tokenURL, strings.NewReader(form.Encode()),
-		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+// redeem checks the redirect back to the client, redeems its code at the token endpoint and
+// verifies the ID token (go-oidc: the provider's key, issuer, audience, expiry; and the nonce)
+// and that it names the citizen who logged in.
+func (r *runner) redeem(ctx context.Context, step string, redirect *url.URL, a client.Authorization) error {
+	code, err := r.rp.Code(a, redirect)
 	if err != nil {
-		return r.fail("token", nil, errKind(err))
+		return r.fail(step, err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return r.fail("token", resp, "")
+	t0 := time.Now()
+	tok, err := r.rp.Exchange(ctx, a, code)
+	if err != nil {
+		return r.fail("token", err)
 	}
-	var tok struct {
-		IDToken     string `json:"id_token"`
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.Unmarshal(body, &tok); err != nil || tok.IDToken == "" || tok.AccessToken == "" {
-		return r.fail("token", nil, "no id_token or access_token")
+	if tok.AccessToken == "" {
+		return r.fail("token", errors.New("no access_token"))
 	}
 	r.stats.add("token", time.Since(t0))
-	if err := r.verifyIDToken(tok.IDToken, a.nonce); err != nil {
-		return r.fail("id_token", nil, err.Error())
-	}
-	return nil
-}
-
-func (r *runner) verifyIDToken(raw, nonce string) error {
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.PS256})
-	if err != nil || len(jws.Signatures) != 1 {
-		return errors.New("not a signed JWT")
-	}
-	keys := r.keys.Key(jws.Signatures[0].Header.KeyID)
-	if len(keys) == 0 {
-		return errors.New("signed by an unknown key")
-	}
-	payload, err := jws.Verify(keys[0].Key)
+	idt, err := r.rp.Verify(ctx, tok, a.Nonce)
 	if err != nil {
-		return errors.New("bad signature")
+		return r.fail("id_token", err)
 	}
-	var c struct {
-		Iss      string          `json:"iss"`
-		Aud      json.RawMessage `json:"aud"`
-		Nonce    string          `json:"nonce"`
-		Username string          `json:"preferred_username"`
+	var claims struct {
+		Username string `json:"preferred_username"`
 	}
-	if err := json.Unmarshal(payload, &c); err != nil {
-		return errors.New("claims do not parse")
-	}
-	switch {
-	case c.Iss != r.issuer:
-		return errors.New("wrong issuer")
-	case !strings.Contains(string(c.Aud), `"`+clientID+`"`):
-		return errors.New("wrong audience")
-	case c.Nonce != nonce:
-		return errors.New("wrong nonce")
-	case c.Username != r.cfg.IDNumber:
-		return errors.New("wrong citizen")
+	if err := idt.Claims(&claims); err != nil || claims.Username != r.cfg.IDNumber {
+		return r.fail("id_token", errors.New("wrong citizen"))
 	}
 	return nil
 }

@@ -355,28 +355,18 @@ func hasCookie(resp *http.Response, name string) bool {
 // stopping at the IdP's redirect back to /sso, which it returns unfollowed.
 func loginToIdP(t *testing.T, env *apptest.Env, c *http.Client, next string) *url.URL {
 	t.Helper()
-	resp, body := env.Get(c, "/dang-nhap/vneid?next="+url.QueryEscape(next))
-	resp, body, at := env.Follow(c, resp, body)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(at, "/idp/login") {
-		t.Fatalf("login did not reach the IdP login page: %d at %s", resp.StatusCode, at)
-	}
+	lp := env.OpenLoginAt(c, "/dang-nhap/vneid?next="+url.QueryEscape(next)) // fails unless it reaches the IdP login page
 	token := env.AppLogin("001085012345", app.DemoPassword)
-	resp, body = env.PasswordStep(c, apptest.ParseLogin(at, body), "001085012345", app.DemoPassword)
+	resp, body := env.PasswordStep(c, lp, "001085012345", app.DemoPassword)
 	codeAt, codePage := env.CodeStep(c, resp, body)
-	resp, _ = env.SubmitCode(c, codeAt, codePage, env.LatestCode(token))
+	resp, body = env.SubmitCode(c, codeAt, codePage, env.LatestCode(token))
 	// The IdP may pass through its own callback before sending the browser to /sso.
-	for i := 0; i < 10; i++ {
-		loc, err := resp.Location()
-		if err != nil {
-			t.Fatalf("IdP stopped with %d before /sso", resp.StatusCode)
-		}
-		if strings.HasPrefix(loc.String(), env.URL+"/sso?") {
-			return loc
-		}
-		resp, _ = env.Get(c, loc.String())
+	sso := func(u *url.URL) bool { return strings.HasPrefix(u.String(), env.URL+"/sso?") }
+	resp, _, at := env.FollowUntil(c, resp, body, sso)
+	if !sso(at) {
+		t.Fatalf("IdP stopped with %d at %s before /sso", resp.StatusCode, at)
 	}
-	t.Fatal("no redirect to /sso")
-	return nil
+	return at
 }
 
 func TestLoginAccountLogout(t *testing.T) {
