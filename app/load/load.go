@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"dvclogin/app"
+	"dvclogin/store"
 )
 
 const (
@@ -85,9 +85,9 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.IntVar(&cfg.Users, "c", 8, "concurrent virtual users")
 	fs.DurationVar(&cfg.Duration, "d", 20*time.Second, "how long to start new logins (at most 30m)")
 	fs.IntVar(&cfg.MaxLogins, "n", 0, "stop after this many logins (password POSTs for password-flood); 0 = until -d")
-	fs.StringVar(&cfg.IDNumber, "id", app.DemoCitizens[0].IDNumber, "số định danh of a level-2 citizen with web login enabled")
-	fs.StringVar(&cfg.Password, "password", app.DemoPassword, "the citizen's password")
-	fs.StringVar(&cfg.Passcode, "passcode", app.DemoPasscode, "the citizen's app passcode (QR confirm)")
+	fs.StringVar(&cfg.IDNumber, "id", store.DemoCitizens[0].IDNumber, "số định danh of a level-2 citizen with web login enabled")
+	fs.StringVar(&cfg.Password, "password", store.DemoPassword, "the citizen's password")
+	fs.StringVar(&cfg.Passcode, "passcode", store.DemoPasscode, "the citizen's app passcode (QR confirm)")
 	fs.IntVar(&cfg.SourceIPs, "ips", 1, "spread connections over 127.0.0.1..127.0.0.N, as N browsers (Linux; IPv4 target)")
 	fs.Float64Var(&cfg.WrongShare, "wrong", 0, "password-flood: share of attempts with a wrong password (0..1)")
 	fs.IntVar(&cfg.ServerPID, "pid", 0, "server process id: report its VmRSS/VmHWM before and after (Linux)")
