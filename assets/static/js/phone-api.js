@@ -103,6 +103,7 @@
     scan: (qr) => call("POST", "/qr/scan", { qr }),
     confirm: (id, passcode) => call("POST", "/qr/" + encodeURIComponent(id) + "/confirm", { passcode }),
     deny: (id) => call("POST", "/qr/" + encodeURIComponent(id) + "/deny"),
+    scanned: (id) => call("GET", "/qr/" + encodeURIComponent(id)),
     setWebLogin: (enabled, passcode) => call("PUT", "/settings/web-login", { enabled, passcode }),
     totpEnroll: (passcode) => call("POST", "/totp/enroll", { passcode }),
     totpActivate: (code) => call("POST", "/totp/activate", { code }),
