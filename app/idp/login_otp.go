@@ -258,15 +258,26 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		// Nothing is sent, so this is no resend and its limits do not apply.
 		return p.switchToTOTP(c, st)
 	}
+	channel := ch.Channel
+	if v := c.FormValue("channel"); v == "sms" || v == "app" {
+		channel = v
+	}
+	if channel == "totp" {
+		// "Gửi lại mã" from the authenticator step: there is nothing to resend there, so the
+		// code goes by the default channel.
+		channel = p.d.SecondFactor
+	}
 	// A login that started on the authenticator app has sent nothing yet: its first code is
-	// no resend.
+	// no resend. Moving the code into the app sends nothing over SMS, so it need not wait out
+	// the resend interval (the page offers it at once); it still counts as a resend per hour.
 	purpose := purposeOTP
 	if ch.Sends > 0 {
 		purpose = purposeOTPResend
-		if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 {
+		toApp := channel == "app" && ch.Channel != "app"
+		if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 && !toApp {
 			web.SetRetryAfter(c, wait)
 			return p.renderOTP(c, http.StatusTooManyRequests, st,
-				fmt.Sprintf("Vui lòng đợi %d giây rồi bấm \"Gửi lại mã\".", int(wait.Seconds()+0.999)), "")
+				fmt.Sprintf("Mã vừa được gửi. Vui lòng đợi %d giây trước khi yêu cầu mã mới.", int(wait.Seconds()+0.999)), "")
 		}
 		n, err := p.d.Store.CountMessages(ctx, cit.ID, purposeOTPResend, now.Add(-time.Hour))
 		if err != nil {
@@ -277,15 +288,6 @@ func (p *IdP) resendOTP(c echo.Context) error {
 			return p.renderOTP(c, http.StatusTooManyRequests, st,
 				fmt.Sprintf("Bạn đã yêu cầu gửi lại mã %d lần trong một giờ. Vui lòng thử lại sau.", lim.OTPResendPerHour), "")
 		}
-	}
-	channel := ch.Channel
-	if v := c.FormValue("channel"); v == "sms" || v == "app" {
-		channel = v
-	}
-	if channel == "totp" {
-		// "Gửi lại mã" from the authenticator step: there is nothing to resend there, so the
-		// code goes by the default channel.
-		channel = p.d.SecondFactor
 	}
 	// The new code is sent before it replaces the old one: a resend refused by the SMS budget
 	// leaves the code the citizen already has working.

@@ -60,21 +60,22 @@
     });
   });
 
-  var resend = document.getElementById('otp-resend');
-  var wait = document.getElementById('otp-resend-wait');
-  if (resend && wait) {
-    var left = parseInt(resend.getAttribute('data-wait') || '0', 10);
+  // Every button that sends a new SMS ("Gửi lại mã", "Nhận mã OTP qua tin nhắn SMS") waits out
+  // the resend interval visibly, with its own countdown beside it.
+  Array.prototype.forEach.call(document.querySelectorAll('button[data-wait]'), function (button) {
+    var wait = button.parentNode.querySelector('.resend-wait');
+    var left = parseInt(button.getAttribute('data-wait') || '0', 10);
     var tick = function () {
       if (left > 0) {
-        resend.disabled = true;
-        wait.textContent = '(sau ' + left + ' giây)';
+        button.disabled = true;
+        if (wait) wait.textContent = '(sau ' + left + ' giây)';
         left -= 1;
         setTimeout(tick, 1000);
       } else {
-        resend.disabled = false;
-        wait.textContent = '';
+        button.disabled = false;
+        if (wait) wait.textContent = '';
       }
     };
     tick();
-  }
+  });
 })();
