@@ -33,6 +33,7 @@ type App struct {
 	store     *store.Store
 	hasher    *web.Hasher
 	publicURL *url.URL
+	render    *web.Renderer
 	echo      *echo.Echo
 	ready     atomic.Bool
 
@@ -107,7 +108,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	pub, _ := url.Parse(cfg.PublicURL)
-	a.publicURL = pub
+	a.publicURL, a.render = pub, render
 	a.hasher = web.NewHasher(cfg.Argon2, cfg.HashQueue)
 	sh := &shared{
 		site:     web.Site{Log: cfg.Logger, Now: cfg.Now, Render: render, PublicURL: pub},

@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"dvclogin/app/web"
-	"dvclogin/assets"
 )
 
 // routes puts the shared middleware and the site-wide routes on e, then mounts each actor,
@@ -29,7 +28,7 @@ func (a *App) routes(e *echo.Echo) {
 	)
 
 	e.GET("/healthz", a.healthz)
-	e.GET("/static/*", web.Static(assets.FS))
+	e.GET("/static/*", a.render.Static())
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg") })
 
 	a.portal.Mount(e.Group(""))
