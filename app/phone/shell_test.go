@@ -231,10 +231,10 @@ func TestShellDemoAccounts(t *testing.T) {
 		want []string
 		not  []string
 	}{
-		{"Seeded", true, []string{"Tài khoản demo", "001085012345", "Nguyễn Văn An", "079190054321",
+		{"Seeded", true, []string{"Tài khoản mô phỏng", "001085012345", "Nguyễn Văn An", "079190054321",
 			"Trần Thị Bình", "048201067890", "Lê Minh Châu", `data-password="` + app.DemoPassword + `"`, app.DemoPasscode}, nil},
 		// Offer only citizens that exist: a fill-in for a missing account would only fail.
-		{"NotSeeded", false, nil, []string{"Tài khoản demo", "001085012345"}},
+		{"NotSeeded", false, nil, []string{"Tài khoản mô phỏng", "001085012345"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
