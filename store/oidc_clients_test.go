@@ -13,7 +13,7 @@ func TestOIDCClientLifecycle(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	c := OIDCClient{ID: "ho-tich", Name: "Hộ tịch điện tử", SecretHash: Digest("s1"),
-		RedirectURIs: []string{"https://hotich.example/cb", "http://10.0.0.5:3000/cb"},
+		RedirectURIs:           []string{"https://hotich.example/cb", "http://10.0.0.5:3000/cb"},
 		PostLogoutRedirectURIs: []string{"https://hotich.example/"}, CreatedAt: now}
 	if err := s.CreateOIDCClient(ctx, c); err != nil {
 		t.Fatal(err)
