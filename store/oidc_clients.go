@@ -104,7 +104,7 @@ func (s *Store) RotateOIDCClientSecret(ctx context.Context, id, secretHash strin
 
 // OIDCClientRemoval is what removing a client ended besides its registration.
 type OIDCClientRemoval struct {
-	Tokens int64 // live access and refresh tokens revoked
+	Tokens int64 // access and refresh tokens revoked
 	Grants int64 // authorization requests deleted: logins in progress, codes, and the grants tokens came from
 }
 
@@ -121,9 +121,11 @@ func (s *Store) DeleteOIDCClient(ctx context.Context, id string, now time.Time) 
 			}
 			return err
 		}
+		// Every unrevoked token, expired or not: the command line's clock need not be the
+		// server's, and a token must not outlive its client by a clock's difference.
 		for _, table := range []string{"oidc_access_tokens", "oidc_refresh_tokens"} {
 			res, err := tx.ExecContext(ctx, `UPDATE `+table+` SET revoked_at = ?
-				WHERE client_id = ? AND revoked_at = 0 AND expires_at > ?`, ms(now), id, ms(now))
+				WHERE client_id = ? AND revoked_at = 0`, ms(now), id)
 			if err != nil {
 				return err
 			}
