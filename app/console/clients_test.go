@@ -32,7 +32,7 @@ func addForm(t *testing.T, env *apptest.Env, c *http.Client) client.Form {
 // hoTich is a valid registration of a confidential client.
 func hoTich() map[string]string {
 	return map[string]string{"id": "ho-tich", "name": "Hộ tịch điện tử",
-		"redirect_uris": "https://hotich.example.vn/callback\r\nhttp://10.0.0.5:8000/cb\r\n",
+		"redirect_uris":             "https://hotich.example.vn/callback\r\nhttp://10.0.0.5:8000/cb\r\n",
 		"post_logout_redirect_uris": "https://hotich.example.vn/"}
 }
 
