@@ -23,7 +23,7 @@ func (a *App) routes(e *echo.Echo) {
 		requestID,
 		a.logRequests,
 		middleware.Recover(),
-		web.SecurityHeaders(a.publicURL.Scheme == "https"),
+		web.SecurityHeaders,
 		web.RetryAfterMiddleware,
 		middleware.BodyLimit("64K"),
 	)
