@@ -17,12 +17,15 @@ import (
 // which lists its own routes in its routes.go. The whole surface, sorted, is the golden file
 // testdata/routes.golden (TestRouteTable), so a new route shows up in review.
 func (a *App) routes(e *echo.Echo) {
+	if a.cert != nil {
+		e.Pre(a.upgradePlainHTTP)
+	}
 	e.Pre(a.canonicalHost)
 	e.Use(
 		requestID,
 		a.logRequests,
 		middleware.Recover(),
-		web.SecurityHeaders(a.publicURL.Scheme == "https"),
+		web.SecurityHeaders,
 		web.RetryAfterMiddleware,
 		middleware.BodyLimit("64K"),
 	)
@@ -33,7 +36,7 @@ func (a *App) routes(e *echo.Echo) {
 
 	a.portal.Mount(e.Group(""))
 	a.idp.Mount(e.Group("/idp"), e.Group("/api/mobile/v1"))
-	a.phone.Mount(e.Group("/app"))
+	a.phone.Mount(e.Group("/app"), e.Group(""))
 	a.console.Mount(e.Group("/console"))
 }
 

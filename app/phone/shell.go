@@ -27,6 +27,7 @@ var scripts = []string{"phone-api.js", "phone-scan.js", "phone-pad.js", "phone-i
 type Deps struct {
 	web.Site
 	DemoCitizens func(context.Context) ([]store.Citizen, error) // the demo citizens as they are now
+	HTTPS        web.HTTPS                                      // how the server serves HTTPS, for the camera's sake
 }
 
 // Simulator is the phone simulator actor.
@@ -39,6 +40,9 @@ func New(d Deps) (*Simulator, error) {
 	if !d.Render.Has(shellTemplate) {
 		return nil, errMissingShell
 	}
+	if !d.Render.Has(guideTemplate) {
+		return nil, errors.New("phone: template " + guideTemplate + " is missing")
+	}
 	return &Simulator{d: d}, nil
 }
 
@@ -49,6 +53,7 @@ type shellPage struct {
 	DemoAccounts []demoAccount
 	DemoPassword string
 	DemoPasscode string
+	HTTPS        web.HTTPS // the scan screen links to the certificate guide where it helps the camera
 }
 
 type demoAccount struct {
@@ -70,6 +75,7 @@ func (s *Simulator) showShell(c echo.Context) error {
 		DemoAccounts: accounts,
 		DemoPassword: store.DemoPassword,
 		DemoPasscode: store.DemoPasscode,
+		HTTPS:        s.d.HTTPS,
 	}
 	return s.d.Render.Page(c, http.StatusOK, shellTemplate, &page)
 }
