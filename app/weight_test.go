@@ -87,3 +87,22 @@ func TestMissingStaticFileIsTheVietnamesePage(t *testing.T) {
 		t.Fatalf("missing static file: %d %q", res.StatusCode, apptest.PageError(body))
 	}
 }
+
+// TestForgotLinksExplain: "Quên mật khẩu?" and "Quên passcode?" are not dead: they say that the
+// simulation has no reset and whom to ask.
+func TestForgotLinksExplain(t *testing.T) {
+	env := apptest.New(t)
+	lp := env.OpenLogin(env.Client(), client.NewPKCE(), nil)
+	_, phone := env.Get(env.Client(), env.URL+"/app/")
+	for name, tc := range map[string]struct{ page, summary string }{
+		"IdPPassword":   {lp.Body, "Quên mật khẩu?"},
+		"PhonePassword": {phone, "Quên mật khẩu?"},
+		"PhonePasscode": {phone, "Quên passcode?"},
+	} {
+		re := regexp.MustCompile(`<summary>` + regexp.QuoteMeta(tc.summary) + `</summary>\s*<p[^>]*>([^<]+)</p>`)
+		m := re.FindStringSubmatch(tc.page)
+		if m == nil || !strings.Contains(m[1], "liên hệ cán bộ hướng dẫn") {
+			t.Errorf("%s: %q does not explain whom to ask (%v)", name, tc.summary, m)
+		}
+	}
+}
