@@ -21,10 +21,10 @@ var axeSource string
 
 // axeViolation is what the gate reports of one failed rule.
 type axeViolation struct {
-	ID      string `json:"id"`
-	Impact  string `json:"impact"`
-	Help    string `json:"help"`
-	Nodes   []struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
 		Target []any  `json:"target"`
 		HTML   string `json:"html"`
 	} `json:"nodes"`
