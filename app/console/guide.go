@@ -38,23 +38,15 @@ func (con *Console) showGuide(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pwReset, err := con.d.Store.AuditedCitizens(ctx, "console", "password_reset")
-	if err != nil {
-		return err
-	}
-	pcReset, err := con.d.Store.AuditedCitizens(ctx, "console", "passcode_reset")
-	if err != nil {
-		return err
-	}
 	p := &guidePage{Page: web.NewPage(c, "Tờ hướng dẫn demo"), PortalURL: con.d.URL("/"), AppURL: con.d.URL("/app/"),
 		SecondFactor: con.d.SecondFactor}
 	for _, cit := range list {
 		a := guideAccount{IDNumber: cit.IDNumber, FullName: cit.FullName, Level: cit.Level, WebLogin: cit.WebLogin,
 			Phone: cit.Phone, Password: store.DemoPassword, Passcode: defaultPasscode}
-		if pwReset[cit.ID] {
+		if !cit.PasswordIsDemo {
 			a.Password = "(đã đặt lại)"
 		}
-		if pcReset[cit.ID] {
+		if !cit.PasscodeIsDemo {
 			a.Passcode = "(đã đặt lại)"
 		}
 		switch {
