@@ -68,7 +68,7 @@ func Create(ctx context.Context, st *store.Store, h *web.Hasher, drafts []Draft,
 		if c.PasscodeHash, err = hash(d.Passcode, c.PasscodeIsDemo); err != nil {
 			return nil, err
 		}
-		c.ID, c.CreatedAt = NewID(), now
+		c.ID, c.CreatedAt = newID(), now
 		cs[i] = c
 		accounts[i] = Account{Citizen: c, Password: d.Password, Passcode: d.Passcode}
 	}
@@ -124,9 +124,9 @@ func Import(ctx context.Context, st *store.Store, h *web.Hasher, r io.Reader, no
 	return Create(ctx, st, h, drafts, now)
 }
 
-// NewID returns a new citizen's opaque id (the OpenID Connect subject): a random UUID, like the
+// newID returns a new citizen's opaque id (the OpenID Connect subject): a random UUID, like the
 // seeded citizens'.
-func NewID() string {
+func newID() string {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
