@@ -276,7 +276,7 @@ func count(t *testing.T, s *Store, q string, args ...any) int {
 	return n
 }
 
-// Migration 010 marks the citizens of an existing database as having the demo secrets, except
+// Migration 011 marks the citizens of an existing database as having the demo secrets, except
 // those an operator reset (the audit trail says which): before it, every citizen was seeded.
 func TestMigrationMarksSeededSecrets(t *testing.T) {
 	ctx := context.Background()
@@ -288,7 +288,7 @@ func TestMigrationMarksSeededSecrets(t *testing.T) {
 	if err := s.Audit(ctx, Event{At: time.Now(), Actor: "console", Action: "password_reset", CitizenID: b.ID}); err != nil {
 		t.Fatal(err)
 	}
-	body, err := migrations.ReadFile("migrations/010_citizen_records.sql")
+	body, err := migrations.ReadFile("migrations/011_citizen_records.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
