@@ -49,33 +49,6 @@ func citizenFlags(name string, s Streams) (*flag.FlagSet, *string) {
 	return fs, dir
 }
 
-// parseArgs parses flags placed before and after the positional arguments
-// ("import -data d FILE" and "import FILE -data d") and returns the positional ones.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
-// openData opens the database of a data folder where a server has run. A folder without one
-// is refused rather than created: it is most likely a mistyped -data, and citizens put in a
-// fresh database would also keep the server from seeding the demo citizens there.
-func openData(ctx context.Context, dir string) (*store.Store, error) {
-	path := filepath.Join(dir, "dvclogin.db")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("không có cơ sở dữ liệu %s: hãy kiểm tra -data, hoặc chạy máy chủ (dvclogin serve -data %s) một lần trước", path, dir)
-	}
-	return store.Open(ctx, path)
-}
-
 // newHasher hashes with the server's argon2id parameters: the server verifies with the
 // parameters stored in each hash, and these are the ones its own hashes use.
 func newHasher() *web.Hasher { return web.NewHasher(app.DefaultConfig().Argon2, 0) }
@@ -101,7 +74,7 @@ func addCitizen(ctx context.Context, args []string, s Streams) error {
 		}
 	}
 	webLogin := fs.Bool("web-login", true, `"Đăng nhập trên website" permission`)
-	if pos, err := parseArgs(fs, args); err != nil {
+	if pos, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return fmt.Errorf("citizens add: unexpected argument %q (every field is a flag: -id, -name, …)", pos[0])
@@ -111,7 +84,7 @@ func addCitizen(ctx context.Context, args []string, s Streams) error {
 	if len(ps) > 0 {
 		return flagProblems(ps)
 	}
-	st, err := openData(ctx, *dir)
+	st, err := openDataFolder(ctx, *dir)
 	if err != nil {
 		return err
 	}
@@ -161,7 +134,7 @@ func flagProblems(ps citizens.Problems) error {
 
 func importCitizens(ctx context.Context, args []string, s Streams) error {
 	fs, dir := citizenFlags("import", s)
-	pos, err := parseArgs(fs, args)
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
@@ -176,7 +149,7 @@ func importCitizens(ctx context.Context, args []string, s Streams) error {
 	if info, err := file.Stat(); err == nil && info.Size() > citizens.MaxCSVBytes {
 		return fmt.Errorf("tệp %s lớn hơn 10 MB: hãy chia thành nhiều tệp nhỏ hơn rồi nhập từng tệp", pos[0])
 	}
-	st, err := openData(ctx, *dir)
+	st, err := openDataFolder(ctx, *dir)
 	if err != nil {
 		return err
 	}
@@ -199,12 +172,12 @@ func importCitizens(ctx context.Context, args []string, s Streams) error {
 func listCitizens(ctx context.Context, args []string, s Streams) error {
 	fs, dir := citizenFlags("list", s)
 	asCSV := fs.Bool("csv", false, "write CSV in the import format (secrets only where they are still the demo ones)")
-	if pos, err := parseArgs(fs, args); err != nil {
+	if pos, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return fmt.Errorf("citizens list: unexpected argument %q", pos[0])
 	}
-	st, err := openData(ctx, *dir)
+	st, err := openDataFolder(ctx, *dir)
 	if err != nil {
 		return err
 	}
@@ -228,7 +201,7 @@ func generateVisitors(ctx context.Context, args []string, s Streams) (err error)
 	random := fs.Bool("random-secrets", false, "give each visitor its own random password and passcode (default: the demo ones)")
 	webLogin := fs.Bool("web-login", true, `turn "Đăng nhập trên website" on`)
 	csvPath := fs.String("csv", "", "also write the accounts, with their secrets, to this new CSV file")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
@@ -239,7 +212,7 @@ func generateVisitors(ctx context.Context, args []string, s Streams) (err error)
 	if len(pos) != 1 || n < 1 || n > citizens.MaxVisitors {
 		return fmt.Errorf("citizens generate: cần số tài khoản khách, từ 1 đến %d (dvclogin citizens generate 30)", citizens.MaxVisitors)
 	}
-	st, err := openData(ctx, *dir)
+	st, err := openDataFolder(ctx, *dir)
 	if err != nil {
 		return err
 	}

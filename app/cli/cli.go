@@ -27,6 +27,7 @@ type command struct {
 var commands = map[string]command{
 	"serve":    {"serve the portal, the identity provider, the phone app and the console (default)", serve},
 	"load":     {"drive a running server with simulated citizens (loopback only)", runLoad},
+	"clients":  {"register your own services as OpenID Connect clients (add, list, remove, rotate-secret)", runClients},
 	"citizens": {"add, import, list or generate citizens of a data folder (works while the server runs)", citizensCmd},
 }
 

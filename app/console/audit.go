@@ -54,7 +54,9 @@ var (
 		"sim_claimed":        "Thiết bị nhận SIM (đăng nhập đầu tiên)", "sim_moved": "Chuyển SIM sang thiết bị khác",
 		"sim_transfer_started": "Tạo mã chuyển SIM", "device_activation_sent": "Gửi mã kích hoạt thiết bị",
 		"device_activated": "Kích hoạt thiết bị mới", "device_activation_killed": "Hủy kích hoạt (sai mã quá nhiều lần)",
-		"citizen_created": "Thêm công dân", "citizen_updated": "Sửa thông tin công dân", "citizen_deleted": "Xóa công dân",
+		"oidc_client_added": "Đăng ký ứng dụng tích hợp", "oidc_client_removed": "Xóa ứng dụng tích hợp",
+		"oidc_client_secret_rotated": "Đổi khóa bí mật ứng dụng tích hợp",
+		"citizen_created":            "Thêm công dân", "citizen_updated": "Sửa thông tin công dân", "citizen_deleted": "Xóa công dân",
 	}
 	attemptKinds = map[string]string{"password": "Mật khẩu", "password_refused": "Mật khẩu (bị từ chối)",
 		"otp": "Mã OTP", "passcode": "Passcode", "console": "Mật khẩu quản trị",

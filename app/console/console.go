@@ -30,6 +30,7 @@ type Deps struct {
 	SecondFactor      string     // the direct login's default second factor: sms | app
 	SMSCommand        string     // how real SMS leave, shown on the settings page ("" when not)
 	SMSWebhook        string
+	HTTPS             web.HTTPS // how phones get HTTPS, shown on the dashboard
 }
 
 // Console is the operator console actor.

@@ -35,6 +35,14 @@ func (con *Console) Mount(g *echo.Group) {
 	a.POST("/citizens/:id/end-app-sessions", con.submitEndAppSessions)
 	a.POST("/citizens/:id/sim-transfer", con.submitSIMTransfer)
 
+	// Integrated services: OpenID Connect clients an operator registers, removes (after a
+	// confirmation page) or gives a new secret
+	a.GET("/clients", con.showClients)
+	a.POST("/clients", con.submitAddClient)
+	a.GET("/clients/:id/remove", con.showRemoveClient)
+	a.POST("/clients/:id/remove", con.submitRemoveClient)
+	a.POST("/clients/:id/secret", con.submitRotateClientSecret)
+
 	// Adding, editing and removing citizens, and login cards for a class. The CSV import is
 	// the one route whose body may exceed 64 KB (LimitUpload, mounted with the shared
 	// middleware, sets its limit).
