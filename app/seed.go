@@ -22,6 +22,7 @@ func Seed(ctx context.Context, st *store.Store, h *web.Hasher, now time.Time) er
 	for _, c := range store.DemoCitizens {
 		c.PasswordHash = h.HashNow(store.DemoPassword)
 		c.PasscodeHash = h.HashNow(store.DemoPasscode)
+		c.PasswordIsDemo, c.PasscodeIsDemo = true, true
 		c.CreatedAt = now
 		if err := st.CreateCitizen(ctx, c); err != nil {
 			return err

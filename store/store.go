@@ -97,12 +97,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		base := filepath.Base(name)
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", base)
-		}
+	versions, err := migrationVersions(names)
+	if err != nil {
+		return err
+	}
+	for i, name := range names {
+		base, v := filepath.Base(name), versions[i]
 		body, err := migrations.ReadFile(name)
 		if err != nil {
 			return err
@@ -127,6 +127,26 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationVersions reads each migration's number from its name. A number is recorded as
+// applied once: of two files with one number (branches merged without renumbering) the second
+// would never run, so that is refused before anything is applied.
+func migrationVersions(names []string) ([]int, error) {
+	versions := make([]int, len(names))
+	seen := map[int]string{}
+	for i, name := range names {
+		base := filepath.Base(name)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %s and %s have the same number", other, base)
+		}
+		seen[v], versions[i] = base, v
+	}
+	return versions, nil
 }
 
 // tx runs fn in one write transaction on the single writer connection.

@@ -25,9 +25,10 @@ type command struct {
 
 // commands are the subcommands by name. "serve" is also what runs without one.
 var commands = map[string]command{
-	"serve":   {"serve the portal, the identity provider, the phone app and the console (default)", serve},
-	"load":    {"drive a running server with simulated citizens (loopback only)", runLoad},
-	"clients": {"register your own services as OpenID Connect clients (add, list, remove, rotate-secret)", runClients},
+	"serve":    {"serve the portal, the identity provider, the phone app and the console (default)", serve},
+	"load":     {"drive a running server with simulated citizens (loopback only)", runLoad},
+	"clients":  {"register your own services as OpenID Connect clients (add, list, remove, rotate-secret)", runClients},
+	"citizens": {"add, import, list or generate citizens of a data folder (works while the server runs)", citizensCmd},
 }
 
 // Run runs the command named by args[0], or the server when args is empty or starts with a
