@@ -18,7 +18,11 @@ type Event struct {
 
 // Audit appends an event to the audit trail.
 func (s *Store) Audit(ctx context.Context, e Event) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, citizen_id, ip, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+	return insertEvent(ctx, s.w, e)
+}
+
+func insertEvent(ctx context.Context, db execer, e Event) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, citizen_id, ip, detail) VALUES (?, ?, ?, ?, ?, ?)`,
 		ms(e.At), e.Actor, e.Action, e.CitizenID, e.IP, e.Detail)
 	return err
 }

@@ -49,7 +49,16 @@ func scanCitizen(row interface{ Scan(...any) error }) (Citizen, error) {
 
 // CreateCitizen inserts a new citizen.
 func (s *Store) CreateCitizen(ctx context.Context, c Citizen) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO citizens (id, id_number, full_name, birth_date, gender,
+	return insertCitizen(ctx, s.w, c)
+}
+
+// execer is a connection or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func insertCitizen(ctx context.Context, db execer, c Citizen) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO citizens (id, id_number, full_name, birth_date, gender,
 		phone, level, password_hash, passcode_hash, web_login, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.IDNumber, c.FullName, c.BirthDate, c.Gender, c.Phone, c.Level, c.PasswordHash,
