@@ -3,6 +3,7 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -30,6 +31,9 @@ type Deps struct {
 	SecondFactor      string     // the direct login's default second factor: sms | app
 	SMSCommand        string     // how real SMS leave, shown on the settings page ("" when not)
 	SMSWebhook        string
+	// ResetDemo puts the demo data back as a first start seeds it, keeping the session whose
+	// digest it is given; by is the audit event of the reset.
+	ResetDemo func(ctx context.Context, keepSession string, by store.Event) (store.DemoData, error)
 }
 
 // Console is the operator console actor.
