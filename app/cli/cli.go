@@ -25,8 +25,11 @@ type command struct {
 
 // commands are the subcommands by name. "serve" is also what runs without one.
 var commands = map[string]command{
-	"serve": {"serve the portal, the identity provider, the phone app and the console (default)", serve},
-	"load":  {"drive a running server with simulated citizens (loopback only)", runLoad},
+	"serve":   {"serve the portal, the identity provider, the phone app and the console (default)", serve},
+	"load":    {"drive a running server with simulated citizens (loopback only)", runLoad},
+	"reset":   {"put the demo data back as a first start seeds it, while serving (keys and console password stay)", runReset},
+	"backup":  {"write a consistent copy of the database to a new file, while serving", runBackup},
+	"restore": {"replace the database with a backup (server stopped; the old one is kept)", runRestore},
 }
 
 // Run runs the command named by args[0], or the server when args is empty or starts with a
