@@ -133,8 +133,11 @@ func openWhenHealthy(ctx context.Context, goos, base string, log *slog.Logger) {
 		log.Warn("could not open the browser; open the portal by hand", "url", base+"/", "err", err)
 		return
 	}
-	log.Info("opened the portal in the default browser", "url", base+"/")
-	go cmd.Wait() // reap the opener; the browser lives on by itself
+	log.Info("opening the portal in the default browser", "url", base+"/")
+	// The opener hands the address to the browser and ends; the browser lives on by itself.
+	if err := cmd.Wait(); err != nil {
+		log.Warn("the browser did not open; open the portal by hand", "url", base+"/", "err", err)
+	}
 }
 
 // healthy reports whether url answers 200.

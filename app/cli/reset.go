@@ -76,7 +76,9 @@ func confirmReset(ctx context.Context, st *store.Store, db string, s Streams) er
 	fmt.Fprintf(s.Out, "rồi tạo lại %d công dân demo. Khóa, mật khẩu quản trị và cấu hình được giữ lại.\n", len(store.DemoCitizens))
 	fmt.Fprint(s.Out, "Bạn có chắc? Gõ \"y\" rồi Enter để khôi phục, Enter để hủy: ")
 	answer, err := bufio.NewReader(s.In).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
+	if errors.Is(err, io.EOF) {
+		fmt.Fprintln(s.Out) // nobody pressed Enter: end the question's line
+	} else if err != nil {
 		return err
 	}
 	switch strings.ToLower(strings.TrimSpace(answer)) {
