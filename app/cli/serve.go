@@ -27,8 +27,8 @@ func serve(ctx context.Context, args []string, s Streams) (err error) {
 		}
 		return err
 	}
-	launch := currentLaunch(args, s.In)
-	if launch.holdsWindow() {
+	started := currentLaunch(args, s.In)
+	if started.holdsWindow() {
 		defer func() {
 			if err != nil {
 				holdWindow(s, err)
@@ -51,8 +51,8 @@ func serve(ctx context.Context, args []string, s Streams) (err error) {
 		return err
 	}
 	a.PrintBanner(s.Out, ln.Addr())
-	if launch.shouldOpenBrowser(opts.open) {
-		go openWhenHealthy(ctx, launch.goos, a.Config().PublicURL, cfg.Logger)
+	if started.shouldOpenBrowser(opts.open) {
+		go openWhenHealthy(ctx, started.goos, a.Config().PublicURL, cfg.Logger)
 	}
 	err = a.Serve(ctx, ln)
 	cfg.Logger.Info("stopped")
