@@ -22,6 +22,7 @@ import (
 	"dvclogin/app/phone"
 	"dvclogin/app/portal"
 	"dvclogin/app/regulator"
+	"dvclogin/app/tlscert"
 	"dvclogin/app/web"
 	"dvclogin/assets"
 	"dvclogin/store"
@@ -33,6 +34,8 @@ type App struct {
 	store     *store.Store
 	hasher    *web.Hasher
 	publicURL *url.URL
+	render    *web.Renderer
+	cert      *tlscert.Certificate // nil on plain HTTP
 	echo      *echo.Echo
 	ready     atomic.Bool
 
@@ -110,7 +113,10 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	pub, _ := url.Parse(cfg.PublicURL)
-	a.publicURL = pub
+	a.publicURL, a.render = pub, render
+	if err := a.loadCertificate(); err != nil {
+		return fmt.Errorf("HTTPS certificate: %w", err)
+	}
 	a.hasher = web.NewHasher(cfg.Argon2, cfg.HashQueue)
 	sh := &shared{
 		site:     web.Site{Log: cfg.Logger, Now: cfg.Now, Render: render, PublicURL: pub},
@@ -172,6 +178,7 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 		ClientSecret: portalSecret,
 		LogoutKey:    sh.key("portal/logout-state"),
 		Audit:        a.store.Audit,
+		IdPRoots:     a.idpRoots(),
 	})
 	reg := regulator.New(a.store, sh.limits.Limits, cfg.Logger)
 	hub := web.NewHub()
@@ -199,7 +206,7 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 	if err != nil {
 		return err
 	}
-	a.phone, err = phone.New(phone.Deps{Site: sh.site, DemoCitizens: a.store.PresentDemoCitizens})
+	a.phone, err = phone.New(phone.Deps{Site: sh.site, DemoCitizens: a.store.PresentDemoCitizens, HTTPS: a.httpsInfo()})
 	if err != nil {
 		return err
 	}
@@ -216,6 +223,7 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 		SecondFactor:      cfg.SecondFactor,
 		SMSCommand:        cfg.SMSCommand,
 		SMSWebhook:        cfg.SMSWebhook,
+		HTTPS:             a.httpsInfo(),
 		ResetDemo: func(ctx context.Context, keepSession string, by store.Event) (store.DemoData, error) {
 			return ResetDemo(ctx, a.store, sh.hasher, keepSession, by)
 		},
@@ -267,8 +275,12 @@ func (a *App) Config() Config { return a.cfg }
 func (a *App) Close() error { return a.store.Close() }
 
 // Serve serves on ln until ctx ends, then shuts down gracefully (in-flight requests get up to
-// 10 s; event streams are closed).
+// 10 s; event streams are closed). With a certificate it serves HTTPS, and plain HTTP on the
+// same port for what upgradePlainHTTP allows.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if a.cert != nil {
+		ln = newHTTPSListener(ln, a.tlsConfig())
+	}
 	srv := &http.Server{
 		Handler:           a.echo,
 		ReadHeaderTimeout: 10 * time.Second,

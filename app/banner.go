@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"dvclogin/app/version"
+	"dvclogin/app/web"
 )
 
 // PrintBanner prints, once, where everything is and how to log in; bound is the address the
@@ -21,11 +22,12 @@ func (a *App) PrintBanner(w io.Writer, bound net.Addr) {
 	var b strings.Builder
 	line := strings.Repeat("─", 64)
 	fmt.Fprintf(&b, "\n%s\n dvclogin: Cổng Dịch vụ công Quốc gia + VNeID (bản demo, chạy offline)\n %s\n%s\n", line, version.Get().Short(), line)
-	fmt.Fprintf(&b, " Cổng DVC (máy này):    http://127.0.0.1:%s/  (chuyển sang %s)\n", port, pub)
+	fmt.Fprintf(&b, " Cổng DVC (máy này):    %s://127.0.0.1:%s/  (chuyển sang %s)\n", a.publicURL.Scheme, port, pub)
 	fmt.Fprintf(&b, " Cổng DVC (mạng LAN):   %s/\n", pub)
 	fmt.Fprintf(&b, " Ứng dụng VNeID (mô phỏng, mở trên điện thoại): %s/app/\n", pub)
 	fmt.Fprintf(&b, " Trang quản trị:        %s/console/\n", pub)
 	fmt.Fprintf(&b, " OpenID Connect issuer: %s/idp\n", pub)
+	a.printHTTPS(&b)
 	if a.GeneratedAdminPassword != "" {
 		fmt.Fprintf(&b, " Mật khẩu quản trị (chỉ in một lần): %s\n", a.GeneratedAdminPassword)
 	} else {
@@ -44,4 +46,20 @@ func (a *App) PrintBanner(w io.Writer, bound net.Addr) {
 		fmt.Fprintf(&b, " Quét mã này bằng camera điện thoại để mở ứng dụng VNeID mô phỏng:\n%s", qr)
 	}
 	fmt.Fprintln(w, b.String())
+}
+
+// printHTTPS says which certificate the server serves HTTPS with and, for its own authority,
+// where phones install it and the fingerprint to compare with the one the phone shows.
+func (a *App) printHTTPS(b *strings.Builder) {
+	h := a.httpsInfo()
+	switch {
+	case !h.On:
+		return
+	case h.CA != nil:
+		fmt.Fprintf(b, " HTTPS: chứng chỉ do CA của máy này cấp (“%s”)\n", h.CAName)
+		fmt.Fprintf(b, " Cài CA trên điện thoại (một lần): %s\n", h.GuideURL)
+		fmt.Fprintf(b, " SHA-256 của CA: %s\n", h.Fingerprint)
+	default:
+		fmt.Fprintf(b, " HTTPS: chứng chỉ của cơ quan %s, hết hạn %s\n", h.Subject, web.DateVN(h.NotAfter))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
@@ -254,4 +255,47 @@ func inOrder(seen []string, want ...string) bool {
 		}
 	}
 	return i == len(want)
+}
+
+// TestQRPhoneFollowsDesktopInBrowser: while the phone shows the confirmation, the desktop
+// presses "Hủy yêu cầu" (then, in a second round, the login expires): the phone leaves the
+// confirmation by itself and offers only "Quét lại" and "Về trang chủ".
+func TestQRPhoneFollowsDesktopInBrowser(t *testing.T) {
+	skipWithoutChromium(t)
+	env := apptest.New(t)
+	desktop := startBrowser(t)
+	const idNumber, name = "001085012345", "Nguyễn Văn An"
+	phone := desktop.newPhone()
+
+	for i, end := range []struct {
+		name, title string
+		do          func()
+	}{
+		{"cancelled", "Yêu cầu đăng nhập đã bị hủy trên máy tính", func() {
+			desktop.click("#qr-cancel")
+			desktop.waitQRState("cancelled")
+		}},
+		{"expired", "Yêu cầu đăng nhập đã hết hạn", func() { env.Clock.Advance(121 * time.Second) }},
+	} {
+		qr := openPortalLogin(desktop, env)
+		if i == 0 {
+			appSignIn(phone, env, idNumber, name)
+		} else {
+			phone.click("#result-home")
+			phone.phoneScreen("home")
+		}
+		phone.navigate(qr)
+		phone.phoneScreen("confirm")
+		desktop.waitQRState("scanned")
+		end.do()
+		phone.phoneScreen("result")
+		phone.waitText("#result-title", end.title)
+		phone.shot("confirm-" + end.name + "-on-desktop")
+		for _, sel := range []string{"#result-rescan", "#result-home"} {
+			phone.waitVisible(sel)
+		}
+		if shown, _ := eval[bool](phone, `!document.getElementById("screen-confirm").classList.contains("hidden")`); shown {
+			t.Fatalf("%s: the confirmation (Hủy / Xác nhận) is still shown", end.name)
+		}
+	}
 }

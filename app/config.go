@@ -21,6 +21,10 @@ type Config struct {
 	Seed          bool   // create the demo citizens on an empty database
 	AdminPassword string // console password; "" = keep the stored one or generate one
 
+	TLS     bool   // serve HTTPS, with a certificate from the server's own authority in DataDir/tls
+	TLSCert string // or with the office's certificate (PEM, chain after it) and key; implies TLS
+	TLSKey  string
+
 	Limits       web.Limits
 	Argon2       web.Argon2Params
 	HashQueue    int    // password hashes that may wait for a core before 429
@@ -59,14 +63,24 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data folder must not be empty"))
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("-tls-cert and -tls-key (DVC_TLS_CERT, DVC_TLS_KEY) go together: the certificate and its private key"))
+	}
+	c.TLS = c.TLS || c.TLSCert != ""
 	if c.PublicURL == "" {
 		c.PublicURL = DefaultPublicURL(c.Addr)
+		if c.TLS {
+			c.PublicURL = "https://" + strings.TrimPrefix(c.PublicURL, "http://")
+		}
 	}
 	u, err := url.Parse(strings.TrimRight(c.PublicURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 		errs = append(errs, fmt.Errorf("public URL %q must look like http://HOST:PORT (no path)", c.PublicURL))
 	} else {
 		c.PublicURL = u.Scheme + "://" + u.Host
+		if c.TLS && u.Scheme != "https" {
+			errs = append(errs, fmt.Errorf("public URL %q must start with https:// when the server serves HTTPS", c.PublicURL))
+		}
 	}
 	if c.SecondFactor != "sms" && c.SecondFactor != "app" {
 		errs = append(errs, fmt.Errorf("second factor %q must be sms or app", c.SecondFactor))
@@ -122,30 +136,43 @@ func DefaultPublicURL(addr string) string {
 	return "http://" + net.JoinHostPort("127.0.0.1", port)
 }
 
-// LANAddress returns the first private IPv4 address of an up, non-loopback interface, or "".
+// LANAddress returns the first private IPv4 address of LANAddresses, else its first IPv4
+// address, or "".
 func LANAddress() string {
+	var fallback string
+	for _, ip := range LANAddresses() {
+		if ip.To4() == nil {
+			continue
+		}
+		if ip.IsPrivate() {
+			return ip.String()
+		}
+		if fallback == "" {
+			fallback = ip.String()
+		}
+	}
+	return fallback
+}
+
+// LANAddresses lists the unicast addresses, IPv4 and IPv6, of the up, non-loopback
+// interfaces, without link-local ones (a phone cannot use those in a URL): the addresses a
+// phone on the LAN may reach this machine at.
+func LANAddresses() []net.IP {
 	ifaces, err := net.Interfaces()
 	if err != nil {
-		return ""
+		return nil
 	}
-	var fallback string
+	var out []net.IP
 	for _, ifc := range ifaces {
 		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
 			continue
 		}
 		addrs, _ := ifc.Addrs()
 		for _, a := range addrs {
-			ipn, ok := a.(*net.IPNet)
-			if !ok || ipn.IP.To4() == nil {
-				continue
-			}
-			if ipn.IP.IsPrivate() {
-				return ipn.IP.String()
-			}
-			if fallback == "" && ipn.IP.IsGlobalUnicast() {
-				fallback = ipn.IP.String()
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.IsGlobalUnicast() {
+				out = append(out, ipn.IP)
 			}
 		}
 	}
-	return fallback
+	return out
 }

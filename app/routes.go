@@ -11,30 +11,32 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"dvclogin/app/web"
-	"dvclogin/assets"
 )
 
 // routes puts the shared middleware and the site-wide routes on e, then mounts each actor,
 // which lists its own routes in its routes.go. The whole surface, sorted, is the golden file
 // testdata/routes.golden (TestRouteTable), so a new route shows up in review.
 func (a *App) routes(e *echo.Echo) {
+	if a.cert != nil {
+		e.Pre(a.upgradePlainHTTP)
+	}
 	e.Pre(a.canonicalHost)
 	e.Use(
 		requestID,
 		a.logRequests,
 		middleware.Recover(),
-		web.SecurityHeaders(a.publicURL.Scheme == "https"),
+		web.SecurityHeaders,
 		web.RetryAfterMiddleware,
 		middleware.BodyLimit("64K"),
 	)
 
 	e.GET("/healthz", a.healthz)
-	e.GET("/static/*", web.Static(assets.FS))
+	e.GET("/static/*", a.render.Static())
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg") })
 
 	a.portal.Mount(e.Group(""))
 	a.idp.Mount(e.Group("/idp"), e.Group("/api/mobile/v1"))
-	a.phone.Mount(e.Group("/app"))
+	a.phone.Mount(e.Group("/app"), e.Group(""))
 	a.console.Mount(e.Group("/console"))
 }
 

@@ -68,3 +68,16 @@ func (e *Env) SubmitCode(c *http.Client, at, body, code string) (*http.Response,
 	}
 	return e.must(e.browser(c).SubmitCode(context.Background(), &client.Page{URL: u, Body: body}, code))
 }
+
+// DirectLogin walks seed flow 2 in browser c from the authorization request authURL: số định
+// danh and mật khẩu, then the SMS code read on the test's phone. It returns where the login
+// leaves the IdP: the client's redirect URI with the code, or with an error.
+func (e *Env) DirectLogin(c *http.Client, authURL, idNumber, password string) *url.URL {
+	e.T.Helper()
+	token := e.AppLogin(idNumber, password)
+	resp, body := e.PasswordStep(c, e.OpenLoginAt(c, authURL), idNumber, password)
+	at, body := e.CodeStep(c, resp, body)
+	resp, body = e.SubmitCode(c, at, body, e.LatestCode(token))
+	_, _, to := e.FollowUntil(c, resp, body, nil)
+	return to
+}

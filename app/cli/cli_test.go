@@ -3,6 +3,16 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"dvclogin/app/tlscert"
+	"encoding/pem"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -100,5 +110,124 @@ func TestServeStartsAndStops(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop when its context ended")
+	}
+}
+
+// freePort returns a loopback address nobody listens on: the public URL of a -tls start must
+// name the real port.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// runUntilBanner runs the server command with args and waits for its banner; the returned
+// function stops it and returns its error.
+func runUntilBanner(t *testing.T, args []string) (banner string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, args, Streams{Out: &out, Err: &errOut}) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "/console/") {
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("serve ended before its banner: %v\n%s", err, errOut.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no banner after 30 s:\n%s", errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var once sync.Once
+	var stopErr error
+	return out.String(), func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(20 * time.Second):
+				stopErr = errors.New("serve did not stop when its context ended")
+			}
+		})
+		return stopErr
+	}
+}
+
+// `dvclogin -tls` serves HTTPS that a client trusting only the authority in DATA/tls/ca.crt
+// accepts, and its banner prints that authority's fingerprint.
+func TestServeTLS(t *testing.T) {
+	addr, data := freePort(t), t.TempDir()
+	banner, stop := runUntilBanner(t, []string{"-tls", "-addr", addr, "-public-url", "https://" + addr, "-data", data,
+		"-admin-password", "Op-secret-2026"})
+	defer stop()
+
+	pemBytes, err := os.ReadFile(filepath.Join(data, "tls", "ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(pemBytes)
+	if block == nil {
+		t.Fatal("tls/ca.crt is not PEM")
+	}
+	if fp := tlscert.Fingerprint(block.Bytes); !strings.Contains(banner, fp) {
+		t.Errorf("banner lacks the authority's fingerprint %s:\n%s", fp, banner)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pemBytes)
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}, Timeout: 10 * time.Second}
+	resp, err := hc.Get("https://" + addr + "/idp/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"issuer":"https://`+addr+`/idp"`) {
+		t.Fatalf("discovery over HTTPS: %d\n%s", resp.StatusCode, body)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A start with a wrong office certificate stops at once and says why.
+func TestServeTLSRefusesBadCertificate(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a", "b"} {
+		if _, err := tlscert.Local(filepath.Join(dir, name), name, []string{"127.0.0.1"}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	certA, keyB := filepath.Join(dir, "a", "server.crt"), filepath.Join(dir, "b", "server.key")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"ErrMismatchedPair", []string{"-tls-cert", certA, "-tls-key", keyB}, "private key does not match"},
+		{"ErrCertWithoutKey", []string{"-tls-cert", certA}, "-tls-cert and -tls-key (DVC_TLS_CERT, DVC_TLS_KEY) go together"},
+		{"ErrMissingFile", []string{"-tls-cert", filepath.Join(dir, "none.crt"), "-tls-key", keyB}, "none.crt"},
+		{"ErrPlainPublicURL", []string{"-tls", "-public-url", "http://127.0.0.1:8443"}, "must start with https://"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-addr", freePort(t), "-data", t.TempDir(), "-admin-password", "Op-secret-2026"}, tc.args...)
+			var out, errOut syncBuffer
+			err := Run(context.Background(), args, Streams{Out: &out, Err: &errOut})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Run = %v, want an error saying %q", err, tc.want)
+			}
+			if strings.Contains(out.String(), "/console/") {
+				t.Error("the banner was printed: the server started")
+			}
+		})
 	}
 }

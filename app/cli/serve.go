@@ -94,11 +94,18 @@ func parseServeFlags(args []string, stderr io.Writer) (app.Config, serveOptions,
 			return cfg, opts, fmt.Errorf("DVC_OPEN: %w", err)
 		}
 	}
+	useTLS, err := strconv.ParseBool(env("DVC_TLS", "false"))
+	if err != nil {
+		return cfg, opts, fmt.Errorf("DVC_TLS: %w", err)
+	}
 	fs.StringVar(&cfg.Addr, "addr", env("DVC_ADDR", cfg.Addr), "listen address (env DVC_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("DVC_DATA", cfg.DataDir), "folder for the SQLite database and keys (env DVC_DATA)")
-	fs.StringVar(&cfg.PublicURL, "public-url", env("DVC_PUBLIC_URL", ""), "base URL in QR codes and the OIDC issuer (env DVC_PUBLIC_URL; default http://<LAN IPv4>:<port>)")
+	fs.StringVar(&cfg.PublicURL, "public-url", env("DVC_PUBLIC_URL", ""), "base URL in QR codes and the OIDC issuer (env DVC_PUBLIC_URL; default http(s)://<LAN IPv4>:<port>)")
 	fs.BoolVar(&cfg.Seed, "seed", seed, "create the demo data on an empty database (env DVC_SEED)")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", env("DVC_ADMIN_PASSWORD", ""), "operator console password (env DVC_ADMIN_PASSWORD; generated on first start)")
+	fs.BoolVar(&cfg.TLS, "tls", useTLS, "serve HTTPS with a certificate from the server's own authority in DATA/tls (env DVC_TLS)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", env("DVC_TLS_CERT", ""), "serve HTTPS with the office's certificate, PEM (env DVC_TLS_CERT; needs -tls-key)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", env("DVC_TLS_KEY", ""), "the private key of -tls-cert, PEM (env DVC_TLS_KEY)")
 	fs.StringVar(&cfg.SecondFactor, "second-factor", env("DVC_SECOND_FACTOR", cfg.SecondFactor), "default second factor of the direct login: sms or app (env DVC_SECOND_FACTOR)")
 	fs.StringVar(&cfg.SMSCommand, "sms-command", env("DVC_SMS_COMMAND", ""), "also deliver each SMS by running COMMAND <phone> <text> (env DVC_SMS_COMMAND)")
 	fs.StringVar(&cfg.SMSWebhook, "sms-webhook", env("DVC_SMS_WEBHOOK", ""), "also deliver each SMS by POSTing JSON to this URL (env DVC_SMS_WEBHOOK)")

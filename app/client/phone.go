@@ -219,3 +219,17 @@ func (p *Phone) Deny(ctx context.Context, token, id string) (Decision, error) {
 	err := p.Call(ctx, http.MethodPost, "/qr/"+id+"/deny", token, nil, &d)
 	return d, err
 }
+
+// ScannedLogin is where a login the app scanned stands now, as the confirmation screen
+// follows it.
+type ScannedLogin struct {
+	State     string    `json:"state"` // scanned | confirmed | denied | cancelled | expired
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Scanned reads the state of the login id this app session scanned.
+func (p *Phone) Scanned(ctx context.Context, token, id string) (ScannedLogin, error) {
+	var s ScannedLogin
+	err := p.Call(ctx, http.MethodGet, "/qr/"+id, token, nil, &s)
+	return s, err
+}

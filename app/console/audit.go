@@ -41,7 +41,7 @@ type attemptRow struct {
 // Words for the codes the log stores; a code without an entry is shown as stored.
 var (
 	actorNames = map[string]string{"portal": "Cổng DVC", "idp": "Định danh (IdP)", "phone": "Ứng dụng VNeID",
-		"console": "Quản trị", "system": "Hệ thống"}
+		"console": "Quản trị", "system": "Hệ thống", "cli": "Dòng lệnh"}
 	actionNames = map[string]string{
 		"login": "Đăng nhập", "logout": "Đăng xuất", "app_login": "Đăng nhập ứng dụng",
 		"app_logout": "Đăng xuất ứng dụng", "account_locked": "Khóa tài khoản (sai mật khẩu)",
@@ -54,6 +54,8 @@ var (
 		"sim_claimed":        "Thiết bị nhận SIM (đăng nhập đầu tiên)", "sim_moved": "Chuyển SIM sang thiết bị khác",
 		"sim_transfer_started": "Tạo mã chuyển SIM", "device_activation_sent": "Gửi mã kích hoạt thiết bị",
 		"device_activated": "Kích hoạt thiết bị mới", "device_activation_killed": "Hủy kích hoạt (sai mã quá nhiều lần)",
+		"oidc_client_added": "Đăng ký ứng dụng tích hợp", "oidc_client_removed": "Xóa ứng dụng tích hợp",
+		"oidc_client_secret_rotated": "Đổi khóa bí mật ứng dụng tích hợp",
 	}
 	attemptKinds = map[string]string{"password": "Mật khẩu", "password_refused": "Mật khẩu (bị từ chối)",
 		"otp": "Mã OTP", "passcode": "Passcode", "console": "Mật khẩu quản trị",

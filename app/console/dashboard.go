@@ -20,6 +20,7 @@ type dashboardPage struct {
 	MessagesToday int
 	PortalLogins  int // citizens who reached the portal's account page today
 	AppLogins     int // logins to the phone app today
+	HTTPS         web.HTTPS
 	DemoCitizens  int // how many citizens a reset brings back
 }
 
@@ -49,7 +50,7 @@ func (con *Console) showDashboard(c echo.Context) error {
 	return con.d.Render.Page(c, http.StatusOK, "console/dashboard", &dashboardPage{
 		Page: web.NewPage(c, "Bảng điều khiển"), shell: sh,
 		PortalURL: con.d.URL("/"), AppURL: con.d.URL("/app/"), ConsoleURL: con.d.URL("/console/"),
-		Citizens: citizens, MessagesToday: msgs, PortalLogins: portal, AppLogins: app,
+		Citizens: citizens, MessagesToday: msgs, PortalLogins: portal, AppLogins: app, HTTPS: con.d.HTTPS,
 		DemoCitizens: len(store.DemoCitizens),
 	})
 }

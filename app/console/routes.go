@@ -35,6 +35,14 @@ func (con *Console) Mount(g *echo.Group) {
 	a.POST("/citizens/:id/end-app-sessions", con.submitEndAppSessions)
 	a.POST("/citizens/:id/sim-transfer", con.submitSIMTransfer)
 
+	// Integrated services: OpenID Connect clients an operator registers, removes (after a
+	// confirmation page) or gives a new secret
+	a.GET("/clients", con.showClients)
+	a.POST("/clients", con.submitAddClient)
+	a.GET("/clients/:id/remove", con.showRemoveClient)
+	a.POST("/clients/:id/remove", con.submitRemoveClient)
+	a.POST("/clients/:id/secret", con.submitRotateClientSecret)
+
 	// The SMS outbox (the page polls the JSON list)
 	a.GET("/messages", con.showMessages)
 	a.GET("/messages.json", con.listMessagesJSON)

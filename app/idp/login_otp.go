@@ -28,13 +28,35 @@ import (
 const (
 	purposeOTP       = "login_otp"
 	purposeOTPResend = "login_otp_resend"
-	msgOTPWrongFmt   = "Mã xác nhận không đúng. Bạn còn %d lần thử."
-	msgOTPExpired    = "Mã xác nhận đã hết hạn. Bấm \"Gửi lại mã\" để nhận mã mới."
-	msgOTPFormat     = "Mã xác nhận gồm 6 chữ số."
-	msgOTPDead       = "Bạn đã nhập sai mã xác nhận quá %d lần. Vì an toàn, phiên đăng nhập này đã kết thúc: vui lòng đăng nhập lại."
-	msgStepSkipped   = "Vui lòng nhập số định danh cá nhân và mật khẩu trước khi nhập mã xác nhận."
-	msgOTPUsed       = "Mã xác nhận này đã được sử dụng. Vui lòng đăng nhập lại."
+	// The code step's messages name the code as its channel does (codeNoun): %[1]s is the
+	// noun at the start of a sentence, %[2]s inside one.
+	msgOTPWrongFmt = "%[1]s không đúng. Bạn còn %[3]d lần thử."
+	msgOTPExpired  = "%[1]s đã hết hạn. Bấm \"Gửi lại mã\" để nhận mã mới."
+	msgOTPFormat   = "%[1]s gồm 6 chữ số."
+	msgOTPDead     = "Bạn đã nhập sai %[2]s quá %[3]d lần. Vì an toàn, phiên đăng nhập này đã kết thúc: vui lòng đăng nhập lại."
+	msgOTPUsed     = "%[1]s này đã được sử dụng. Vui lòng đăng nhập lại."
+	msgStepSkipped = "Vui lòng nhập số định danh cá nhân và mật khẩu trước khi nhập mã xác nhận."
 )
+
+// codeNoun is what the code step calls its code, one term per channel from the title to the
+// errors: the "mã OTP" of the official guides for SMS, the app's "mã xác nhận đăng nhập", and
+// the authenticator app's code.
+func codeNoun(channel string) string {
+	switch channel {
+	case "app":
+		return "mã xác nhận đăng nhập"
+	case "totp":
+		return "mã từ ứng dụng xác thực"
+	}
+	return "mã OTP"
+}
+
+// codeMsg fills one of the code step's messages for the channel of st; n is a count where
+// the message has one.
+func codeMsg(msg string, st otpStep, n int) string {
+	noun := codeNoun(st.ch.Channel)
+	return fmt.Sprintf(msg, "M"+strings.TrimPrefix(noun, "m"), noun, n)
+}
 
 // otpPage is the code step.
 type otpPage struct {
@@ -148,7 +170,7 @@ func (p *IdP) loadOTPStep(c echo.Context) (otpStep, error) {
 
 func (p *IdP) renderOTP(c echo.Context, status int, st otpStep, errMsg, info string) error {
 	ar, ch, cit := st.ar, st.ch, st.cit
-	page := &otpPage{Page: web.NewPage(c, "Nhập mã xác nhận - Cổng thông tin định danh điện tử"),
+	page := &otpPage{Page: web.NewPage(c, "Nhập "+codeNoun(ch.Channel)+" - Cổng thông tin định danh điện tử"),
 		AuthRequestID: ar.ID, ClientName: ar.ClientName, Channel: ch.Channel, MaskedPhone: web.MaskPhone(cit.Phone),
 		Error: errMsg, Info: info, Dead: ch.Dead, ExpiresAt: ch.ExpiresAt, TTLMinutes: minutes(p.d.Limits.OTPTTL),
 		TOTPAvailable: cit.TOTPSecret != "", TOTPIssuer: totpIssuer}
@@ -184,14 +206,14 @@ func (p *IdP) submitOTP(c echo.Context) error {
 	ctx := c.Request().Context()
 	now, lim := p.d.Now(), p.d.Limits
 	if ch.Dead {
-		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+		return p.renderOTP(c, http.StatusForbidden, st, codeMsg(msgOTPDead, st, lim.OTPMaxFailures), "")
 	}
 	code := strings.TrimSpace(c.FormValue("otp"))
 	if !web.IsPasscode(code) {
-		return p.renderOTP(c, http.StatusBadRequest, st, msgOTPFormat, "")
+		return p.renderOTP(c, http.StatusBadRequest, st, codeMsg(msgOTPFormat, st, 0), "")
 	}
 	if !ch.UsedAt.IsZero() {
-		return p.renderOTP(c, http.StatusConflict, st, msgOTPUsed, "")
+		return p.renderOTP(c, http.StatusConflict, st, codeMsg(msgOTPUsed, st, 0), "")
 	}
 	if ch.Channel == "totp" {
 		return p.submitTOTP(c, st, code)
@@ -212,7 +234,7 @@ func (p *IdP) submitOTP(c echo.Context) error {
 		return err
 	}
 	if !ch.ExpiresAt.After(now) {
-		return p.renderOTP(c, http.StatusBadRequest, st, msgOTPExpired, "")
+		return p.renderOTP(c, http.StatusBadRequest, st, codeMsg(msgOTPExpired, st, 0), "")
 	}
 	return p.codeFailed(c, st, "wrong_code", msgOTPWrongFmt)
 }
@@ -235,9 +257,9 @@ func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) erro
 	case v.TriesLeft == 0:
 		ch.Dead = true
 		p.audit(c, "idp", "otp_challenge_killed", cit.ID, fmt.Sprintf("%d wrong codes", v.Failures))
-		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, p.d.Limits.OTPMaxFailures), "")
+		return p.renderOTP(c, http.StatusForbidden, st, codeMsg(msgOTPDead, st, p.d.Limits.OTPMaxFailures), "")
 	}
-	return p.renderOTP(c, http.StatusUnauthorized, st, fmt.Sprintf(msgFmt, v.TriesLeft), "")
+	return p.renderOTP(c, http.StatusUnauthorized, st, codeMsg(msgFmt, st, v.TriesLeft), "")
 }
 
 // resendOTP sends a new code ("Gửi lại mã"), optionally on the other channel: at most once a
@@ -252,21 +274,32 @@ func (p *IdP) resendOTP(c echo.Context) error {
 	ctx := c.Request().Context()
 	now, lim := p.d.Now(), p.d.Limits
 	if ch.Dead || !ch.UsedAt.IsZero() {
-		return p.renderOTP(c, http.StatusForbidden, st, fmt.Sprintf(msgOTPDead, lim.OTPMaxFailures), "")
+		return p.renderOTP(c, http.StatusForbidden, st, codeMsg(msgOTPDead, st, lim.OTPMaxFailures), "")
 	}
 	if c.FormValue("channel") == "totp" {
 		// Nothing is sent, so this is no resend and its limits do not apply.
 		return p.switchToTOTP(c, st)
 	}
+	channel := ch.Channel
+	if v := c.FormValue("channel"); v == "sms" || v == "app" {
+		channel = v
+	}
+	if channel == "totp" {
+		// "Gửi lại mã" from the authenticator step: there is nothing to resend there, so the
+		// code goes by the default channel.
+		channel = p.d.SecondFactor
+	}
 	// A login that started on the authenticator app has sent nothing yet: its first code is
-	// no resend.
+	// no resend. Moving the code into the app sends nothing over SMS, so it need not wait out
+	// the resend interval (the page offers it at once); it still counts as a resend per hour.
 	purpose := purposeOTP
 	if ch.Sends > 0 {
 		purpose = purposeOTPResend
-		if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 {
+		toApp := channel == "app" && ch.Channel != "app"
+		if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 && !toApp {
 			web.SetRetryAfter(c, wait)
 			return p.renderOTP(c, http.StatusTooManyRequests, st,
-				fmt.Sprintf("Vui lòng đợi %d giây rồi bấm \"Gửi lại mã\".", int(wait.Seconds()+0.999)), "")
+				fmt.Sprintf("Mã vừa được gửi. Vui lòng đợi %d giây trước khi yêu cầu mã mới.", int(wait.Seconds()+0.999)), "")
 		}
 		n, err := p.d.Store.CountMessages(ctx, cit.ID, purposeOTPResend, now.Add(-time.Hour))
 		if err != nil {
@@ -277,15 +310,6 @@ func (p *IdP) resendOTP(c echo.Context) error {
 			return p.renderOTP(c, http.StatusTooManyRequests, st,
 				fmt.Sprintf("Bạn đã yêu cầu gửi lại mã %d lần trong một giờ. Vui lòng thử lại sau.", lim.OTPResendPerHour), "")
 		}
-	}
-	channel := ch.Channel
-	if v := c.FormValue("channel"); v == "sms" || v == "app" {
-		channel = v
-	}
-	if channel == "totp" {
-		// "Gửi lại mã" from the authenticator step: there is nothing to resend there, so the
-		// code goes by the default channel.
-		channel = p.d.SecondFactor
 	}
 	// The new code is sent before it replaces the old one: a resend refused by the SMS budget
 	// leaves the code the citizen already has working.

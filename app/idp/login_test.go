@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -454,5 +455,45 @@ func TestWrongCodesAcrossLoginsLockTheAccount(t *testing.T) {
 	c := env.Client()
 	if resp, _ := env.PasswordStep(c, env.OpenLogin(c, client.NewPKCE(), nil), an, app.DemoPassword); resp.StatusCode != http.StatusLocked {
 		t.Fatalf("password after the code lock: %d, want 423", resp.StatusCode)
+	}
+}
+
+// The code page's "Nhận mã xác nhận qua ứng dụng VNeID" works at once after an SMS code: it
+// sends nothing over SMS. Switching back to SMS within the resend interval is refused with a
+// message about waiting (not about a "Gửi lại mã" nobody pressed), and the page shows that
+// switch disabled with its own countdown.
+func TestChannelSwitch(t *testing.T) {
+	env := apptest.New(t)
+	token := env.AppLogin(an, app.DemoPassword)
+	c := env.Client()
+	at, page := passwordDone(t, env, c)
+
+	resp, page := env.Submit(c, channelForm(t, at, page, "app"), nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Đã gửi mã xác nhận đăng nhập mới đến ứng dụng VNeID") {
+		t.Fatalf("switch to the app right after the SMS: %d %q", resp.StatusCode, errorText(page))
+	}
+	var msgs struct {
+		Messages []struct{ Channel string } `json:"messages"`
+	}
+	env.Phone().Call(http.MethodGet, "/messages", token, nil, &msgs)
+	if len(msgs.Messages) == 0 || msgs.Messages[0].Channel != "app" {
+		t.Fatalf("the switched code went by %+v, want app", msgs.Messages)
+	}
+	if m := regexp.MustCompile(`id="otp-switch" data-wait="(\d+)"`).FindStringSubmatch(page); m == nil || m[1] == "0" {
+		t.Fatalf("the SMS switch is not shown waiting after a code was just sent: %v", m)
+	}
+
+	resp, body := env.Submit(c, channelForm(t, at, page, "sms"), nil)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("switch back to SMS within the minute: %d (Retry-After %q), want 429 with Retry-After",
+			resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if msg := errorText(body); !strings.Contains(msg, "Vui lòng đợi") || strings.Contains(msg, "Gửi lại mã") {
+		t.Fatalf("refusal says %q", msg)
+	}
+
+	resp, _ = env.SubmitCode(c, at, page, env.LatestCode(token))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the in-app code after the switch: %d", resp.StatusCode)
 	}
 }

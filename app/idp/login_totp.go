@@ -16,8 +16,7 @@ import (
 // and the browser carry over, so flipping channels buys neither guesses nor time.
 
 const (
-	msgTOTPWrongFmt    = "Mã từ ứng dụng xác thực không đúng. Bạn còn %d lần thử."
-	msgTOTPReplayFmt   = "Mã này đã được dùng. Vui lòng chờ mã mới trong ứng dụng xác thực. Bạn còn %d lần thử."
+	msgTOTPReplayFmt   = "Mã này đã được dùng. Vui lòng chờ mã mới trong ứng dụng xác thực. Bạn còn %[3]d lần thử."
 	msgTOTPLoginNotOn  = "Tài khoản chưa thiết lập ứng dụng xác thực. Vui lòng nhận mã qua tin nhắn SMS hoặc ứng dụng VNeID."
 	msgTOTPStepExpired = "Đã quá thời gian nhập mã. Vui lòng nhận mã qua tin nhắn SMS hoặc ứng dụng VNeID, hoặc đăng nhập lại."
 )
@@ -35,7 +34,7 @@ func (p *IdP) switchToTOTP(c echo.Context, st otpStep) error {
 		if errors.Is(err, store.ErrConflict) {
 			// Used or killed meanwhile by another request of this browser.
 			ch.Dead = true
-			return p.renderOTP(c, http.StatusConflict, st, msgOTPUsed, "")
+			return p.renderOTP(c, http.StatusConflict, st, codeMsg(msgOTPUsed, st, 0), "")
 		}
 		if err != nil {
 			return err
@@ -66,7 +65,7 @@ func (p *IdP) submitTOTP(c echo.Context, st otpStep, code string) error {
 	}
 	step, ok := matchTOTP(secret, code, now)
 	if !ok {
-		return p.codeFailed(c, st, "wrong_totp", msgTOTPWrongFmt)
+		return p.codeFailed(c, st, "wrong_totp", msgOTPWrongFmt)
 	}
 	err = p.d.Store.UseTOTPStep(ctx, cit.ID, step)
 	if errors.Is(err, store.ErrConflict) {
@@ -79,7 +78,7 @@ func (p *IdP) submitTOTP(c echo.Context, st otpStep, code string) error {
 	if errors.Is(err, store.ErrConflict) {
 		// Another submission finished (or killed) this challenge first.
 		ch.Dead = true
-		return p.renderOTP(c, http.StatusConflict, st, msgOTPUsed, "")
+		return p.renderOTP(c, http.StatusConflict, st, codeMsg(msgOTPUsed, st, 0), "")
 	}
 	if err != nil {
 		return err

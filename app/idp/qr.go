@@ -42,6 +42,7 @@ const (
 	msgQRInvalid       = "Mã QR không hợp lệ. Vui lòng quét mã QR trên màn hình đăng nhập của Cổng thông tin định danh điện tử."
 	msgQRExpired       = "Mã QR đã hết hạn. Vui lòng tải lại mã QR trên màn hình đăng nhập và quét lại."
 	msgQRUsed          = "Mã QR đã được sử dụng."
+	msgQRCancelled     = "Yêu cầu đăng nhập đã bị hủy trên máy tính."
 	msgQRNotFound      = "Không tìm thấy yêu cầu đăng nhập bằng mã QR."
 	msgQRGone          = "Mã QR không còn hiệu lực. Vui lòng tải lại mã QR."
 	msgQRFinished      = "Yêu cầu đăng nhập bằng mã QR đã kết thúc hoặc đã được sử dụng. Vui lòng đăng nhập lại."
@@ -214,6 +215,10 @@ func errQRInvalid(why string) *web.Error {
 
 func errQRExpired() *web.Error {
 	return &web.Error{Status: http.StatusGone, Code: "qr_expired", Msg: msgQRExpired}
+}
+
+func errQRCancelled() *web.Error {
+	return &web.Error{Status: http.StatusGone, Code: "qr_cancelled", Msg: msgQRCancelled}
 }
 
 func errQRUsed(why string) *web.Error {

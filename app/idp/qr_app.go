@@ -137,15 +137,18 @@ func (p *IdP) lostQRRace(c echo.Context, id string, err error) error {
 }
 
 func qrRaceAnswer(l store.QRLogin) error {
-	if l.State == store.QRExpired {
+	switch l.State {
+	case store.QRExpired:
 		return errQRExpired()
+	case store.QRCancelled:
+		return errQRCancelled()
 	}
 	return errQRUsed("lost the race; login is " + l.State)
 }
 
-// ownedQRLogin returns the login named in the path if the calling app session scanned it and
-// it still waits for a decision.
-func (p *IdP) ownedQRLogin(c echo.Context) (store.QRLogin, error) {
+// scannedQRLogin returns the login named in the path if the calling app session scanned it,
+// in whatever state it is now (an expiry that fell due is written down first).
+func (p *IdP) scannedQRLogin(c echo.Context) (store.QRLogin, error) {
 	id := c.Param("id")
 	if !isQRID(id) {
 		return store.QRLogin{}, errQRNotFound("malformed id")
@@ -163,16 +166,28 @@ func (p *IdP) ownedQRLogin(c echo.Context) (store.QRLogin, error) {
 	if l.AppSessionHash != appSession(c).IDHash {
 		return l, errQRUsed("owned by another app session")
 	}
-	if l, err = p.loadQRLogin(c, id); err != nil {
+	return p.settleQRLogin(c, l)
+}
+
+// ownedQRLogin returns the login named in the path if the calling app session scanned it and
+// it still waits for a decision; otherwise the answer says what ended it.
+func (p *IdP) ownedQRLogin(c echo.Context) (store.QRLogin, error) {
+	l, err := p.scannedQRLogin(c)
+	if err != nil || l.State == store.QRScanned {
 		return l, err
 	}
-	switch l.State {
-	case store.QRScanned:
-		return l, nil
-	case store.QRExpired:
-		return l, errQRExpired()
+	return l, qrRaceAnswer(l)
+}
+
+// showScannedQR tells the app where the login it scanned stands, so the confirmation screen
+// follows the desktop: a login cancelled there or expired meanwhile is shown as ended on the
+// phone too, before anyone types a passcode for it.
+func (p *IdP) showScannedQR(c echo.Context) error {
+	l, err := p.scannedQRLogin(c)
+	if err != nil {
+		return err
 	}
-	return l, errQRUsed("login is " + l.State)
+	return c.JSON(http.StatusOK, map[string]any{"state": l.State, "expires_at": l.ExpiresAt})
 }
 
 type qrConfirmRequest struct {

@@ -1,6 +1,7 @@
 package idp_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -375,4 +376,68 @@ func qrMustURL(t testing.TB, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestQRPhoneFollowsTheDesktop: the phone's confirmation screen learns that the desktop
+// cancelled the login or that it expired, and a confirm then says so before any passcode is
+// checked (a cancelled login is not "already used", and costs no passcode try).
+func TestQRPhoneFollowsTheDesktop(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		end       func(env *apptest.Env, d *qrDesktop, s client.QRLogin)
+		state     string
+		code      string
+		wantState string
+	}{
+		{"Cancelled", func(env *apptest.Env, d *qrDesktop, s client.QRLogin) {
+			if resp, raw := d.request(http.MethodPost, "/idp/qr/"+s.ID+"/cancel", nil); resp.StatusCode != http.StatusOK {
+				t.Fatalf("cancel: %d %s", resp.StatusCode, raw)
+			}
+		}, "cancelled", "qr_cancelled", "cancelled"},
+		{"Expired", func(env *apptest.Env, d *qrDesktop, s client.QRLogin) {
+			env.Clock.Advance(121 * time.Second)
+		}, "expired", "qr_expired", "expired"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := apptest.New(t)
+			d := openQRDesktop(t, env)
+			s := d.start()
+			ph := qrAppLogin(t, env, qrAn)
+			ph.mustScan(s.QR)
+			if got, err := ph.dev.App.Scanned(ctx, ph.token, s.ID); err != nil || got.State != "scanned" {
+				t.Fatalf("state while deciding = %+v, %v; want scanned", got, err)
+			}
+			tc.end(env, d, s)
+			got, err := ph.dev.App.Scanned(ctx, ph.token, s.ID)
+			if err != nil || got.State != tc.state {
+				t.Fatalf("state after the desktop side ended = %+v, %v; want %s", got, err, tc.state)
+			}
+			code, e := ph.confirm(s.ID, "000000") // a wrong passcode: must not even be checked
+			wantQRError(t, "confirm", code, e, http.StatusGone, tc.code)
+			cit, err := env.App.Store().CitizenByIDNumber(ctx, qrAn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cit.PasscodeFailures != 0 {
+				t.Fatalf("the passcode was checked for an ended login: %d failures", cit.PasscodeFailures)
+			}
+			d.mustState(tc.wantState)
+		})
+	}
+}
+
+// TestQRScannedStateIsTheScannersOnly: another app session cannot read the state of a login
+// it did not scan.
+func TestQRScannedStateIsTheScannersOnly(t *testing.T) {
+	env := apptest.New(t)
+	d := openQRDesktop(t, env)
+	s := d.start()
+	ph := qrAppLogin(t, env, qrAn)
+	ph.mustScan(s.QR)
+	other := env.NewDevice()
+	token := other.Login(qrBinh, app.DemoPassword)
+	_, err := other.App.Scanned(context.Background(), token, s.ID)
+	code, e := apptest.Refusal(t, err)
+	wantQRError(t, "another app's state", code, e, http.StatusConflict, "qr_already_used")
 }

@@ -48,8 +48,10 @@ func (p *IdP) Mount(g, api *echo.Group) {
 	authed.POST("/sim/transfer", p.startSIMTransfer)
 	authed.PUT("/settings/web-login", p.setWebLogin)
 
-	// QR login, the phone's side: scan a frame, then confirm with the passcode or deny
+	// QR login, the phone's side: scan a frame, follow the login while deciding, then
+	// confirm with the passcode or deny
 	authed.POST("/qr/scan", p.scanQR)
+	authed.GET("/qr/:id", p.showScannedQR)
 	authed.POST("/qr/:id/confirm", p.confirmQR)
 	authed.POST("/qr/:id/deny", p.denyQR)
 

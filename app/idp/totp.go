@@ -20,7 +20,7 @@ import (
 // step at most once per citizen.
 
 const (
-	totpIssuer      = "VNeID (demo)"
+	totpIssuer      = "VNeID (mô phỏng)"
 	totpPeriod      = 30 // seconds
 	totpSealVersion = "v1."
 )

@@ -11,9 +11,10 @@ import (
 	"dvclogin/app/web"
 )
 
-// Mount puts the simulator on g (/app). The page needs no CSRF token: the API it calls
-// authenticates with a bearer token the page keeps, never with a cookie.
-func (s *Simulator) Mount(g *echo.Group) {
+// Mount puts the simulator on g (/app) and the pages about the server's certificate on root
+// (/). The page needs no CSRF token: the API it calls authenticates with a bearer token the
+// page keeps, never with a cookie.
+func (s *Simulator) Mount(g *echo.Group, root *echo.Group) {
 	g.Use(web.NoStoreMiddleware)
 
 	// The app's one page, at the address the room's QR code shows
@@ -25,4 +26,10 @@ func (s *Simulator) Mount(g *echo.Group) {
 	// the fragment at load.
 	g.GET("/scan", s.showShell)
 	g.GET("/sim", s.showShell)
+
+	// The server's certificate authority for phones: how to install it (or, on plain HTTP, how
+	// to get HTTPS) and the certificate itself. Both are always there; on the HTTPS port they
+	// are also served over plain HTTP, since a phone fetches them before it trusts the server.
+	root.GET(GuidePath, s.showCertificateGuide, web.NoStoreMiddleware)
+	root.GET(CAPath, s.downloadCA, web.NoStoreMiddleware)
 }

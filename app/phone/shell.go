@@ -15,10 +15,11 @@ const shellTemplate = "phone/app"
 
 var errMissingShell = errors.New("phone: template " + shellTemplate + " is missing")
 
-// scripts run in this order (deferred): the decoder, the API client, the scanner, the passcode
-// pad, the inbox, the authenticator-app setting, the SIM and device screens, then the screens,
-// which start the app.
-var scripts = []string{"vendor/jsQR.js", "phone-api.js", "phone-scan.js", "phone-pad.js", "phone-inbox.js", "phone-totp.js", "phone-sim.js", "phone.js"}
+// scripts run in this order (deferred): the API client, the scanner, the passcode pad, the
+// inbox, the authenticator-app setting, the SIM and device screens, then the screens, which
+// start the app. The QR decoder (js/vendor/jsQR.js) is not among them: the scanner loads it
+// when it first opens.
+var scripts = []string{"phone-api.js", "phone-scan.js", "phone-pad.js", "phone-inbox.js", "phone-totp.js", "phone-sim.js", "phone.js"}
 
 // Deps is what the simulator page is built from. It holds no store: the app it draws speaks
 // to the identity provider only through the mobile API; the demo accounts it offers to fill
@@ -26,6 +27,7 @@ var scripts = []string{"vendor/jsQR.js", "phone-api.js", "phone-scan.js", "phone
 type Deps struct {
 	web.Site
 	DemoCitizens func(context.Context) ([]store.Citizen, error) // the demo citizens as they are now
+	HTTPS        web.HTTPS                                      // how the server serves HTTPS, for the camera's sake
 }
 
 // Simulator is the phone simulator actor.
@@ -38,6 +40,9 @@ func New(d Deps) (*Simulator, error) {
 	if !d.Render.Has(shellTemplate) {
 		return nil, errMissingShell
 	}
+	if !d.Render.Has(guideTemplate) {
+		return nil, errors.New("phone: template " + guideTemplate + " is missing")
+	}
 	return &Simulator{d: d}, nil
 }
 
@@ -48,6 +53,7 @@ type shellPage struct {
 	DemoAccounts []demoAccount
 	DemoPassword string
 	DemoPasscode string
+	HTTPS        web.HTTPS // the scan screen links to the certificate guide where it helps the camera
 }
 
 type demoAccount struct {
@@ -69,6 +75,7 @@ func (s *Simulator) showShell(c echo.Context) error {
 		DemoAccounts: accounts,
 		DemoPassword: store.DemoPassword,
 		DemoPasscode: store.DemoPasscode,
+		HTTPS:        s.d.HTTPS,
 	}
 	return s.d.Render.Page(c, http.StatusOK, shellTemplate, &page)
 }

@@ -16,9 +16,9 @@ import (
 	"dvclogin/assets"
 )
 
-// scripts are the simulator's scripts, in the order the page must load them: the decoder and
-// the API client before the screens that use them.
-var scripts = []string{"vendor/jsQR.js", "phone-api.js", "phone-scan.js", "phone-pad.js", "phone-inbox.js", "phone-totp.js", "phone.js"}
+// scripts are the simulator's scripts, in the order the page must load them: the API client
+// before the screens that use them. The decoder is loaded by the scanner when it opens.
+var scripts = []string{"phone-api.js", "phone-scan.js", "phone-pad.js", "phone-inbox.js", "phone-totp.js", "phone.js"}
 
 func get(t *testing.T, env *apptest.Env, path string) (*http.Response, string) {
 	t.Helper()
@@ -70,12 +70,13 @@ func TestShell(t *testing.T) {
 			}
 			last := -1
 			for _, s := range scripts {
-				tag := `<script src="/static/js/` + s + `" defer></script>`
-				i := strings.Index(body, tag)
-				if i < 0 {
-					t.Errorf("missing %s", tag)
+				tag := regexp.MustCompile(`<script src="/static/js/` + regexp.QuoteMeta(s) + `\?v=[0-9a-f]{16}" defer></script>`)
+				loc := tag.FindStringIndex(body)
+				if loc == nil {
+					t.Errorf("missing the versioned script tag of %s", s)
 					continue
 				}
+				i := loc[0]
 				if i < last {
 					t.Errorf("%s loads out of order", s)
 				}
@@ -210,7 +211,7 @@ func TestShellElementIDs(t *testing.T) {
 		want["pk-"+string(d)] = "browser tests"
 	}
 	lookup := regexp.MustCompile(`\$\("([^"]+)"\)`)
-	for _, s := range scripts[1:] {
+	for _, s := range scripts {
 		_, js := get(t, env, "/static/js/"+s)
 		for _, m := range lookup.FindAllStringSubmatch(js, -1) {
 			want[m[1]] = s
@@ -230,10 +231,10 @@ func TestShellDemoAccounts(t *testing.T) {
 		want []string
 		not  []string
 	}{
-		{"Seeded", true, []string{"Tài khoản demo", "001085012345", "Nguyễn Văn An", "079190054321",
+		{"Seeded", true, []string{"Tài khoản mô phỏng", "001085012345", "Nguyễn Văn An", "079190054321",
 			"Trần Thị Bình", "048201067890", "Lê Minh Châu", `data-password="` + app.DemoPassword + `"`, app.DemoPasscode}, nil},
 		// Offer only citizens that exist: a fill-in for a missing account would only fail.
-		{"NotSeeded", false, nil, []string{"Tài khoản demo", "001085012345"}},
+		{"NotSeeded", false, nil, []string{"Tài khoản mô phỏng", "001085012345"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -260,7 +261,7 @@ func TestScriptsParse(t *testing.T) {
 	if err != nil {
 		t.Skip("node is not installed")
 	}
-	for _, s := range scripts[1:] {
+	for _, s := range scripts {
 		t.Run(s, func(t *testing.T) {
 			src, err := fs.ReadFile(assets.FS, "static/js/"+s)
 			if err != nil {

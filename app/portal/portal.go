@@ -5,6 +5,7 @@ package portal
 
 import (
 	"context"
+	"crypto/x509"
 	"net/http"
 	"net/url"
 	"strings"
@@ -47,6 +48,7 @@ type Deps struct {
 	ClientSecret string // the portal's secret as client dvc-portal of the identity provider
 	LogoutKey    []byte // signs the state of a logout round trip
 	Audit        func(context.Context, store.Event) error
+	IdPRoots     *x509.CertPool // what the backchannel to the identity provider trusts over HTTPS; nil = the system's roots
 }
 
 // Portal is the portal actor.
@@ -61,7 +63,7 @@ func New(d Deps) *Portal {
 	return &Portal{
 		d:        d,
 		sessions: web.NewSessionStore[sessionData](d.Sessions, d.Session),
-		rp:       newRelyingParty(d.Site, d.ClientSecret),
+		rp:       newRelyingParty(d.Site, d.ClientSecret, d.IdPRoots),
 	}
 }
 

@@ -24,7 +24,7 @@ func TestHomePage(t *testing.T) {
 		"Thông tin và dịch vụ", "Thanh toán trực tuyến", "Phản ánh kiến nghị", "Hỗ trợ",
 		"Tra cứu TTHC", "Tham vấn thủ tục hành chính", "Gửi PAKN", "Tra cứu kết quả trả lời", "Điều khoản sử dụng",
 		"Cơ quan chủ quản: Văn phòng Chính phủ", "www.dichvucong.gov.vn", "Tổng đài hỗ trợ: 18001096",
-		"Email: dichvucong@chinhphu.vn", `src="/static/js/portal.js"`,
+		"Email: dichvucong@chinhphu.vn", `src="/static/js/portal.js?v=`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("home page lacks %q", want)
@@ -451,7 +451,7 @@ func TestLoginAccountLogout(t *testing.T) {
 		lf.Fields.Get("client_id") != "dvc-portal" || lf.Fields.Get("state") == "" {
 		t.Fatalf("logout form %+v", lf)
 	}
-	if !strings.Contains(page, `<script src="/static/js/autosubmit.js"`) || strings.Contains(page, "<script>") ||
+	if !strings.Contains(page, `<script src="/static/js/autosubmit.js?v=`) || strings.Contains(page, "<script>") ||
 		!strings.Contains(page, "data-autosubmit") || !strings.Contains(resp.Header.Get("Cache-Control"), "no-store") {
 		t.Error("the logout page does not submit itself with the allowed script, or may be cached")
 	}

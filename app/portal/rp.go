@@ -2,6 +2,8 @@ package portal
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"sync"
@@ -34,8 +36,16 @@ type discovered struct {
 	endSession string // RP-initiated logout endpoint, "" when the provider has none
 }
 
-func newRelyingParty(site web.Site, secret string) *relyingParty {
-	return &relyingParty{site: site, secret: secret, issuer: site.URL("/idp"), http: &http.Client{Timeout: 10 * time.Second}}
+// newRelyingParty is the portal's client of the provider at the public URL; over HTTPS it
+// trusts roots, the authorities of this server's own certificate (nil: the system's).
+func newRelyingParty(site web.Site, secret string, roots *x509.CertPool) *relyingParty {
+	hc := &http.Client{Timeout: 10 * time.Second}
+	if roots != nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		hc.Transport = t
+	}
+	return &relyingParty{site: site, secret: secret, issuer: site.URL("/idp"), http: hc}
 }
 
 // context carries the backchannel client to go-oidc and x/oauth2.

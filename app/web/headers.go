@@ -11,21 +11,20 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 	"form-action 'self'; frame-ancestors 'none'"
 
 // SecurityHeaders sets the headers every response carries, errors and static files included.
-func SecurityHeaders(hsts bool) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			h := c.Response().Header()
-			h.Set("Content-Security-Policy", csp)
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Referrer-Policy", "no-referrer")
-			h.Set("X-Frame-Options", "DENY")
-			h.Set("Cross-Origin-Opener-Policy", "same-origin")
-			h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-			if hsts {
-				h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-			}
-			return next(c)
-		}
+// It never sends Strict-Transport-Security: the HTTPS certificate comes from the server's own
+// authority or the office's, and a browser that remembered HSTS would refuse the server with
+// no way past the warning once a phone does not trust that certificate, or once the server
+// runs plain HTTP again.
+func SecurityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+		return next(c)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"net/http"
 	"path"
 	"strings"
 	"time"
@@ -26,16 +25,22 @@ func NewPage(c echo.Context, title string) Page {
 	return Page{Title: title, CSRF: CSRFToken(c), Lang: "vi"}
 }
 
-// Renderer holds every template, parsed once at startup.
+// Renderer holds every template, parsed once at startup, and the static files they link to.
 type Renderer struct {
-	pages map[string]*template.Template
+	pages  map[string]*template.Template
+	static *Static
 }
 
 // NewRenderer parses templates/layout.html, each actor's partials (templates/ACTOR/_*.html)
 // and every page (templates/ACTOR/NAME.html, named "ACTOR/NAME"; templates/NAME.html is "NAME").
 // A missing or broken template fails startup, not a request.
 func NewRenderer(assets fs.FS) (*Renderer, error) {
+	static, err := NewStatic(assets)
+	if err != nil {
+		return nil, err
+	}
 	funcs := template.FuncMap{
+		"static":       static.URL,
 		"maskPhone":    MaskPhone,
 		"maskIDNumber": MaskIDNumber,
 		"maskName":     MaskName,
@@ -47,7 +52,7 @@ func NewRenderer(assets fs.FS) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	r := &Renderer{pages: map[string]*template.Template{}}
+	r := &Renderer{pages: map[string]*template.Template{}, static: static}
 	err = fs.WalkDir(assets, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") || p == "templates/layout.html" ||
 			strings.HasPrefix(path.Base(p), "_") {
@@ -82,6 +87,9 @@ func NewRenderer(assets fs.FS) (*Renderer, error) {
 	return r, nil
 }
 
+// Static serves the files the pages link to (GET /static/*).
+func (r *Renderer) Static() echo.HandlerFunc { return r.static.Handler() }
+
 // Has reports whether a page template exists.
 func (r *Renderer) Has(name string) bool {
 	_, ok := r.pages[name]
@@ -99,23 +107,6 @@ func (r *Renderer) Page(c echo.Context, status int, name string, data any) error
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
-}
-
-// Static serves the embedded static files under /static/.
-func Static(assets fs.FS) echo.HandlerFunc {
-	sub, err := fs.Sub(assets, "static")
-	if err != nil {
-		panic(err)
-	}
-	h := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
-	return func(c echo.Context) error {
-		if strings.HasSuffix(c.Request().URL.Path, "/") {
-			return echo.ErrNotFound
-		}
-		c.Response().Header().Set("Cache-Control", "public, max-age=300")
-		h.ServeHTTP(c.Response(), c.Request())
-		return nil
-	}
 }
 
 var vnZone = time.FixedZone("ICT", 7*3600)

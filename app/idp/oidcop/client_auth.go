@@ -1,7 +1,7 @@
 package oidcop
 
 import (
-	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -42,50 +42,55 @@ func checkOAuthParams(r *http.Request) *oauthRefusal {
 
 // authenticateClient authenticates the client of a token or introspection request before the
 // provider library sees it, with the methods this provider offers and nothing else:
-// client_secret_basic or client_secret_post for the portal, client_id alone for the public
-// demo app. The library answers some malformed or unknown clients with a 500; here every one of
-// them is an invalid_client. needSecret refuses public clients (introspection).
-func (o *Provider) authenticateClient(r *http.Request, needSecret bool) (*client, *oauthRefusal) {
+// client_secret_basic or client_secret_post for a confidential client (the portal, or one an
+// operator registered), client_id alone for a public one (the demo app, or a registered public
+// client, which proves itself with PKCE). The library answers some malformed or unknown clients
+// with a 500; here every one of them is an invalid_client. needSecret refuses public clients
+// (introspection). err is a failure of the database, not of the client.
+func (o *Provider) authenticateClient(r *http.Request, needSecret bool) (*client, *oauthRefusal, error) {
 	if f := r.Form; f.Has("client_assertion") || f.Has("client_assertion_type") {
-		return nil, refuse(oidc.ErrInvalidClient().WithDescription("client assertions are not supported"), "client assertion")
+		return nil, refuse(oidc.ErrInvalidClient().WithDescription("client assertions are not supported"), "client assertion"), nil
 	}
 	id, secret := r.Form.Get("client_id"), r.Form.Get("client_secret")
 	hasSecret := r.Form.Has("client_secret")
 	if h := r.Header.Get("Authorization"); h != "" {
 		bid, bsecret, err := basicCredentials(r)
 		if err != nil {
-			return nil, refuse(oidc.ErrInvalidClient().WithDescription("malformed Authorization header"), "%v", err)
+			return nil, refuse(oidc.ErrInvalidClient().WithDescription("malformed Authorization header"), "%v", err), nil
 		}
 		if hasSecret || (id != "" && id != bid) {
 			// RFC 6749 §2.3: one authentication method per request.
 			return nil, refuse(oidc.ErrInvalidRequest().WithDescription("client authentication must use one method"),
-				"basic and post credentials together")
+				"basic and post credentials together"), nil
 		}
 		id, secret, hasSecret = bid, bsecret, bsecret != ""
 	}
 	if id == "" {
-		return nil, refuse(oidc.ErrInvalidClient().WithDescription("client_id missing"), "no client_id")
+		return nil, refuse(oidc.ErrInvalidClient().WithDescription("client_id missing"), "no client_id"), nil
 	}
-	cl, ok := o.storage.clients[id]
-	if !ok {
-		return nil, refuse(oidc.ErrInvalidClient(), "unknown client %q", id)
+	cl, err := o.storage.client(r.Context(), id)
+	if errors.Is(err, errUnknownClient) {
+		return nil, refuse(oidc.ErrInvalidClient(), "unknown client %q", id), nil
 	}
-	if cl.secret == "" {
+	if err != nil {
+		return nil, nil, err
+	}
+	if cl.public() {
 		if hasSecret {
 			return nil, refuse(oidc.ErrInvalidClient().WithDescription("public client must not send a secret"),
-				"public client %s sent a secret", id)
+				"public client %s sent a secret", id), nil
 		}
 		if needSecret {
 			return nil, refuse(oidc.ErrInvalidClient().WithDescription("client authentication required"),
-				"public client %s", id)
+				"public client %s", id), nil
 		}
-		return cl, nil
+		return cl, nil, nil
 	}
-	if subtle.ConstantTimeCompare([]byte(cl.secret), []byte(secret)) != 1 {
+	if !cl.secretMatches(secret) {
 		return nil, refuse(oidc.ErrInvalidClient().WithDescription("invalid client_id / client_secret"),
-			"wrong secret for %s", id)
+			"wrong secret for %s", id), nil
 	}
-	return cl, nil
+	return cl, nil, nil
 }
 
 // basicCredentials reads client_secret_basic: "Basic " and base64 of the form-encoded client
@@ -105,6 +110,15 @@ func basicCredentials(r *http.Request) (id, secret string, err error) {
 		return "", "", fmt.Errorf("basic credentials are not UTF-8")
 	}
 	return id, secret, nil
+}
+
+// refusal answers a request authenticateClient refused, or hands its database failure to the
+// central error handler (OAuth error JSON on these routes).
+func (o *Provider) refusal(c echo.Context, ref *oauthRefusal, err error) error {
+	if err != nil {
+		return err
+	}
+	return o.writeRefusal(c, ref)
 }
 
 // writeRefusal answers a refused OAuth request with the error JSON of RFC 6749 §5.2, never

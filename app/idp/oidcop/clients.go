@@ -1,6 +1,9 @@
 package oidcop
 
 import (
+	"context"
+	"crypto/subtle"
+	"errors"
 	"net/url"
 	"slices"
 	"strconv"
@@ -8,13 +11,18 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"dvclogin/app/web"
+	"dvclogin/store"
 )
 
-// Built-in OpenID Connect clients. They live in code, not in the database: the demo has exactly
-// these two, and an operator cannot misconfigure them.
+// Built-in OpenID Connect clients. They live in code, not in the database, and an operator
+// cannot misconfigure, shadow or remove them. Clients an operator registers (store.OIDCClient)
+// are read from the database at each use, so one added or removed while the server runs
+// counts at once.
 const (
-	portalClientID = "dvc-portal"
-	demoClientID   = "demo-app"
+	portalClientID = web.PortalClientID
+	demoClientID   = web.DemoClientID
 )
 
 // Token lifetimes. The access token lives 1800 s, as on the real SSO.
@@ -25,26 +33,30 @@ const (
 	idTokenTTL     = 30 * time.Minute
 )
 
-// client is a registered client. It implements op.Client.
+// client is a built-in or registered client. It implements op.Client.
 type client struct {
-	id        string
-	name      string // shown on the login page and the phone's confirmation screen
-	secret    string // "" for public clients
-	appType   op.ApplicationType
-	auth      oidc.AuthMethod
-	loopback  bool     // redirect URIs follow the loopback rule of RFC 8252 §7.3
-	redirects []string // exact redirect URIs (for loopback clients: the port-less form)
-	logouts   []string // exact post-logout redirect URIs (likewise)
-	loginURL  string   // the login page; the auth request id is appended
-	startURL  string   // where a fresh login for this client starts ("" = the redirect URI's home page)
+	id         string
+	name       string // shown on the login page and the phone's confirmation screen
+	secretHash string // store.Digest of the client secret; "" for public clients
+	registered bool   // registered by an operator, not built in
+	appType    op.ApplicationType
+	auth       oidc.AuthMethod
+	loopback   bool     // redirect URIs follow the loopback rule of RFC 8252 §7.3
+	redirects  []string // exact redirect URIs (for loopback clients: the port-less form)
+	logouts    []string // exact post-logout redirect URIs (likewise)
+	loginURL   string   // the login page; the auth request id is appended
+	startURL   string   // where a fresh login for this client starts ("" = the redirect URI's home page)
 }
+
+// loginPath is the login page of every client; the auth request id is appended.
+const loginPath = "/idp/login?authRequestID="
 
 // newClients builds the built-in clients for the public URL base.
 func newClients(base func(path string) string, portalSecret string) map[string]*client {
-	login := base("/idp/login?authRequestID=")
+	login := base(loginPath)
 	return map[string]*client{
 		portalClientID: {
-			id: portalClientID, name: "Cổng Dịch vụ công Quốc gia", secret: portalSecret,
+			id: portalClientID, name: "Cổng Dịch vụ công Quốc gia", secretHash: store.Digest(portalSecret),
 			appType: op.ApplicationTypeWeb, auth: oidc.AuthMethodBasic,
 			redirects: []string{base("/sso")}, logouts: []string{base("/")}, loginURL: login,
 			startURL: base("/dang-nhap/vneid"),
@@ -57,6 +69,71 @@ func newClients(base func(path string) string, portalSecret string) map[string]*
 			loginURL:  login,
 		},
 	}
+}
+
+// registeredClient is the client an operator registered: confidential clients authenticate
+// with their secret (client_secret_basic or client_secret_post), public ones with PKCE S256.
+// Their redirect URIs match exactly, whatever their host.
+func registeredClient(r store.OIDCClient, loginURL string) *client {
+	c := &client{id: r.ID, name: r.Name, secretHash: r.SecretHash, registered: true,
+		appType: op.ApplicationTypeWeb, auth: oidc.AuthMethodBasic,
+		redirects: r.RedirectURIs, logouts: r.PostLogoutRedirectURIs, loginURL: loginURL}
+	if r.Public {
+		c.appType, c.auth = op.ApplicationTypeNative, oidc.AuthMethodNone
+	}
+	return c
+}
+
+// errUnknownClient is the answer of client for an id nobody registered.
+var errUnknownClient = errors.New("unknown client")
+
+// client returns the built-in or registered client id; errUnknownClient when there is none.
+// A built-in id is answered from code before the database is asked, so no registration can
+// shadow it.
+func (s *opStorage) client(ctx context.Context, id string) (*client, error) {
+	if c, ok := s.clients[id]; ok {
+		return c, nil
+	}
+	r, err := s.st.OIDCClientByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errUnknownClient
+	}
+	if err != nil {
+		return nil, err
+	}
+	return registeredClient(r, s.loginURL), nil
+}
+
+// anyAllowsLogoutRedirect reports whether some client, built in or registered, has uri as a
+// post-logout redirect URI.
+func (s *opStorage) anyAllowsLogoutRedirect(ctx context.Context, uri string) (bool, error) {
+	for _, c := range s.clients {
+		if c.allowsLogoutRedirect(uri) {
+			return true, nil
+		}
+	}
+	registered, err := s.st.ListOIDCClients(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range registered {
+		if slices.Contains(r.PostLogoutRedirectURIs, uri) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// public reports whether the client has no secret (it proves itself with PKCE instead).
+func (c *client) public() bool { return c.secretHash == "" }
+
+// secretMatches reports whether secret is the client's, comparing digests in constant time: a
+// timing difference must not tell how much of a guess was right.
+func (c *client) secretMatches(secret string) bool {
+	if c.public() {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(store.Digest(secret)), []byte(c.secretHash)) == 1
 }
 
 // allowsRedirect reports whether uri is a registered redirect URI of the client: an exact
@@ -133,8 +210,13 @@ func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTyp
 // IDTokenLifetime implements op.Client.
 func (c *client) IDTokenLifetime() time.Duration { return idTokenTTL }
 
-// DevMode implements op.Client; it would relax the redirect URI rules.
-func (c *client) DevMode() bool { return false }
+// DevMode implements op.Client. In the library it only relaxes the scheme rules of redirect
+// URIs (http for a public client on a host other than the loopback, a custom scheme for a
+// confidential one). Registered clients get it: their URIs were checked when they were
+// registered (web.NewOIDCClient) and authorize and CreateAuthRequest match them exactly before
+// the library sees a request, and this offline appliance serves services on plain http hosts
+// of its LAN. Built-in clients keep the library's rules.
+func (c *client) DevMode() bool { return c.registered }
 
 // RestrictAdditionalIdTokenScopes implements op.Client.
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {

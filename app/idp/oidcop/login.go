@@ -2,6 +2,7 @@ package oidcop
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -40,9 +41,12 @@ func (o *Provider) lookup(ctx context.Context, id string) (AuthRequest, error) {
 	}
 	ar := AuthRequest{ID: a.ID, ClientID: a.ClientID, Prompt: a.Prompt, MaxAge: a.MaxAge, Done: a.Done,
 		browserHash: a.BrowserHash}
-	cl := o.storage.clients[a.ClientID]
+	cl, err := o.storage.client(ctx, a.ClientID)
+	if err != nil && !errors.Is(err, errUnknownClient) {
+		return AuthRequest{}, err
+	}
 	if cl != nil {
-		ar.ClientName = cl.name
+		ar.ClientName = cl.name // a registered service is named as its operator registered it
 	}
 	ar.restartURL = restartURL(cl, a.RedirectURI)
 	return ar, nil

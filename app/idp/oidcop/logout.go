@@ -1,6 +1,7 @@
 package oidcop
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -44,7 +45,7 @@ func (o *Provider) endSession(c echo.Context) error {
 		}
 		clientID, subject = claims.GetAuthorizedParty(), claims.GetSubject()
 	}
-	target, err := o.postLogoutTarget(clientID, r.Form.Get("post_logout_redirect_uri"), r.Form.Get("state"))
+	target, err := o.postLogoutTarget(r.Context(), clientID, r.Form.Get("post_logout_redirect_uri"), r.Form.Get("state"))
 	if err != nil {
 		return err
 	}
@@ -58,24 +59,27 @@ func (o *Provider) endSession(c echo.Context) error {
 
 // postLogoutTarget is where the browser goes after logout: the client's registered post-logout
 // redirect URI when one is asked for and a client is named, else the portal's home page; with
-// the client's state.
-func (o *Provider) postLogoutTarget(clientID, requested, state string) (string, error) {
+// the client's state. A post-logout redirect URI no client registered is refused even when
+// no client is named, so a logout link never carries an address nobody vouched for.
+func (o *Provider) postLogoutTarget(ctx context.Context, clientID, requested, state string) (string, error) {
 	target := o.d.URL("/")
 	var cl *client
 	if clientID != "" {
-		var ok bool
-		if cl, ok = o.storage.clients[clientID]; !ok {
+		var err error
+		if cl, err = o.storage.client(ctx, clientID); errors.Is(err, errUnknownClient) {
 			// The library answers an unknown client here with a 500.
 			return "", &web.Error{Status: http.StatusBadRequest, Code: "invalid_client", Msg: msgUnknownClient,
 				Err: fmt.Errorf("end_session: unknown client %q", clientID)}
+		} else if err != nil {
+			return "", err
 		}
 	}
 	if requested != "" {
-		registered := false
-		for _, other := range o.storage.clients {
-			registered = registered || other.allowsLogoutRedirect(requested)
+		registered, err := o.logoutRedirectRegistered(ctx, cl, requested)
+		if err != nil {
+			return "", err
 		}
-		if !registered || (cl != nil && !cl.allowsLogoutRedirect(requested)) {
+		if !registered {
 			return "", &web.Error{Status: http.StatusBadRequest, Code: "invalid_request", Msg: msgBadLogout,
 				Err: fmt.Errorf("end_session: post_logout_redirect_uri %q not registered for %q", requested, clientID)}
 		}
@@ -94,6 +98,15 @@ func (o *Provider) postLogoutTarget(clientID, requested, state string) (string, 
 	q.Set("state", state)
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// logoutRedirectRegistered reports whether uri is a post-logout redirect URI of cl, or of any
+// client when cl is nil.
+func (o *Provider) logoutRedirectRegistered(ctx context.Context, cl *client, uri string) (bool, error) {
+	if cl != nil {
+		return cl.allowsLogoutRedirect(uri), nil
+	}
+	return o.storage.anyAllowsLogoutRedirect(ctx, uri)
 }
 
 // endBrowserSSO ends this browser's IdP session if it is subject's, and then revokes the

@@ -86,7 +86,7 @@ func New(d Deps) (*Provider, error) {
 		return nil, err
 	}
 	st := &opStorage{st: d.Store, now: d.Now, log: d.Log, key: key, keys: keys,
-		clients: newClients(d.URL, d.PortalClientSecret)}
+		clients: newClients(d.URL, d.PortalClientSecret), loginURL: d.URL(loginPath)}
 	cfg := &op.Config{
 		DefaultLogoutRedirectURI: d.URL("/"),
 		CodeMethodS256:           true,
@@ -155,10 +155,13 @@ func (o *Provider) authorize(c echo.Context) error {
 		return err
 	}
 	clientID, redirectURI := r.Form.Get("client_id"), r.Form.Get("redirect_uri")
-	cl, ok := o.storage.clients[clientID]
-	if !ok {
+	cl, err := o.storage.client(r.Context(), clientID)
+	if errors.Is(err, errUnknownClient) {
 		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_client", Msg: msgUnknownClient,
 			Err: fmt.Errorf("authorize: unknown client %q", clientID)}
+	}
+	if err != nil {
+		return err
 	}
 	if !cl.allowsRedirect(redirectURI) {
 		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_request", Msg: msgBadRedirect,
@@ -272,8 +275,8 @@ func (o *Provider) token(c echo.Context) error {
 	default:
 		return c.JSON(http.StatusBadRequest, oidc.ErrUnsupportedGrantType().WithDescription("supported: authorization_code, refresh_token"))
 	}
-	if _, ref := o.authenticateClient(r, false); ref != nil {
-		return o.writeRefusal(c, ref)
+	if _, ref, err := o.authenticateClient(r, false); err != nil || ref != nil {
+		return o.refusal(c, ref, err)
 	}
 	return o.serve(c)
 }
@@ -285,8 +288,8 @@ func (o *Provider) introspect(c echo.Context) error {
 	if ref := checkOAuthParams(r); ref != nil {
 		return o.writeRefusal(c, ref)
 	}
-	if _, ref := o.authenticateClient(r, true); ref != nil {
-		return o.writeRefusal(c, ref)
+	if _, ref, err := o.authenticateClient(r, true); err != nil || ref != nil {
+		return o.refusal(c, ref, err)
 	}
 	return o.serve(c)
 }

@@ -2,7 +2,6 @@ package oidcop
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"time"
@@ -18,12 +17,13 @@ import (
 // opStorage is op.Storage on SQLite. The provider library drives it; every state change is
 // one store call, so a restart loses no login, code or token.
 type opStorage struct {
-	st      *store.Store
-	now     func() time.Time
-	log     *slog.Logger
-	clients map[string]*client
-	key     *signingKey
-	keys    []op.Key
+	st       *store.Store
+	now      func() time.Time
+	log      *slog.Logger
+	clients  map[string]*client // the built-in clients; registered ones are in the store
+	loginURL string             // the login page of every client; the auth request id is appended
+	key      *signingKey
+	keys     []op.Key
 }
 
 var _ op.Storage = (*opStorage)(nil)
@@ -110,9 +110,12 @@ func (a *opAuthRequest) grant() store.OIDCGrant {
 // around the authorize handler skips them: loopback-exact redirect URIs and PKCE with S256
 // (required for public clients, plain refused for all, RFC 9700 §2.1.1).
 func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
-	c, ok := s.clients[req.ClientID]
-	if !ok || !c.allowsRedirect(req.RedirectURI) {
+	c, err := s.client(ctx, req.ClientID)
+	if errors.Is(err, errUnknownClient) || (err == nil && !c.allowsRedirect(req.RedirectURI)) {
 		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("redirect_uri is not registered for this client")
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := checkPKCE(c, req.CodeChallenge, req.CodeChallengeMethod); err != nil {
 		return nil, err
@@ -144,7 +147,7 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 // checkPKCE applies the PKCE policy to an authorization request.
 func checkPKCE(c *client, challenge string, method oidc.CodeChallengeMethod) error {
 	if challenge == "" {
-		if c.auth == oidc.AuthMethodNone {
+		if c.public() {
 			return oidc.ErrInvalidRequest().WithDescription("code_challenge is required (PKCE with S256)")
 		}
 		return nil
@@ -215,18 +218,21 @@ func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgori
 func (s *opStorage) KeySet(context.Context) ([]op.Key, error) { return s.keys, nil }
 
 // GetClientByClientID implements op.Storage.
-func (s *opStorage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
-	c, ok := s.clients[id]
-	if !ok {
-		return nil, errors.New("unknown client")
+func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+	c, err := s.client(ctx, id)
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
 // AuthorizeClientIDSecret implements op.Storage (client_secret_basic and client_secret_post).
-func (s *opStorage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
-	c, ok := s.clients[id]
-	if !ok || c.secret == "" || subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) != 1 {
+func (s *opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
+	c, err := s.client(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !c.secretMatches(secret) {
 		return errors.New("wrong client credentials")
 	}
 	return nil

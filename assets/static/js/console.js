@@ -1,10 +1,25 @@
-// Operator console: refreshes the SMS outbox and prints the demo sheet. No framework, no
-// inline handlers (the CSP allows only scripts from this origin).
+// Operator console: refreshes the SMS outbox, prints the demo sheet, copies a new secret. No
+// framework, no inline handlers (the CSP allows only scripts from this origin).
 (function () {
   "use strict";
 
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
+  });
+
+  // "Sao chép" next to a secret shown once: the clipboard API where the page is a secure
+  // context (localhost, HTTPS), else the selection copy that works on plain HTTP too.
+  document.querySelectorAll("[data-copy]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var field = document.getElementById(b.getAttribute("data-copy"));
+      var done = function () { b.textContent = "Đã sao chép"; };
+      field.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () { if (document.execCommand("copy")) done(); });
+      } else if (document.execCommand("copy")) {
+        done();
+      }
+    });
   });
 
   var table = document.getElementById("outbox");

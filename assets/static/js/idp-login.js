@@ -11,6 +11,7 @@
       var on = t === name;
       tab.classList.toggle('active', on);
       tab.setAttribute('aria-selected', on ? 'true' : 'false');
+      tab.setAttribute('tabindex', on ? '0' : '-1');
       panel.classList.toggle('hidden', !on);
     });
     document.dispatchEvent(new CustomEvent('idp:tab', { detail: name }));
@@ -20,13 +21,29 @@
     }
   }
 
-  ['qr', 'password'].forEach(function (t) {
+  // The ARIA tab pattern: one tab in the Tab order (the selected one); the arrow keys, Home
+  // and End move between tabs and select them.
+  var names = ['qr', 'password'];
+  function activate(t) {
+    var tab = document.getElementById('tab-' + t);
+    selectTab(t);
+    history.replaceState(null, '', tab.getAttribute('href'));
+  }
+  names.forEach(function (t, i) {
     var tab = document.getElementById('tab-' + t);
     if (!tab) return;
+    tab.setAttribute('tabindex', tab.getAttribute('aria-selected') === 'true' ? '0' : '-1');
     tab.addEventListener('click', function (e) {
       e.preventDefault();
-      selectTab(t);
-      history.replaceState(null, '', tab.getAttribute('href'));
+      activate(t);
+    });
+    tab.addEventListener('keydown', function (e) {
+      var next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: names.length - 1 }[e.key];
+      if (next === undefined) return;
+      e.preventDefault();
+      var t2 = names[(next + names.length) % names.length];
+      activate(t2);
+      document.getElementById('tab-' + t2).focus();
     });
   });
 
@@ -60,21 +77,22 @@
     });
   });
 
-  var resend = document.getElementById('otp-resend');
-  var wait = document.getElementById('otp-resend-wait');
-  if (resend && wait) {
-    var left = parseInt(resend.getAttribute('data-wait') || '0', 10);
+  // Every button that sends a new SMS ("Gửi lại mã", "Nhận mã OTP qua tin nhắn SMS") waits out
+  // the resend interval visibly, with its own countdown beside it.
+  Array.prototype.forEach.call(document.querySelectorAll('button[data-wait]'), function (button) {
+    var wait = button.parentNode.querySelector('.resend-wait');
+    var left = parseInt(button.getAttribute('data-wait') || '0', 10);
     var tick = function () {
       if (left > 0) {
-        resend.disabled = true;
-        wait.textContent = '(sau ' + left + ' giây)';
+        button.disabled = true;
+        if (wait) wait.textContent = '(sau ' + left + ' giây)';
         left -= 1;
         setTimeout(tick, 1000);
       } else {
-        resend.disabled = false;
-        wait.textContent = '';
+        button.disabled = false;
+        if (wait) wait.textContent = '';
       }
     };
     tick();
-  }
+  });
 })();

@@ -103,6 +103,7 @@
     scan: (qr) => call("POST", "/qr/scan", { qr }),
     confirm: (id, passcode) => call("POST", "/qr/" + encodeURIComponent(id) + "/confirm", { passcode }),
     deny: (id) => call("POST", "/qr/" + encodeURIComponent(id) + "/deny"),
+    scanned: (id) => call("GET", "/qr/" + encodeURIComponent(id)),
     setWebLogin: (enabled, passcode) => call("PUT", "/settings/web-login", { enabled, passcode }),
     totpEnroll: (passcode) => call("POST", "/totp/enroll", { passcode }),
     totpActivate: (code) => call("POST", "/totp/activate", { code }),
@@ -129,10 +130,10 @@
       two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()) + ":" + two(d.getUTCSeconds());
   }
 
-  // formatDuration renders seconds as m:ss.
+  // formatDuration renders seconds as mm:ss, as the login page's QR countdown does ("02:00").
   function formatDuration(seconds) {
     const s = Math.max(0, Math.ceil(seconds));
-    return Math.floor(s / 60) + ":" + two(s % 60);
+    return two(Math.floor(s / 60)) + ":" + two(s % 60);
   }
 
   // maskIDNumber hides the 8 middle digits, as the VNeID app does ("mask lại 8 ký tự giữa").

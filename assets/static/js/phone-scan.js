@@ -25,6 +25,28 @@
     return typeof window.jsQR === "function";
   }
 
+  // The decoder is two thirds of the app's weight and only the scanner needs it: it loads
+  // when the scan screen first opens (its address, with the file's version, is on #phone).
+  let decoder = null;
+  function loadDecoder() {
+    if (decoderReady()) return Promise.resolve();
+    if (!decoder) {
+      decoder = new Promise((resolve, reject) => {
+        const s = document.createElement("script");
+        s.src = $("phone").dataset.decoder;
+        s.onload = resolve;
+        s.onerror = () => {
+          decoder = null; // a later try may work
+          s.remove();
+          reject(new Error("decoder not loaded"));
+        };
+        document.head.appendChild(s);
+      });
+    }
+    return decoder;
+  }
+  const NO_DECODER = "Chưa tải được bộ đọc mã QR. Hãy kiểm tra kết nối Wi-Fi rồi thử lại.";
+
   // decodeRegion draws a region of an image scaled so its longer side is at most max pixels
   // and looks for a QR code in it.
   function decodeRegion(src, sx, sy, sw, sh, max, inversion) {
@@ -117,7 +139,6 @@
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       return "Trình duyệt này không cho phép dùng camera trực tiếp; " + USE_PHOTO;
     }
-    if (!decoderReady()) return "Chưa tải được bộ đọc mã QR; hãy tải lại trang.";
     return "";
   }
 
@@ -154,6 +175,13 @@
     if (blocker) {
       note(blocker);
       $("scan-camera-start").classList.add("hidden");
+      return;
+    }
+    try {
+      await loadDecoder();
+    } catch (e) {
+      note(NO_DECODER);
+      $("scan-camera-start").classList.remove("hidden");
       return;
     }
     stopCamera();
@@ -207,11 +235,14 @@
     input.value = ""; // so that choosing the same photo again fires change again
     if (!file) return;
     showError("");
-    if (!decoderReady()) {
-      showError("Chưa tải được bộ đọc mã QR; hãy tải lại trang.");
+    setBusy(true, "Đang đọc mã QR trong ảnh…");
+    try {
+      await loadDecoder();
+    } catch (e) {
+      setBusy(false);
+      showError(NO_DECODER);
       return;
     }
-    setBusy(true, "Đang đọc mã QR trong ảnh…");
     const res = await decodeFile(file);
     setBusy(false);
     if (res.error) {
@@ -247,6 +278,7 @@
       active = true;
       showError("");
       setBusy(false);
+      loadDecoder().catch(() => {}); // early, so a photo can be read at once; errors show on use
       startCamera();
     },
     // leave stops the camera: it must never run behind another screen.

@@ -24,6 +24,7 @@
     login: null, // the login being confirmed
     expiresLocal: 0, // its expiry on the phone's clock
     countdownTimer: 0,
+    followTimer: 0,
     resultTimer: 0,
     resultActions: {},
     toastTimer: 0,
@@ -292,6 +293,7 @@
     account_level_insufficient: "Tài khoản chưa đủ mức định danh",
     qr_expired: "Mã QR đã hết hạn",
     qr_already_used: "Mã QR đã được sử dụng",
+    qr_cancelled: "Yêu cầu đăng nhập đã bị hủy trên máy tính",
     rate_limited: "Thao tác quá nhiều lần",
     network: "Không kết nối được",
   };
@@ -368,6 +370,57 @@
     }
     show("confirm");
     startCountdown();
+    followLogin(login.id);
+  }
+
+  // followLogin asks the server every 2 s where the login being decided stands, while the
+  // confirmation screen or its passcode pad is open: a login cancelled on the desktop or
+  // expired meanwhile ends here too, before anyone types a passcode for it.
+  function followLogin(id) {
+    stopFollowing();
+    state.followTimer = setInterval(async () => {
+      if (!state.login || state.login.id !== id || (state.screen !== "confirm" && state.screen !== "passcode")) {
+        stopFollowing();
+        return;
+      }
+      try {
+        const res = await api.scanned(id);
+        if (res.state !== "scanned" && state.login && state.login.id === id) loginEnded(res.state);
+      } catch (err) {
+        if (signOutIfNeeded(err)) stopFollowing();
+        // A network hiccup: the next tick asks again; the countdown still runs.
+      }
+    }, 2000);
+  }
+
+  function stopFollowing() {
+    clearInterval(state.followTimer);
+    state.followTimer = 0;
+  }
+
+  // ENDED says what ended a login the phone was deciding, by its state on the server.
+  const ENDED = {
+    cancelled: {
+      title: "Yêu cầu đăng nhập đã bị hủy trên máy tính",
+      message: "Không cần xác nhận nữa. Nếu bạn vẫn muốn đăng nhập, hãy tạo mã QR mới trên máy tính rồi quét lại.",
+    },
+    expired: {
+      title: "Yêu cầu đăng nhập đã hết hạn",
+      message: "Hãy tải lại mã QR trên màn hình đăng nhập của máy tính rồi quét lại.",
+    },
+  };
+
+  // loginEnded leaves the confirmation for a login that ended elsewhere: only "Quét lại" and
+  // "Về trang chủ" remain.
+  function loginEnded(serverState) {
+    stopFollowing();
+    stopCountdown();
+    state.login = null;
+    const ended = ENDED[serverState] || {
+      title: "Yêu cầu đăng nhập đã kết thúc",
+      message: "Yêu cầu này không còn chờ bạn xác nhận.",
+    };
+    showResult({ icon: "info", title: ended.title, message: ended.message, buttons: ["rescan", "home"] });
   }
 
   function startCountdown() {
@@ -389,12 +442,9 @@
     }
     const left = (state.expiresLocal - Date.now()) / 1000;
     if (left <= 0) {
-      el.textContent = "Yêu cầu đăng nhập đã hết hạn. Hãy quét lại mã QR mới trên màn hình đăng nhập.";
-      el.classList.add("expired");
-      stopCountdown();
+      loginEnded("expired");
       return;
     }
-    el.classList.remove("expired");
     el.textContent = "Yêu cầu hết hạn sau " + sim.formatDuration(left);
   }
 

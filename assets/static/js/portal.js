@@ -33,6 +33,21 @@
     }
   }
 
+  // The top menu opens on hover and focus (CSS). Escape closes the menus around the focus and
+  // puts the focus back on the top-level item; they open again once pointer and focus leave.
+  document.querySelectorAll(".nav-list > .nav-item").forEach(function (item) {
+    item.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Escape" || !item.querySelector(".submenu")) { return; }
+      item.classList.add("menu-closed");
+      item.querySelector("a").focus();
+    });
+    var reopen = function () { item.classList.remove("menu-closed"); };
+    item.addEventListener("mouseleave", reopen);
+    item.addEventListener("focusout", function (ev) {
+      if (!item.contains(ev.relatedTarget)) { reopen(); }
+    });
+  });
+
   // The account menu is a <details>: close it on a click elsewhere or Escape.
   var dd = document.querySelector(".user-dropdown");
   if (dd) {

@@ -67,9 +67,19 @@
     return (n < 10 ? '0' : '') + n;
   }
 
+  var announce = document.getElementById('qr-announce');
+  var announcedMinute = false;
+
   function tick() {
     var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     countdown.textContent = pad(Math.floor(left / 60)) + ':' + pad(left % 60);
+    if (announce && state === 'waiting' && left <= 60 && left > 0 && !announcedMinute) {
+      announcedMinute = true;
+      announce.textContent = 'Mã QR còn hiệu lực 1 phút.';
+    } else if (left > 60 && announcedMinute) {
+      announcedMinute = false; // a new QR
+      announce.textContent = '';
+    }
     // At zero the server decides: ask it, in case the stream missed the end.
     if (left === 0 && !ended(state)) startPolling();
   }

@@ -1,0 +1,264 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"dvclogin/app"
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+// The "clients" command: an integrator registers their own service as an OpenID Connect client
+// of the identity provider, in the data folder a server uses. The server need not stop: its
+// provider reads registered clients from the database at each use.
+
+// clientCommands are the subcommands of "clients".
+var clientCommands = map[string]command{
+	"add":           {"register a service: --id ID --name NAME --redirect-uri URI [...] [--public]", addClient},
+	"list":          {"list the registered services", listClients},
+	"remove":        {"remove a service, revoking its tokens and grants: remove ID", removeClient},
+	"rotate-secret": {"give a confidential service a new secret (the old one stops working): rotate-secret ID", rotateClientSecret},
+}
+
+// runClients runs one subcommand of "clients".
+func runClients(ctx context.Context, args []string, s Streams) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		clientsUsage(s.Err)
+		if len(args) == 0 {
+			return errors.New("clients: missing subcommand (add, list, remove, rotate-secret)")
+		}
+		return nil
+	}
+	cmd, ok := clientCommands[args[0]]
+	if !ok {
+		clientsUsage(s.Err)
+		return fmt.Errorf("clients: unknown subcommand %q", args[0])
+	}
+	return cmd.run(ctx, args[1:], s)
+}
+
+func clientsUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: dvclogin clients <subcommand> [flags]   (Ứng dụng tích hợp: dịch vụ đăng nhập qua OpenID Connect)")
+	for _, n := range []string{"add", "list", "remove", "rotate-secret"} {
+		fmt.Fprintf(w, "  %-14s %s\n", n, clientCommands[n].summary)
+	}
+	fmt.Fprintln(w, "Every subcommand takes -data DIR, the server's data folder (env DVC_DATA, default ./data).")
+}
+
+// uriList is a flag that may be given several times.
+type uriList []string
+
+func (l *uriList) String() string     { return strings.Join(*l, " ") }
+func (l *uriList) Set(v string) error { *l = append(*l, v); return nil }
+
+// clientFlags is a subcommand's flag set with -data.
+func clientFlags(name string, s Streams) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("dvclogin clients "+name, flag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	data := fs.String("data", env("DVC_DATA", app.DefaultConfig().DataDir), "the server's data folder (env DVC_DATA)")
+	return fs, data
+}
+
+// parseInterspersed parses flags written before or after the positional arguments
+// ("remove ID -data DIR" reads as naturally as "remove -data DIR ID") and returns the
+// positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// oneClientID is the single positional argument of remove and rotate-secret.
+func oneClientID(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		return "", fmt.Errorf("%s: give exactly one client id (cần đúng một mã ứng dụng), e.g. %s ho-tich", fs.Name(), fs.Name())
+	}
+	return pos[0], nil
+}
+
+// openDataFolder opens the database of the data folder dir, which a server must have created:
+// opening a mistyped folder must not make an empty database nobody serves.
+func openDataFolder(ctx context.Context, dir string) (*store.Store, error) {
+	path := filepath.Join(dir, "dvclogin.db") // the file app.New opens
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no database in %s: start the server once with -data %s, or name its data folder with -data "+
+			"(không có cơ sở dữ liệu trong thư mục %s: hãy chạy máy chủ một lần với -data %s, hoặc chỉ đúng thư mục dữ liệu bằng -data)",
+			dir, dir, dir, dir)
+	}
+	return store.Open(ctx, path)
+}
+
+// clientsRefusal turns a refused request into the command's error: what to do in Vietnamese, why in
+// English.
+func clientsRefusal(cmd string, err error) error {
+	var e *web.Error
+	if errors.As(err, &e) {
+		return fmt.Errorf("%s: %s (%v)", cmd, e.Msg, e.Err)
+	}
+	return fmt.Errorf("%s: %w", cmd, err)
+}
+
+// auditCLI records an operator's action at the command line; a failure to audit fails the
+// command, which has nobody else to tell.
+func auditCLI(ctx context.Context, st *store.Store, action, detail string) error {
+	return st.Audit(ctx, store.Event{At: time.Now(), Actor: "cli", Action: action, Detail: detail})
+}
+
+func addClient(ctx context.Context, args []string, s Streams) error {
+	fs, data := clientFlags("add", s)
+	id := fs.String("id", "", "client_id: 3-64 of a-z 0-9 . _ -, starting with a letter or digit")
+	name := fs.String("name", "", "the service's name, shown to citizens at login (Tên dịch vụ)")
+	var redirects, logouts uriList
+	fs.Var(&redirects, "redirect-uri", "an exact redirect URI (repeat for more)")
+	fs.Var(&logouts, "post-logout-redirect-uri", "an exact address to return to after logout (repeat for more)")
+	public := fs.Bool("public", false, "a public client (native or browser app): no secret, PKCE S256 required")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("clients add: unexpected argument %q (tham số thừa); the id goes in --id", pos[0])
+	}
+	c, secret, err := web.NewOIDCClient(*id, *name, redirects, logouts, *public, time.Now())
+	if err != nil {
+		return clientsRefusal("clients add", err)
+	}
+	st, err := openDataFolder(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := web.RegisterOIDCClient(ctx, st, c); err != nil {
+		return clientsRefusal("clients add", err)
+	}
+	if err := auditCLI(ctx, st, "oidc_client_added", clientDetail(c)); err != nil {
+		return err
+	}
+	if c.Public {
+		fmt.Fprintf(s.Out, "Đã đăng ký ứng dụng công khai (public) %q.\nclient_id: %s\n", c.Name, c.ID)
+		fmt.Fprintln(s.Out, "Ứng dụng công khai không có khóa bí mật: mỗi lần đăng nhập phải dùng PKCE với S256.")
+		return nil
+	}
+	fmt.Fprintf(s.Out, "Đã đăng ký ứng dụng %q (confidential).\nclient_id: %s\nclient_secret: %s\n", c.Name, c.ID, secret)
+	printSecretWarning(s.Out, c.ID)
+	return nil
+}
+
+// clientDetail is the audit detail of a registration.
+func clientDetail(c store.OIDCClient) string {
+	kind := "confidential"
+	if c.Public {
+		kind = "public"
+	}
+	return fmt.Sprintf("client=%s (%s) name=%q redirect_uris=%s", c.ID, kind, c.Name, strings.Join(c.RedirectURIs, " "))
+}
+
+func printSecretWarning(w io.Writer, id string) {
+	fmt.Fprintf(w, "Khóa bí mật (client_secret) chỉ hiện một lần này: hãy lưu lại ngay. Máy chủ chỉ giữ bản băm của nó; "+
+		"nếu mất, tạo khóa mới bằng: dvclogin clients rotate-secret %s\n", id)
+}
+
+func listClients(ctx context.Context, args []string, s Streams) error {
+	fs, data := clientFlags("list", s)
+	if pos, err := parseInterspersed(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("clients list: unexpected argument %q (tham số thừa)", pos[0])
+	}
+	st, err := openDataFolder(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	list, err := st.ListOIDCClients(ctx)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(s.Out, "Chưa có ứng dụng tích hợp nào. Đăng ký bằng: dvclogin clients add --id ID --name \"Tên dịch vụ\" --redirect-uri URI")
+		return nil
+	}
+	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLIENT_ID\tTÊN DỊCH VỤ\tLOẠI\tREDIRECT URI")
+	for _, c := range list {
+		kind := "confidential"
+		if c.Public {
+			kind = "public (PKCE)"
+		}
+		for i, u := range c.RedirectURIs {
+			if i == 0 {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Name, kind, u)
+			} else {
+				fmt.Fprintf(tw, "\t\t\t%s\n", u)
+			}
+		}
+	}
+	return tw.Flush()
+}
+
+func removeClient(ctx context.Context, args []string, s Streams) error {
+	fs, data := clientFlags("remove", s)
+	id, err := oneClientID(fs, args)
+	if err != nil {
+		return err
+	}
+	st, err := openDataFolder(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := web.RemoveOIDCClient(ctx, st, id, time.Now())
+	if err != nil {
+		return clientsRefusal("clients remove", err)
+	}
+	if err := auditCLI(ctx, st, "oidc_client_removed", fmt.Sprintf("client=%s tokens=%d grants=%d", id, r.Tokens, r.Grants)); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Out, "Đã xóa ứng dụng %q: thu hồi %d token, hủy %d lượt cấp quyền và đăng nhập dang dở.\n", id, r.Tokens, r.Grants)
+	return nil
+}
+
+func rotateClientSecret(ctx context.Context, args []string, s Streams) error {
+	fs, data := clientFlags("rotate-secret", s)
+	id, err := oneClientID(fs, args)
+	if err != nil {
+		return err
+	}
+	st, err := openDataFolder(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	secret, err := web.RotateOIDCClientSecret(ctx, st, id, time.Now())
+	if err != nil {
+		return clientsRefusal("clients rotate-secret", err)
+	}
+	if err := auditCLI(ctx, st, "oidc_client_secret_rotated", "client="+id); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Out, "Đã đổi khóa bí mật của ứng dụng %q: khóa cũ ngừng hoạt động ngay.\nclient_id: %s\nclient_secret: %s\n", id, id, secret)
+	printSecretWarning(s.Out, id)
+	return nil
+}
