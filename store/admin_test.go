@@ -44,7 +44,8 @@ func TestOpenChecksWhoseDatabase(t *testing.T) {
 }
 
 // TestResetKeepsKeysAndOneSession: ResetDemo empties every table of demo data, whatever its
-// name, and keeps the secrets, the signing keys and the session it is told to.
+// name, and keeps the secrets, the signing keys, the registered clients and the session it is
+// told to.
 func TestResetKeepsKeysAndOneSession(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTemp(t)
@@ -52,7 +53,8 @@ func TestResetKeepsKeysAndOneSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE later_feature (x TEXT); INSERT INTO later_feature VALUES ('old');
-		INSERT INTO oidc_signing_keys (id, algorithm, private_der, created_at) VALUES ('key1', 'RS256', x'00', 0)`); err != nil {
+		INSERT INTO oidc_signing_keys (id, algorithm, private_der, created_at) VALUES ('key1', 'RS256', x'00', 0);
+		INSERT INTO oidc_clients (id, name, public, redirect_uris, created_at) VALUES ('ho-tich', 'Hộ tịch', 1, 'http://127.0.0.1:9/cb', 0)`); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"keep", "drop"} {
@@ -79,9 +81,10 @@ func TestResetKeepsKeysAndOneSession(t *testing.T) {
 	if err != nil || left != (DemoData{Citizens: 1, Sessions: 1, Audit: 1}) {
 		t.Fatalf("left %+v %v, want the seeded citizen, the kept session and the reset's event", left, err)
 	}
-	var keys, secrets int
-	s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM oidc_signing_keys), (SELECT count(*) FROM secrets)`).Scan(&keys, &secrets)
-	if keys != 1 || secrets != 1 {
-		t.Fatalf("after the reset: %d signing keys, %d secrets", keys, secrets)
+	var keys, secrets, clients int
+	s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM oidc_signing_keys), (SELECT count(*) FROM secrets),
+		(SELECT count(*) FROM oidc_clients)`).Scan(&keys, &secrets, &clients)
+	if keys != 1 || secrets != 1 || clients != 1 {
+		t.Fatalf("after the reset: %d signing keys, %d secrets, %d registered clients", keys, secrets, clients)
 	}
 }

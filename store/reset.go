@@ -7,9 +7,11 @@ import (
 )
 
 // keptTables survive a reset: the server's secrets (master secret, console password), the
-// OIDC signing keys, and the record of the schema. Every other table, including any added
-// later, holds demo data and is emptied.
-var keptTables = map[string]bool{"schema_migrations": true, "secrets": true, "oidc_signing_keys": true}
+// OIDC signing keys, the OIDC clients integrators registered (their services must not stop
+// working because a class ended; their grants and tokens go with the demo data), and the
+// record of the schema. Every other table, including any added later, holds demo data and is
+// emptied.
+var keptTables = map[string]bool{"schema_migrations": true, "secrets": true, "oidc_signing_keys": true, "oidc_clients": true}
 
 // DemoData counts rows of the demo data, grouped as an operator thinks of them.
 type DemoData struct {

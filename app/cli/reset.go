@@ -52,7 +52,7 @@ func runReset(ctx context.Context, args []string, s Streams) error {
 	}
 	fmt.Fprintf(s.Out, "Đã khôi phục dữ liệu demo trong %s: xóa %d công dân, %d phiên đăng nhập, %d tin nhắn, %d dòng nhật ký; tạo lại %d công dân demo.\n",
 		*data, lost.Citizens, lost.Sessions, lost.Messages, lost.Audit, len(store.DemoCitizens))
-	fmt.Fprintln(s.Out, "Khóa, mật khẩu quản trị và cấu hình giữ nguyên. Máy chủ đang chạy (nếu có) dùng dữ liệu mới ngay; mọi người phải đăng nhập lại.")
+	fmt.Fprintln(s.Out, "Khóa, mật khẩu quản trị, ứng dụng tích hợp đã đăng ký và cấu hình giữ nguyên. Máy chủ đang chạy (nếu có) dùng dữ liệu mới ngay; mọi người phải đăng nhập lại.")
 	return nil
 }
 
@@ -73,7 +73,7 @@ func confirmReset(ctx context.Context, st *store.Store, db string, s Streams) er
 	for _, l := range lostLines(lost) {
 		fmt.Fprintf(s.Out, "  - %s\n", l)
 	}
-	fmt.Fprintf(s.Out, "rồi tạo lại %d công dân demo. Khóa, mật khẩu quản trị và cấu hình được giữ lại.\n", len(store.DemoCitizens))
+	fmt.Fprintf(s.Out, "rồi tạo lại %d công dân demo. Khóa, mật khẩu quản trị, ứng dụng tích hợp đã đăng ký và cấu hình được giữ lại.\n", len(store.DemoCitizens))
 	fmt.Fprint(s.Out, "Bạn có chắc? Gõ \"y\" rồi Enter để khôi phục, Enter để hủy: ")
 	answer, err := bufio.NewReader(s.In).ReadString('\n')
 	if errors.Is(err, io.EOF) {
