@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -111,19 +112,29 @@ func browserCommand(goos, url string) *exec.Cmd {
 	return exec.Command("xdg-open", url)
 }
 
-// openWhenHealthy opens base in the browser once base/healthz answers 200, so the page never
-// meets a server that is still starting. It gives up after 30 s or when ctx ends.
-func openWhenHealthy(ctx context.Context, goos, base string, log *slog.Logger) {
+// healthURL is /healthz at the address the server listens on, from this machine, over plain
+// HTTP: the server answers it there with -tls too, and no certificate has to be trusted.
+func healthURL(bound net.Addr) string {
+	host, port := "127.0.0.1", "8080"
+	if ta, ok := bound.(*net.TCPAddr); ok {
+		port = strconv.Itoa(ta.Port)
+		if ta.IP != nil && !ta.IP.IsUnspecified() {
+			host = ta.IP.String()
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/healthz"
+}
+
+// openWhenHealthy opens the portal at base in the browser once health answers 200, so the
+// page never meets a server that is still starting. It gives up after 30 s or when ctx ends.
+func openWhenHealthy(ctx context.Context, goos, health, base string, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	hc := &http.Client{Timeout: 2 * time.Second}
-	for {
-		if healthy(ctx, hc, base+"/healthz") {
-			break
-		}
+	for !healthy(ctx, hc, health) {
 		select {
 		case <-ctx.Done():
-			log.Warn("did not open the browser: the server did not answer /healthz", "url", base)
+			log.Warn("did not open the browser: the server did not answer /healthz", "url", health)
 			return
 		case <-time.After(250 * time.Millisecond):
 		}

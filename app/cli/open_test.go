@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -79,6 +80,28 @@ func TestOpenFlag(t *testing.T) {
 			_, opts, err := parseServeFlags(tc.args, &strings.Builder{})
 			if (err == nil) != tc.ok || tc.ok && opts.open != tc.want {
 				t.Fatalf("open %+v, err %v; want %+v ok=%v", opts.open, err, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+// TestHealthURL: the readiness check asks the listening address over plain HTTP, from this
+// machine, whatever interface the server listens on.
+func TestHealthURL(t *testing.T) {
+	tests := []struct {
+		name  string
+		bound net.Addr
+		want  string
+	}{
+		{"AllInterfaces", &net.TCPAddr{IP: net.IPv4zero, Port: 8080}, "http://127.0.0.1:8080/healthz"},
+		{"AllInterfacesIPv6", &net.TCPAddr{IP: net.IPv6unspecified, Port: 8443}, "http://127.0.0.1:8443/healthz"},
+		{"OneAddress", &net.TCPAddr{IP: net.ParseIP("192.168.1.23"), Port: 8080}, "http://192.168.1.23:8080/healthz"},
+		{"LoopbackIPv6", &net.TCPAddr{IP: net.IPv6loopback, Port: 9000}, "http://[::1]:9000/healthz"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := healthURL(tc.bound); got != tc.want {
+				t.Fatalf("healthURL(%v) = %q, want %q", tc.bound, got, tc.want)
 			}
 		})
 	}

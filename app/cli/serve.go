@@ -52,7 +52,7 @@ func serve(ctx context.Context, args []string, s Streams) (err error) {
 	}
 	a.PrintBanner(s.Out, ln.Addr())
 	if started.shouldOpenBrowser(opts.open) {
-		go openWhenHealthy(ctx, started.goos, a.Config().PublicURL, cfg.Logger)
+		go openWhenHealthy(ctx, started.goos, healthURL(ln.Addr()), a.Config().PublicURL, cfg.Logger)
 	}
 	err = a.Serve(ctx, ln)
 	cfg.Logger.Info("stopped")
