@@ -155,40 +155,63 @@ func TestResetWhileServing(t *testing.T) {
 	tokenLogin(t, env, env.Client()) // the demo works again, new phone and all, on the old signing key
 }
 
+// TestResetAsksFirst: without -yes the reset asks on a terminal and takes only a yes; with
+// input that is not a terminal it refuses, since nobody is there to answer.
 func TestResetAsksFirst(t *testing.T) {
+	db := app.DatabaseFile(t.TempDir())
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	tests := []struct {
-		name  string
-		in    io.Reader
-		args  []string
-		reset bool
-		err   string
+		name string
+		in   io.Reader
+		err  string
 	}{
-		{"ErrNotATerminal", strings.NewReader("y\n"), nil, false, "-yes"},
-		{"ErrNoInput", nil, nil, false, "-yes"},
-		{"ErrAnsweredNo", terminal{strings.NewReader("n\n")}, nil, false, "đã hủy"},
-		{"ErrJustEnter", terminal{strings.NewReader("\n")}, nil, false, "đã hủy"},
-		{"AnsweredYes", terminal{strings.NewReader("y\n")}, nil, true, ""},
-		{"AnsweredCo", terminal{strings.NewReader("có\n")}, nil, true, ""},
-		{"YesFlag", strings.NewReader(""), []string{"-yes"}, true, ""},
+		{"ErrNotATerminal", strings.NewReader("y\n"), "-yes"},
+		{"ErrNoInput", nil, "-yes"},
+		{"ErrAnsweredNo", terminal{strings.NewReader("n\n")}, "đã hủy"},
+		{"ErrJustEnter", terminal{strings.NewReader("\n")}, "đã hủy"},
+		{"ErrNoAnswer", terminal{strings.NewReader("")}, "đã hủy"},
+		{"AnsweredY", terminal{strings.NewReader("y\n")}, ""},
+		{"AnsweredYes", terminal{strings.NewReader(" Yes \n")}, ""},
+		{"AnsweredCo", terminal{strings.NewReader("có\n")}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env := apptest.New(t)
-			ctx := context.Background()
-			env.AppLogin(an.IDNumber, app.DemoPassword)
-			before, _ := env.App.Store().CountDemoData(ctx)
-			out, _, err := run(t, tc.in, append([]string{"reset", "-data", env.Config.DataDir}, tc.args...)...)
+			var out bytes.Buffer
+			err := confirmReset(context.Background(), st, db, Streams{In: tc.in, Out: &out})
 			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
-				t.Fatalf("reset: %v, want error containing %q\n%s", err, tc.err, out)
+				t.Fatalf("confirm: %v, want error containing %q\n%s", err, tc.err, out.String())
 			}
-			after, _ := env.App.Store().CountDemoData(ctx)
-			if reset := after.Sessions == 0; reset != tc.reset || before.Sessions == 0 {
-				t.Fatalf("sessions %d before, %d after; want reset=%v", before.Sessions, after.Sessions, tc.reset)
-			}
-			if _, ok := tc.in.(terminal); ok && !strings.Contains(out, "Bạn có chắc?") {
-				t.Fatalf("no question on the terminal:\n%s", out)
+			if _, ok := tc.in.(terminal); ok && !strings.Contains(out.String(), "Bạn có chắc?") {
+				t.Fatalf("no question on the terminal:\n%s", out.String())
 			}
 		})
+	}
+}
+
+// TestResetWithoutYes runs the command as typed: on a terminal a yes resets; from a script
+// without -yes nothing changes.
+func TestResetWithoutYes(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	sessions := func() int {
+		t.Helper()
+		d, err := env.App.Store().CountDemoData(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Sessions
+	}
+	env.AppLogin(an.IDNumber, app.DemoPassword)
+	if _, _, err := run(t, strings.NewReader("y\n"), "reset", "-data", env.Config.DataDir); err == nil || sessions() == 0 {
+		t.Fatalf("a script's reset without -yes: %v, %d sessions left", err, sessions())
+	}
+	out, _, err := run(t, terminal{strings.NewReader("y\n")}, "reset", "-data", env.Config.DataDir)
+	if err != nil || sessions() != 0 || !strings.Contains(out, "Đã khôi phục dữ liệu demo") {
+		t.Fatalf("reset confirmed on a terminal: %v, %d sessions left\n%s", err, sessions(), out)
 	}
 }
 
