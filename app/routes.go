@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"dvclogin/app/console"
 	"dvclogin/app/web"
 )
 
@@ -27,7 +28,10 @@ func (a *App) routes(e *echo.Echo) {
 		middleware.Recover(),
 		web.SecurityHeaders,
 		web.RetryAfterMiddleware,
-		middleware.BodyLimit("64K"),
+		// Every body is held to 64 KB but the console's CSV import, which sets its own limit
+		// (10 MB, for a logged-in operator only); both run before anything reads a body.
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: console.IsUpload}),
+		a.console.LimitUpload,
 	)
 
 	e.GET("/healthz", a.healthz)

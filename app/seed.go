@@ -19,12 +19,7 @@ var DemoCitizens = store.DemoCitizens
 
 // Seed creates the demo citizens.
 func Seed(ctx context.Context, st *store.Store, h *web.Hasher, now time.Time) error {
-	for _, c := range seededCitizens(h, now) {
-		if err := st.CreateCitizen(ctx, c); err != nil {
-			return err
-		}
-	}
-	return nil
+	return st.CreateCitizens(ctx, seededCitizens(h, now))
 }
 
 // ResetDemo puts the database back as a first start seeds it, in one transaction, while the
@@ -42,6 +37,7 @@ func seededCitizens(h *web.Hasher, now time.Time) []store.Citizen {
 	for _, c := range store.DemoCitizens {
 		c.PasswordHash = h.HashNow(store.DemoPassword)
 		c.PasscodeHash = h.HashNow(store.DemoPasscode)
+		c.PasswordIsDemo, c.PasscodeIsDemo = true, true
 		c.CreatedAt = now
 		out = append(out, c)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -19,6 +20,11 @@ type Event struct {
 // Audit appends an event to the audit trail.
 func (s *Store) Audit(ctx context.Context, e Event) error {
 	return insertEvent(ctx, s.w, e)
+}
+
+// execer is a connection or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 func insertEvent(ctx context.Context, db execer, e Event) error {

@@ -40,23 +40,3 @@ func (s *Store) CountAuditSince(ctx context.Context, actor, action string, since
 		actor, action, ms(since)).Scan(&n)
 	return n, err
 }
-
-// AuditedCitizens returns the ids of the citizens that have at least one audit event of this
-// actor and action (for example the accounts whose password an operator has reset).
-func (s *Store) AuditedCitizens(ctx context.Context, actor, action string) (map[string]bool, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT citizen_id FROM audit_events
-		WHERE actor = ? AND action = ? AND citizen_id <> ''`, actor, action)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
-}

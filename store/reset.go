@@ -134,10 +134,8 @@ func (s *Store) ResetDemo(ctx context.Context, r Reset) (DemoData, error) {
 			}
 			d.add(t, int(n))
 		}
-		for _, c := range r.Citizens {
-			if err := insertCitizen(ctx, tx, c); err != nil {
-				return err
-			}
+		if err := insertCitizens(ctx, tx, r.Citizens); err != nil {
+			return err
 		}
 		return insertEvent(ctx, tx, r.Event)
 	})

@@ -109,13 +109,13 @@ func migrationList() ([]migration, error) {
 		return nil, err
 	}
 	sort.Strings(names)
-	out := make([]migration, 0, len(names))
-	for _, name := range names {
-		v, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", filepath.Base(name))
-		}
-		out = append(out, migration{version: v, name: name})
+	versions, err := migrationVersions(names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]migration, len(names))
+	for i, name := range names {
+		out[i] = migration{version: versions[i], name: name}
 	}
 	return out, nil
 }
@@ -155,6 +155,26 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationVersions reads each migration's number from its name. A number is recorded as
+// applied once: of two files with one number (branches merged without renumbering) the second
+// would never run, so that is refused before anything is applied.
+func migrationVersions(names []string) ([]int, error) {
+	versions := make([]int, len(names))
+	seen := map[int]string{}
+	for i, name := range names {
+		base := filepath.Base(name)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %s and %s have the same number", other, base)
+		}
+		seen[v], versions[i] = base, v
+	}
+	return versions, nil
 }
 
 // tx runs fn in one write transaction on the single writer connection.

@@ -23,20 +23,16 @@ func dataFlag(fs *flag.FlagSet) *string {
 // parseFileArgs parses fs's flags around exactly one file argument, so that both
 // "backup FILE -data DIR" and "backup -data DIR FILE" work.
 func parseFileArgs(fs *flag.FlagSet, args []string) (string, error) {
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	switch {
+	case err != nil:
 		return "", err
-	}
-	if fs.NArg() == 0 {
+	case len(pos) == 0:
 		return "", fmt.Errorf("thiếu tên tệp: %s FILE [-data DIR]", fs.Name())
+	case len(pos) > 1:
+		return "", fmt.Errorf("thừa tham số %q: %s FILE [-data DIR]", pos[1], fs.Name())
 	}
-	file := fs.Arg(0)
-	if err := fs.Parse(fs.Args()[1:]); err != nil {
-		return "", err
-	}
-	if fs.NArg() > 0 {
-		return "", fmt.Errorf("thừa tham số %q: %s FILE [-data DIR]", fs.Arg(0), fs.Name())
-	}
-	return file, nil
+	return pos[0], nil
 }
 
 // runBackup is "dvclogin backup FILE": a consistent copy of the database, even while the

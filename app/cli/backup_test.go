@@ -63,7 +63,7 @@ func TestBackupWhileLoginsRun(t *testing.T) {
 		}
 	}
 	file := filepath.Join(t.TempDir(), "sao-luu.db")
-	out, _, err := run(t, nil, "backup", file, "-data", env.Config.DataDir)
+	out, _, err := runWith(t, nil, "backup", file, "-data", env.Config.DataDir)
 	close(stop)
 	wg.Wait()
 	if err != nil || !strings.Contains(out, "Đã sao lưu") {
@@ -73,7 +73,7 @@ func TestBackupWhileLoginsRun(t *testing.T) {
 	if v, err := store.CheckDatabase(context.Background(), file); err != nil || v == 0 {
 		t.Fatalf("the copy is not a dvclogin database: %d %v", v, err)
 	}
-	if _, _, err := run(t, nil, "backup", "-data", env.Config.DataDir, file); err == nil || !strings.Contains(err.Error(), "đã tồn tại") {
+	if _, _, err := runWith(t, nil, "backup", "-data", env.Config.DataDir, file); err == nil || !strings.Contains(err.Error(), "đã tồn tại") {
 		t.Fatalf("a backup over an existing file: %v", err)
 	}
 }
@@ -115,11 +115,11 @@ func markers(t *testing.T, path string) string {
 func TestRestore(t *testing.T) {
 	backup := filepath.Join(t.TempDir(), "lop-sang.db")
 	dir := dataWith(t, "morning")
-	if _, _, err := run(t, nil, "backup", backup, "-data", dir); err != nil {
+	if _, _, err := runWith(t, nil, "backup", backup, "-data", dir); err != nil {
 		t.Fatal(err)
 	}
 	afternoon := dataWith(t, "afternoon")
-	out, _, err := run(t, nil, "restore", backup, "-data", afternoon)
+	out, _, err := runWith(t, nil, "restore", backup, "-data", afternoon)
 	if err != nil {
 		t.Fatalf("restore: %v\n%s", err, out)
 	}
@@ -135,7 +135,7 @@ func TestRestore(t *testing.T) {
 
 	// Into a new folder: nothing to keep.
 	fresh := filepath.Join(t.TempDir(), "data")
-	if _, _, err := run(t, nil, "restore", "-data", fresh, backup); err != nil {
+	if _, _, err := runWith(t, nil, "restore", "-data", fresh, backup); err != nil {
 		t.Fatal(err)
 	}
 	if got := markers(t, app.DatabaseFile(fresh)); got != "morning" {
@@ -147,7 +147,7 @@ func TestRestoreRefuses(t *testing.T) {
 	ctx := context.Background()
 	tmp := t.TempDir()
 	good := filepath.Join(tmp, "good.db")
-	if _, _, err := run(t, nil, "backup", good, "-data", dataWith(t, "x")); err != nil {
+	if _, _, err := runWith(t, nil, "backup", good, "-data", dataWith(t, "x")); err != nil {
 		t.Fatal(err)
 	}
 	sqliteFile := func(name string, stmts ...string) string {
@@ -192,7 +192,7 @@ func TestRestoreRefuses(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before, _ := os.ReadDir(tc.data)
-			_, _, err := run(t, nil, "restore", tc.file, "-data", tc.data)
+			_, _, err := runWith(t, nil, "restore", tc.file, "-data", tc.data)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("restore %s: %v, want an error saying %q", filepath.Base(tc.file), err, tc.want)
 			}

@@ -22,8 +22,8 @@ import (
 
 var an = app.DemoCitizens[0] // level 2, web login on
 
-// run runs a command as typed, with input in, and returns its output and error output.
-func run(t *testing.T, in io.Reader, args ...string) (string, string, error) {
+// runWith runs a command as typed, with input in, and returns its output and error output.
+func runWith(t *testing.T, in io.Reader, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := Run(context.Background(), args, Streams{In: in, Out: &out, Err: &errOut})
@@ -98,7 +98,7 @@ func TestResetWhileServing(t *testing.T) {
 		t.Fatalf("first event %q, want waiting", ev.Name)
 	}
 
-	out, errOut, err := run(t, nil, "reset", "-data", env.Config.DataDir, "-yes")
+	out, errOut, err := runWith(t, nil, "reset", "-data", env.Config.DataDir, "-yes")
 	if err != nil {
 		t.Fatalf("reset: %v\n%s", err, errOut)
 	}
@@ -206,10 +206,10 @@ func TestResetWithoutYes(t *testing.T) {
 		return d.Sessions
 	}
 	env.AppLogin(an.IDNumber, app.DemoPassword)
-	if _, _, err := run(t, strings.NewReader("y\n"), "reset", "-data", env.Config.DataDir); err == nil || sessions() == 0 {
+	if _, _, err := runWith(t, strings.NewReader("y\n"), "reset", "-data", env.Config.DataDir); err == nil || sessions() == 0 {
 		t.Fatalf("a script's reset without -yes: %v, %d sessions left", err, sessions())
 	}
-	out, _, err := run(t, terminal{strings.NewReader("y\n")}, "reset", "-data", env.Config.DataDir)
+	out, _, err := runWith(t, terminal{strings.NewReader("y\n")}, "reset", "-data", env.Config.DataDir)
 	if err != nil || sessions() != 0 || !strings.Contains(out, "Đã khôi phục dữ liệu demo") {
 		t.Fatalf("reset confirmed on a terminal: %v, %d sessions left\n%s", err, sessions(), out)
 	}
@@ -217,7 +217,7 @@ func TestResetWithoutYes(t *testing.T) {
 
 func TestResetRefusesAFolderWithoutDatabase(t *testing.T) {
 	dir := t.TempDir()
-	_, _, err := run(t, nil, "reset", "-data", dir, "-yes")
+	_, _, err := runWith(t, nil, "reset", "-data", dir, "-yes")
 	if err == nil || !strings.Contains(err.Error(), "không tìm thấy") {
 		t.Fatalf("reset of an empty folder: %v", err)
 	}

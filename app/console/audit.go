@@ -56,6 +56,7 @@ var (
 		"device_activated": "Kích hoạt thiết bị mới", "device_activation_killed": "Hủy kích hoạt (sai mã quá nhiều lần)",
 		"oidc_client_added": "Đăng ký ứng dụng tích hợp", "oidc_client_removed": "Xóa ứng dụng tích hợp",
 		"oidc_client_secret_rotated": "Đổi khóa bí mật ứng dụng tích hợp",
+		"citizen_created":            "Thêm công dân", "citizen_updated": "Sửa thông tin công dân", "citizen_deleted": "Xóa công dân",
 	}
 	attemptKinds = map[string]string{"password": "Mật khẩu", "password_refused": "Mật khẩu (bị từ chối)",
 		"otp": "Mã OTP", "passcode": "Passcode", "console": "Mật khẩu quản trị",

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/citizens"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -22,6 +23,7 @@ type citizensPage struct {
 	shell
 	Citizens        []citizenRow
 	DefaultPasscode string
+	MaxVisitors     int // the most visitor accounts "Tạo N tài khoản khách" makes at once
 }
 
 // citizenRow is one citizen as the operator sees it, with the login rules' state already put
@@ -67,7 +69,8 @@ func (con *Console) showCitizens(c echo.Context) error {
 		return err
 	}
 	return con.d.Render.Page(c, http.StatusOK, "console/citizens", &citizensPage{
-		Page: web.NewPage(c, "Công dân demo"), shell: sh, Citizens: rows, DefaultPasscode: defaultPasscode})
+		Page: web.NewPage(c, "Công dân demo"), shell: sh, Citizens: rows, DefaultPasscode: defaultPasscode,
+		MaxVisitors: citizens.MaxVisitors})
 }
 
 func (con *Console) passwordState(cit store.Citizen, now time.Time) ruleState {

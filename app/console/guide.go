@@ -34,15 +34,9 @@ type guideAccount struct {
 
 func (con *Console) showGuide(c echo.Context) error {
 	ctx := c.Request().Context()
-	list, err := con.d.Store.ListCitizens(ctx)
-	if err != nil {
-		return err
-	}
-	pwReset, err := con.d.Store.AuditedCitizens(ctx, "console", "password_reset")
-	if err != nil {
-		return err
-	}
-	pcReset, err := con.d.Store.AuditedCitizens(ctx, "console", "passcode_reset")
+	// The seeded demo citizens only: the sheet is one A4 page, and a class's accounts have
+	// their own login cards.
+	list, err := con.d.Store.PresentDemoCitizens(ctx)
 	if err != nil {
 		return err
 	}
@@ -51,10 +45,10 @@ func (con *Console) showGuide(c echo.Context) error {
 	for _, cit := range list {
 		a := guideAccount{IDNumber: cit.IDNumber, FullName: cit.FullName, Level: cit.Level, WebLogin: cit.WebLogin,
 			Phone: cit.Phone, Password: store.DemoPassword, Passcode: defaultPasscode}
-		if pwReset[cit.ID] {
+		if !cit.PasswordIsDemo {
 			a.Password = "(đã đặt lại)"
 		}
-		if pcReset[cit.ID] {
+		if !cit.PasscodeIsDemo {
 			a.Passcode = "(đã đặt lại)"
 		}
 		switch {

@@ -43,6 +43,20 @@ func (con *Console) Mount(g *echo.Group) {
 	a.POST("/clients/:id/remove", con.submitRemoveClient)
 	a.POST("/clients/:id/secret", con.submitRotateClientSecret)
 
+	// Adding, editing and removing citizens, and login cards for a class. The CSV import is
+	// the one route whose body may exceed 64 KB (LimitUpload, mounted with the shared
+	// middleware, sets its limit).
+	a.GET("/citizens/new", con.showNewCitizen)
+	a.POST("/citizens/new", con.submitNewCitizen)
+	a.GET("/citizens/import", con.showImport)
+	a.POST("/citizens/import", con.submitImport)
+	a.POST("/citizens/generate", con.submitGenerate)
+	a.GET("/citizens/cards", con.showCards)
+	a.GET("/citizens/:id/edit", con.showEditCitizen)
+	a.POST("/citizens/:id/edit", con.submitEditCitizen)
+	a.GET("/citizens/:id/delete", con.showDeleteCitizen)
+	a.POST("/citizens/:id/delete", con.submitDeleteCitizen)
+
 	// The SMS outbox (the page polls the JSON list)
 	a.GET("/messages", con.showMessages)
 	a.GET("/messages.json", con.listMessagesJSON)

@@ -1,0 +1,207 @@
+// Package citizens holds the rules of a citizen record as an operator enters it (command-line
+// flags, the console's forms, a CSV file), the CSV format, and the made-up visitors of a class.
+// The command line and the console both add citizens through it, so a value refused in one is
+// refused in the other, in the same Vietnamese words. The rules live here rather than in store:
+// they use the secret rules of app/web and speak Vietnamese; the store keeps what only its
+// transaction can check (a taken ID number or phone number).
+package citizens
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"dvclogin/app/web"
+	"dvclogin/store"
+)
+
+// The field keys: the CSV's column names, the command's flags ("web_login" is -web-login) and
+// the console form's inputs.
+const (
+	FieldID       = "id"
+	FieldName     = "name"
+	FieldBirth    = "birth"
+	FieldGender   = "gender"
+	FieldPhone    = "phone"
+	FieldLevel    = "level"
+	FieldWebLogin = "web_login"
+	FieldPassword = "password"
+	FieldPasscode = "passcode"
+)
+
+// Columns returns the field keys in the CSV's column order.
+func Columns() []string {
+	return []string{FieldID, FieldName, FieldBirth, FieldGender, FieldPhone, FieldLevel, FieldWebLogin,
+		FieldPassword, FieldPasscode}
+}
+
+// Fields are a citizen's fields as an operator typed them. Level, WebLogin, Password and
+// Passcode may be empty: level 2, web login on, and the demo password and passcode.
+type Fields struct {
+	IDNumber string // số định danh cá nhân, 12 digits
+	Name     string // họ và tên
+	Birth    string // ngày sinh, dd/mm/yyyy
+	Gender   string // Nam | Nữ
+	Phone    string // 0xxxxxxxxx or +84xxxxxxxxx
+	Level    string // 1 | 2
+	WebLogin string // có/không, 1/0, …
+	Password string
+	Passcode string
+}
+
+// Field returns the field named by key, for filling Fields by column or flag name; nil for an
+// unknown key.
+func (f *Fields) Field(key string) *string {
+	switch key {
+	case FieldID:
+		return &f.IDNumber
+	case FieldName:
+		return &f.Name
+	case FieldBirth:
+		return &f.Birth
+	case FieldGender:
+		return &f.Gender
+	case FieldPhone:
+		return &f.Phone
+	case FieldLevel:
+		return &f.Level
+	case FieldWebLogin:
+		return &f.WebLogin
+	case FieldPassword:
+		return &f.Password
+	case FieldPasscode:
+		return &f.Passcode
+	}
+	return nil
+}
+
+// FieldsOf returns a stored citizen's fields as the edit form shows them (no secrets).
+func FieldsOf(c store.Citizen) Fields {
+	f := Fields{IDNumber: c.IDNumber, Name: c.FullName, Birth: BirthVN(c.BirthDate), Gender: c.Gender,
+		Phone: c.Phone, Level: fmt.Sprint(c.Level), WebLogin: "0"}
+	if c.WebLogin {
+		f.WebLogin = "1"
+	}
+	return f
+}
+
+// Problem is one refused value: the CSV line it is on (0 outside a file), the field (a key
+// above; "" for the file or a whole line) and what to do, in Vietnamese.
+type Problem struct {
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (p Problem) String() string {
+	switch {
+	case p.Line > 0 && p.Field != "":
+		return fmt.Sprintf("Dòng %d, cột %s: %s", p.Line, p.Field, p.Msg)
+	case p.Line > 0:
+		return fmt.Sprintf("Dòng %d: %s", p.Line, p.Msg)
+	case p.Field != "":
+		return p.Field + ": " + p.Msg
+	}
+	return p.Msg
+}
+
+// Problems are every refused value of an input. As an error it lists them, one a line.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Of returns the message for one field ("" when it is fine), for a form to show beside it.
+func (ps Problems) Of(field string) string {
+	for _, p := range ps {
+		if p.Field == field {
+			return p.Msg
+		}
+	}
+	return ""
+}
+
+// Draft is a checked new citizen: the record without its hashes yet, and its secrets in the
+// clear until Create hashes them (they are never stored so).
+type Draft struct {
+	Citizen  store.Citizen
+	Password string
+	Passcode string
+	Line     int // the CSV line it came from; 0 otherwise
+}
+
+// Check turns what an operator typed into a new citizen, or says what is wrong with every
+// field. now is the clock: a birth date may not be after today.
+func Check(f Fields, now time.Time) (Draft, Problems) {
+	var ps Problems
+	add := func(field, msg string) {
+		if msg != "" {
+			ps = append(ps, Problem{Field: field, Msg: msg})
+		}
+	}
+	c, recordProblems := checkRecord(f, now)
+	ps = append(ps, recordProblems...)
+	idNumber, msg := parseIDNumber(f.IDNumber)
+	add(FieldID, msg)
+	c.IDNumber = idNumber
+	if msg == "" && recordProblems.Of(FieldBirth) == "" && recordProblems.Of(FieldGender) == "" {
+		add(FieldID, idMatches(idNumber, c.BirthDate, c.Gender))
+	}
+	d := Draft{Citizen: c, Password: f.Password, Passcode: f.Passcode}
+	if d.Password == "" {
+		d.Password = store.DemoPassword
+	}
+	if d.Passcode == "" {
+		d.Passcode = store.DemoPasscode
+	}
+	// The same secret rules as every other place that sets a secret.
+	add(FieldPassword, secretProblem(web.CheckPassword(d.Password, idNumber, c.Phone)))
+	add(FieldPasscode, secretProblem(web.CheckPasscode(d.Passcode, c.BirthDate)))
+	d.Citizen.PasswordIsDemo = d.Password == store.DemoPassword
+	d.Citizen.PasscodeIsDemo = d.Passcode == store.DemoPasscode
+	return d, ps
+}
+
+// CheckEdit applies an operator's edit to a stored citizen: every field but the ID number and
+// the secrets (which have their own actions). The birth date and gender must still agree with
+// the ID number.
+func CheckEdit(cit store.Citizen, f Fields, now time.Time) (store.Citizen, Problems) {
+	c, ps := checkRecord(f, now)
+	if ps.Of(FieldBirth) == "" && ps.Of(FieldGender) == "" && idMatches(cit.IDNumber, c.BirthDate, c.Gender) != "" {
+		msg := fmt.Sprintf("Ngày sinh và giới tính phải khớp với số định danh %s (%s).", cit.IDNumber, describeID(cit.IDNumber))
+		ps = append(ps, Problem{Field: FieldBirth, Msg: msg}, Problem{Field: FieldGender, Msg: msg})
+	}
+	cit.FullName, cit.BirthDate, cit.Gender, cit.Phone = c.FullName, c.BirthDate, c.Gender, c.Phone
+	cit.Level, cit.WebLogin = c.Level, c.WebLogin
+	return cit, ps
+}
+
+// checkRecord checks the fields a citizen has beside the ID number and the secrets.
+func checkRecord(f Fields, now time.Time) (store.Citizen, Problems) {
+	var ps Problems
+	add := func(field, msg string) {
+		if msg != "" {
+			ps = append(ps, Problem{Field: field, Msg: msg})
+		}
+	}
+	var c store.Citizen
+	var msg string
+	c.FullName, msg = parseName(f.Name)
+	add(FieldName, msg)
+	c.BirthDate, msg = parseBirth(f.Birth, now)
+	add(FieldBirth, msg)
+	c.Gender, msg = parseGender(f.Gender)
+	add(FieldGender, msg)
+	c.Phone, msg = parsePhone(f.Phone)
+	add(FieldPhone, msg)
+	c.Level, msg = parseLevel(f.Level)
+	add(FieldLevel, msg)
+	c.WebLogin, msg = parseWebLogin(f.WebLogin)
+	add(FieldWebLogin, msg)
+	return c, ps
+}

@@ -1,0 +1,303 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"dvclogin/app"
+	"dvclogin/app/apptest"
+	"dvclogin/app/citizens"
+	"dvclogin/store"
+)
+
+// run runs a command line as typed and returns its output, or fails the test.
+func run(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := tryRun(args...)
+	if err != nil {
+		t.Fatalf("dvclogin %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// tryRun runs a command line as typed and returns its output and error.
+func tryRun(args ...string) (string, error) {
+	var out, errOut bytes.Buffer
+	err := Run(context.Background(), args, Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+	return out.String(), err
+}
+
+// dataFolder is a data folder with a database in it, as a server leaves it (stopped): the
+// demo citizens and nothing else.
+func dataFolder(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "dvclogin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, c := range store.DemoCitizens {
+		c.PasswordHash, c.PasscodeHash = "x", "x"
+		c.PasswordIsDemo, c.PasscodeIsDemo = true, true
+		if err := st.CreateCitizen(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// citizenCount counts the citizens of a data folder.
+func citizenCount(t *testing.T, dir string) int {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "dvclogin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	n, err := st.CountCitizens(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// mai is a citizen to add: a woman born in Hồ Chí Minh City in 1999.
+var mai = []string{"-id", "079199123456", "-name", "Lê Thị Mai", "-birth", "01/02/1999", "-gender", "Nữ", "-phone", "0977000444"}
+
+func TestCitizensAdd(t *testing.T) {
+	dir := dataFolder(t)
+	out := run(t, append([]string{"citizens", "add", "-data", dir}, mai...)...)
+	if !strings.Contains(out, "Đã thêm công dân Lê Thị Mai, số định danh 079199123456.") || !strings.Contains(out, store.DemoPassword) {
+		t.Fatalf("output:\n%s", out)
+	}
+	if list := run(t, "citizens", "list", "-data", dir); !strings.Contains(list, "079199123456  Lê Thị Mai") {
+		t.Fatalf("list:\n%s", list)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"ErrTaken", mai, "-id: Số định danh 079199123456 đã có trong hệ thống."},
+		{"ErrPhoneTaken", []string{"-id", "079199123457", "-name", "Lê Thị Mai", "-birth", "01/02/1999", "-gender", "Nữ", "-phone", "0912345678"},
+			"-phone: Số điện thoại 0912345678 đã thuộc về một công dân khác."},
+		{"ErrFields", []string{"-id", "079099123456", "-name", "Lê Thị Mai", "-birth", "1999-02-01", "-gender", "Nữ", "-phone", "0977000555", "-passcode", "123456", "-level", "3"},
+			"-birth: Ngày sinh phải có dạng dd/mm/yyyy"},
+		{"ErrWeakPassword", append([]string{"-password", "matkhau123"}, mai...), "-password: Mật khẩu này quá phổ biến"},
+		{"ErrStray", append([]string{"extra"}, mai...), `unexpected argument "extra"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tryRun(append([]string{"citizens", "add", "-data", dir}, tc.args...)...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to say %q", err, tc.want)
+			}
+		})
+	}
+	if n := citizenCount(t, dir); n != 4 {
+		t.Fatalf("%d citizens, want the 3 demo ones and Mai", n)
+	}
+}
+
+func TestCitizensAddOwnSecretsAndFlags(t *testing.T) {
+	dir := dataFolder(t)
+	args := append([]string{"citizens", "add"}, mai...)
+	out := run(t, append(args, "-level", "1", "-web-login=false", "-password", "Lop-hoc-2026", "-passcode", "246813", "-data", dir)...)
+	if strings.Contains(out, store.DemoPassword) {
+		t.Fatalf("output names the demo password for own secrets:\n%s", out)
+	}
+	list := run(t, "citizens", "list", "-data", dir)
+	_, line, _ := strings.Cut(list, "079199123456")
+	line, _, _ = strings.Cut(line, "\n")
+	if got := strings.Join(strings.Fields(line)[6:], " "); got != "1 tắt (riêng) (riêng)" {
+		t.Fatalf("Mai's level, web login, password and passcode: %q\n%s", got, list)
+	}
+}
+
+func TestCitizensNoDatabase(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "typo")
+	for _, args := range [][]string{
+		append([]string{"citizens", "add", "-data", dir}, mai...),
+		{"citizens", "list", "-data", dir},
+		{"citizens", "generate", "-data", dir, "3"},
+	} {
+		if _, err := tryRun(args...); err == nil || !strings.Contains(err.Error(), "không có cơ sở dữ liệu") {
+			t.Errorf("%s: %v", strings.Join(args, " "), err)
+		}
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("a mistyped -data folder was created")
+	}
+}
+
+func TestCitizensUsage(t *testing.T) {
+	for _, args := range [][]string{{"citizens"}, {"citizens", "remove"}} {
+		if _, err := tryRun(args...); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+}
+
+const classCSV = "\xEF\xBB\xBFid,name,birth,gender,phone,level,web_login,password,passcode\r\n" +
+	"048192004711,Phạm Thị Thu Hà,09/08/1992,Nữ,0935123456,2,1,Lop-hoc-2026,246813\r\n" +
+	"031203001234,Đỗ Minh Khoa,15/01/2003,Nam,0386000111,2,0,,\r\n" +
+	"079075009876,Võ Văn Tám,01/12/1975,Nam,+84 912 000 222,1,không,,\r\n"
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCitizensImport(t *testing.T) {
+	dir := dataFolder(t)
+	file := writeFile(t, "lop-hoc.csv", classCSV)
+	out := run(t, "citizens", "import", file, "-data", dir)
+	if !strings.Contains(out, "Đã nhập 3 công dân") || !strings.Contains(out, "Võ Văn Tám") || strings.Contains(out, "Lop-hoc-2026") {
+		t.Fatalf("output:\n%s", out)
+	}
+	if n := citizenCount(t, dir); n != 6 {
+		t.Fatalf("%d citizens, want 6", n)
+	}
+}
+
+// TestCitizensImportRefuses: a bad file adds nobody, and the error names the line and column.
+func TestCitizensImportRefuses(t *testing.T) {
+	dir := dataFolder(t)
+	bad := func(old, new string) string { return strings.Replace(classCSV, old, new, 1) }
+	big := classCSV + strings.Repeat(",,,,,,,,\r\n", citizens.MaxCSVBytes/10+1)
+	for _, tc := range []struct{ name, content, want string }{
+		{"ErrHeader", bad("birth", "ngay_sinh"), `Dòng 1: Cột "ngay_sinh" không có trong định dạng`},
+		{"ErrID", bad("031203001234", "03120300123"), "Dòng 3, cột id: Số định danh chỉ có 11 chữ số"},
+		{"ErrIDInFile", classCSV + "048192004711,Phạm Thị Hà,09/08/1992,Nữ,0935999999,,,,\r\n", "Dòng 5, cột id: Số định danh 048192004711 trùng với dòng 2."},
+		{"ErrIDInDatabase", classCSV + "001085012345,Nguyễn Văn An,12/03/1985,Nam,0977000333,,,,\r\n", "Dòng 5, cột id: Số định danh 001085012345 đã có trong hệ thống."},
+		{"ErrDate", bad("15/01/2003", "31/04/2003"), "Dòng 3, cột birth: Ngày sinh 31/04/2003 không có thật"},
+		{"ErrNotUTF8", bad("Phạm Thị Thu Hà", "Ph\xe1m Th\xec Thu H\xe0"), "Dòng 2: Tệp không phải UTF-8"},
+		{"ErrTooLarge", big, "lớn hơn 10 MB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tryRun("citizens", "import", "-data", dir, writeFile(t, "class.csv", tc.content))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "không nhập công dân nào") && tc.name != "ErrTooLarge" {
+				t.Fatalf("err = %v\nwant it to say %q", err, tc.want)
+			}
+			if n := citizenCount(t, dir); n != 3 {
+				t.Fatalf("%d citizens after a refused file, want the 3 demo ones", n)
+			}
+		})
+	}
+	if _, err := tryRun("citizens", "import", "-data", dir); err == nil {
+		t.Fatal("import without a file: no error")
+	}
+	if _, err := tryRun("citizens", "import", "-data", dir, filepath.Join(t.TempDir(), "missing.csv")); err == nil {
+		t.Fatal("import of a missing file: no error")
+	}
+}
+
+func TestCitizensListCSV(t *testing.T) {
+	dir := dataFolder(t)
+	out := run(t, "citizens", "list", "-csv", "-data", dir)
+	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 4 || strings.Join(records[0], ",") != strings.Join(citizens.Columns(), ",") {
+		t.Fatalf("CSV:\n%s", out)
+	}
+	an := records[1]
+	if an[0] != "001085012345" || an[2] != "12/03/1985" || an[7] != store.DemoPassword || an[8] != store.DemoPasscode {
+		t.Fatalf("first line %q", an)
+	}
+}
+
+// TestCitizensListAligned: the table's columns line up, Vietnamese names and all.
+func TestCitizensListAligned(t *testing.T) {
+	dir := dataFolder(t)
+	lines := strings.Split(strings.TrimSpace(run(t, "citizens", "list", "-data", dir)), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	col := func(line, cell string) int { return len([]rune(line[:strings.Index(line, cell)])) }
+	want := col(lines[0], "NGÀY SINH")
+	for i, d := range []string{"12/03/1985", "05/11/2001", "21/07/1990"} { // by ID number
+		if got := col(lines[i+1], d); got != want {
+			t.Errorf("line %d: birth date at column %d, heading at %d\n%s", i+2, got, want, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+func TestCitizensGenerate(t *testing.T) {
+	dir := dataFolder(t)
+	file := filepath.Join(t.TempDir(), "khach.csv")
+	out := run(t, "citizens", "generate", "-data", dir, "-csv", file, "5")
+	if !strings.Contains(out, "Đã tạo 5 tài khoản khách") || strings.Count(out, store.DemoPassword) != 5 {
+		t.Fatalf("output:\n%s", out)
+	}
+	written, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := citizens.ReadCSV(bytes.NewReader(written), time.Now())
+	if err != nil {
+		t.Fatalf("the written file does not read back in the import format: %v", err)
+	}
+	if len(accounts) != 5 || !accounts[0].Citizen.WebLogin || accounts[0].Citizen.Level != 2 {
+		t.Fatalf("file has %d accounts: %+v", len(accounts), accounts)
+	}
+	if info, _ := os.Stat(file); info.Mode().Perm() != 0o600 {
+		t.Errorf("the file of secrets is %v, want 0600", info.Mode().Perm())
+	}
+	if _, err := tryRun("citizens", "generate", "-data", dir, "-csv", file, "2"); err == nil || !strings.Contains(err.Error(), "chọn tên khác") {
+		t.Fatalf("over an existing file: %v", err)
+	}
+	out = run(t, "citizens", "generate", "--random-secrets", "--web-login=false", "-data", dir, "2")
+	if strings.Contains(out, store.DemoPassword) || strings.Count(out, "tắt") != 2 {
+		t.Fatalf("random secrets, web login off:\n%s", out)
+	}
+	if n := citizenCount(t, dir); n != 3+5+2 {
+		t.Fatalf("%d citizens, want 10", n)
+	}
+	for _, n := range []string{"0", "201", "ba"} {
+		if _, err := tryRun("citizens", "generate", "-data", dir, n); err == nil || !strings.Contains(err.Error(), "từ 1 đến 200") {
+			t.Errorf("generate %s: %v", n, err)
+		}
+	}
+}
+
+// TestCitizensWhileServerRuns adds citizens to the data folder of a running server: the server
+// sees them at once, and a new citizen logs in on the web with the demo secrets.
+func TestCitizensWhileServerRuns(t *testing.T) {
+	env := apptest.New(t)
+	dir := env.Config.DataDir
+	run(t, append([]string{"citizens", "add", "-data", dir}, mai...)...)
+	run(t, "citizens", "import", "-data", dir, writeFile(t, "lop.csv", classCSV))
+	run(t, "citizens", "generate", "-data", dir, "2")
+
+	c := env.Client()
+	lp := env.OpenLoginAt(c, "/dang-nhap/vneid")
+	token := env.AppLogin("079199123456", app.DemoPassword)
+	resp, body := env.PasswordStep(c, lp, "079199123456", app.DemoPassword)
+	codeAt, codePage := env.CodeStep(c, resp, body)
+	resp, body = env.SubmitCode(c, codeAt, codePage, env.LatestCode(token))
+	resp, body, at := env.Follow(c, resp, body)
+	if resp.StatusCode != http.StatusOK || at != env.URL+"/tai-khoan" || !strings.Contains(body, "Lê Thị Mai") {
+		t.Fatalf("login of the new citizen ended at %s with %d\n%s", at, resp.StatusCode, body)
+	}
+	// The imported citizen with her own password, in the phone app.
+	if code, _, _ := env.NewDevice().TryLogin("048192004711", "Lop-hoc-2026", ""); code != http.StatusOK {
+		t.Fatalf("app login of an imported citizen: %d", code)
+	}
+	list := run(t, "citizens", "list", "-data", dir)
+	if strings.Count(list, "\n") != 1+3+1+3+2 {
+		t.Fatalf("list after adding 6:\n%s", list)
+	}
+}
