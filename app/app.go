@@ -56,7 +56,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "dvclogin.db"))
+	st, err := store.Open(ctx, DatabaseFile(cfg.DataDir))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -67,6 +67,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	return a, nil
 }
+
+// DatabaseFile is the database in the data folder dir.
+func DatabaseFile(dir string) string { return filepath.Join(dir, "dvclogin.db") }
 
 // shared is what the composition root builds once and hands out, piece by piece, to the
 // actors that use it.
@@ -221,6 +224,9 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 		SMSCommand:        cfg.SMSCommand,
 		SMSWebhook:        cfg.SMSWebhook,
 		HTTPS:             a.httpsInfo(),
+		ResetDemo: func(ctx context.Context, keepSession string, by store.Event) (store.DemoData, error) {
+			return ResetDemo(ctx, a.store, sh.hasher, keepSession, by)
+		},
 	})
 	return nil
 }

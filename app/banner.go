@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 
+	"dvclogin/app/version"
 	"dvclogin/app/web"
 )
 
@@ -20,7 +21,7 @@ func (a *App) PrintBanner(w io.Writer, bound net.Addr) {
 	pub := cfg.PublicURL
 	var b strings.Builder
 	line := strings.Repeat("─", 64)
-	fmt.Fprintf(&b, "\n%s\n dvclogin: Cổng Dịch vụ công Quốc gia + VNeID (bản demo, chạy offline)\n%s\n", line, line)
+	fmt.Fprintf(&b, "\n%s\n dvclogin: Cổng Dịch vụ công Quốc gia + VNeID (bản demo, chạy offline)\n %s\n%s\n", line, version.Get().Short(), line)
 	fmt.Fprintf(&b, " Cổng DVC (máy này):    %s://127.0.0.1:%s/  (chuyển sang %s)\n", a.publicURL.Scheme, port, pub)
 	fmt.Fprintf(&b, " Cổng DVC (mạng LAN):   %s/\n", pub)
 	fmt.Fprintf(&b, " Ứng dụng VNeID (mô phỏng, mở trên điện thoại): %s/app/\n", pub)
@@ -40,7 +41,7 @@ func (a *App) PrintBanner(w io.Writer, bound net.Addr) {
 		}
 		fmt.Fprintf(&b, "  %s  %-15s mức %d  ĐN website: %-8s  SĐT %s\n", c.IDNumber, c.FullName, c.Level, web, c.Phone)
 	}
-	fmt.Fprintf(&b, "%s\n", line)
+	fmt.Fprintf(&b, "%s\n Dừng máy chủ: nhấn Ctrl+C trong cửa sổ này.\n%s\n", line, line)
 	if qr := TerminalQR(pub + "/app/"); qr != "" {
 		fmt.Fprintf(&b, " Quét mã này bằng camera điện thoại để mở ứng dụng VNeID mô phỏng:\n%s", qr)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -18,7 +19,16 @@ type Event struct {
 
 // Audit appends an event to the audit trail.
 func (s *Store) Audit(ctx context.Context, e Event) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, citizen_id, ip, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+	return insertEvent(ctx, s.w, e)
+}
+
+// execer is a connection or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func insertEvent(ctx context.Context, db execer, e Event) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, citizen_id, ip, detail) VALUES (?, ?, ?, ?, ?, ?)`,
 		ms(e.At), e.Actor, e.Action, e.CitizenID, e.IP, e.Detail)
 	return err
 }

@@ -76,22 +76,24 @@ func (e *DuplicateError) Error() string {
 // CreateCitizens inserts a batch of new citizens in one transaction: all of them, or none when
 // one's ID number or phone number is taken (a *DuplicateError naming it).
 func (s *Store) CreateCitizens(ctx context.Context, cs []Citizen) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		for i, c := range cs {
-			if err := checkUnique(ctx, tx, i, c); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO citizens (id, id_number, full_name, birth_date, gender,
-				phone, level, password_hash, passcode_hash, web_login, created_at, password_is_demo, passcode_is_demo)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				c.ID, c.IDNumber, c.FullName, c.BirthDate, c.Gender, c.Phone, c.Level, c.PasswordHash,
-				c.PasscodeHash, c.WebLogin, ms(c.CreatedAt), c.PasswordIsDemo, c.PasscodeIsDemo)
-			if err != nil {
-				return err
-			}
+	return s.tx(ctx, func(tx *sql.Tx) error { return insertCitizens(ctx, tx, cs) })
+}
+
+func insertCitizens(ctx context.Context, tx *sql.Tx, cs []Citizen) error {
+	for i, c := range cs {
+		if err := checkUnique(ctx, tx, i, c); err != nil {
+			return err
 		}
-		return nil
-	})
+		_, err := tx.ExecContext(ctx, `INSERT INTO citizens (id, id_number, full_name, birth_date, gender,
+			phone, level, password_hash, passcode_hash, web_login, created_at, password_is_demo, passcode_is_demo)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.IDNumber, c.FullName, c.BirthDate, c.Gender, c.Phone, c.Level, c.PasswordHash,
+			c.PasscodeHash, c.WebLogin, ms(c.CreatedAt), c.PasswordIsDemo, c.PasscodeIsDemo)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkUnique refuses the i-th citizen of a batch when another citizen has its ID number or

@@ -70,7 +70,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	s := &Store{w: w, r: r}
+	// Another program's database, or one a newer dvclogin already migrated, is left alone.
+	if _, err := schemaVersion(ctx, w); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.markApplication(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -87,29 +96,48 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.r.PingContext(ctx)
 }
 
+// migration is one embedded schema change: its number and file.
+type migration struct {
+	version int
+	name    string // path in the embedded folder
+}
+
+// migrationList returns the embedded migrations in the order they apply.
+func migrationList() ([]migration, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	versions, err := migrationVersions(names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]migration, len(names))
+	for i, name := range names {
+		out[i] = migration{version: versions[i], name: name}
+	}
+	return out, nil
+}
+
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	list, err := migrationList()
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
-	versions, err := migrationVersions(names)
-	if err != nil {
-		return err
-	}
-	for i, name := range names {
-		base, v := filepath.Base(name), versions[i]
-		body, err := migrations.ReadFile(name)
+	for _, m := range list {
+		base := filepath.Base(m.name)
+		body, err := migrations.ReadFile(m.name)
 		if err != nil {
 			return err
 		}
 		err = s.tx(ctx, func(tx *sql.Tx) error {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -119,7 +147,7 @@ func (s *Store) migrate(ctx context.Context) error {
 				return fmt.Errorf("migration %s: %w", base, err)
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
-				v, base, ms(time.Now()))
+				m.version, base, ms(time.Now()))
 			return err
 		})
 		if err != nil {

@@ -29,6 +29,10 @@ var commands = map[string]command{
 	"load":     {"drive a running server with simulated citizens (loopback only)", runLoad},
 	"clients":  {"register your own services as OpenID Connect clients (add, list, remove, rotate-secret)", runClients},
 	"citizens": {"add, import, list or generate citizens of a data folder (works while the server runs)", citizensCmd},
+	"reset":    {"put the demo data back as a first start seeds it, while serving (keys and console password stay)", runReset},
+	"backup":   {"write a consistent copy of the database to a new file, while serving", runBackup},
+	"restore":  {"replace the database with a backup (server stopped; the old one is kept)", runRestore},
+	"version":  {"print the version, commit, date and Go version", runVersion},
 }
 
 // Run runs the command named by args[0], or the server when args is empty or starts with a

@@ -50,7 +50,7 @@ func TestParseServeFlags(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := parseServeFlags(tc.args, &bytes.Buffer{})
+			cfg, _, err := parseServeFlags(tc.args, &bytes.Buffer{})
 			if (err == nil) != tc.ok {
 				t.Fatalf("parseServeFlags(%q) err = %v, want ok=%v", tc.args, err, tc.ok)
 			}

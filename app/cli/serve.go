@@ -15,13 +15,25 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/load"
+	"dvclogin/app/version"
 )
 
 // serve parses the server's flags, builds the app and serves until SIGINT/SIGTERM.
-func serve(ctx context.Context, args []string, s Streams) error {
-	cfg, err := parseServeFlags(args, s.Err)
-	if err != nil {
+func serve(ctx context.Context, args []string, s Streams) (err error) {
+	cfg, opts, err := parseServeFlags(args, s.Err)
+	if err != nil || opts.version {
+		if opts.version {
+			fmt.Fprint(s.Out, version.Get())
+		}
 		return err
+	}
+	started := currentLaunch(args, s.In)
+	if started.holdsWindow() {
+		defer func() {
+			if err != nil {
+				holdWindow(s, err)
+			}
+		}()
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	// The OIDC library logs through the default logger: route it into the same structured log.
@@ -39,6 +51,9 @@ func serve(ctx context.Context, args []string, s Streams) error {
 		return err
 	}
 	a.PrintBanner(s.Out, ln.Addr())
+	if started.shouldOpenBrowser(opts.open) {
+		go openWhenHealthy(ctx, started.goos, healthURL(ln.Addr()), a.Config().PublicURL, cfg.Logger)
+	}
 	err = a.Serve(ctx, ln)
 	cfg.Logger.Info("stopped")
 	return err
@@ -57,19 +72,31 @@ func env(name, def string) string {
 	return def
 }
 
+// serveOptions are the server's flags that are about this process, not the app.
+type serveOptions struct {
+	open    openChoice // -open, DVC_OPEN
+	version bool       // -version: print the version instead of serving
+}
+
 // parseServeFlags reads the server's flags, each with an environment variable as its default
 // (the flag wins).
-func parseServeFlags(args []string, stderr io.Writer) (app.Config, error) {
+func parseServeFlags(args []string, stderr io.Writer) (app.Config, serveOptions, error) {
 	cfg := app.DefaultConfig()
+	var opts serveOptions
 	fs := flag.NewFlagSet("dvclogin serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	seed, err := strconv.ParseBool(env("DVC_SEED", "true"))
 	if err != nil {
-		return cfg, fmt.Errorf("DVC_SEED: %w", err)
+		return cfg, opts, fmt.Errorf("DVC_SEED: %w", err)
+	}
+	if v, ok := os.LookupEnv("DVC_OPEN"); ok {
+		if err := opts.open.Set(v); err != nil {
+			return cfg, opts, fmt.Errorf("DVC_OPEN: %w", err)
+		}
 	}
 	useTLS, err := strconv.ParseBool(env("DVC_TLS", "false"))
 	if err != nil {
-		return cfg, fmt.Errorf("DVC_TLS: %w", err)
+		return cfg, opts, fmt.Errorf("DVC_TLS: %w", err)
 	}
 	fs.StringVar(&cfg.Addr, "addr", env("DVC_ADDR", cfg.Addr), "listen address (env DVC_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("DVC_DATA", cfg.DataDir), "folder for the SQLite database and keys (env DVC_DATA)")
@@ -90,12 +117,17 @@ func parseServeFlags(args []string, stderr io.Writer) (app.Config, error) {
 	fs.IntVar(&cfg.Limits.SMSAccountMax, "sms-account-max", cfg.Limits.SMSAccountMax, "SMS one account may receive in 15 minutes (codes, resends, notices)")
 	fs.IntVar(&cfg.Limits.SMSAccountHourMax, "sms-account-hour-max", cfg.Limits.SMSAccountHourMax, "SMS one account may receive in an hour")
 	fs.IntVar(&cfg.Limits.SMSIPHourMax, "sms-ip-hour-max", cfg.Limits.SMSIPHourMax, "SMS one client IP may set off in an hour, across accounts")
+	fs.Var(&opts.open, "open", "open the portal in the default browser once it answers (env DVC_OPEN; default: on a double-click in a desktop session)")
+	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
-		return cfg, err
+		return cfg, opts, err
 	}
 	// "dvclogin -addr :8080 serve" names the default command after its flags.
 	if fs.NArg() > 0 && !(fs.NArg() == 1 && fs.Arg(0) == "serve") {
-		return cfg, errors.New("unexpected argument " + strconv.Quote(fs.Arg(0)) + " (flags come after the command: dvclogin serve -addr :8080)")
+		return cfg, opts, errors.New("unexpected argument " + strconv.Quote(fs.Arg(0)) + " (flags come after the command: dvclogin serve -addr :8080)")
 	}
-	return cfg, cfg.Validate()
+	if opts.version {
+		return cfg, opts, nil
+	}
+	return cfg, opts, cfg.Validate()
 }

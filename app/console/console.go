@@ -3,6 +3,7 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -31,6 +32,9 @@ type Deps struct {
 	SMSCommand        string     // how real SMS leave, shown on the settings page ("" when not)
 	SMSWebhook        string
 	HTTPS             web.HTTPS // how phones get HTTPS, shown on the dashboard
+	// ResetDemo puts the demo data back as a first start seeds it, keeping the session whose
+	// digest it is given; by is the audit event of the reset.
+	ResetDemo func(ctx context.Context, keepSession string, by store.Event) (store.DemoData, error)
 }
 
 // Console is the operator console actor.

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"dvclogin/app/web"
+	"dvclogin/store"
 )
 
 // dashboardPage is "Bảng điều khiển": where to point browsers and phones, and today's numbers.
@@ -20,6 +21,7 @@ type dashboardPage struct {
 	PortalLogins  int // citizens who reached the portal's account page today
 	AppLogins     int // logins to the phone app today
 	HTTPS         web.HTTPS
+	DemoCitizens  int // how many citizens a reset brings back
 }
 
 func (con *Console) showDashboard(c echo.Context) error {
@@ -49,6 +51,7 @@ func (con *Console) showDashboard(c echo.Context) error {
 		Page: web.NewPage(c, "Bảng điều khiển"), shell: sh,
 		PortalURL: con.d.URL("/"), AppURL: con.d.URL("/app/"), ConsoleURL: con.d.URL("/console/"),
 		Citizens: citizens, MessagesToday: msgs, PortalLogins: portal, AppLogins: app, HTTPS: con.d.HTTPS,
+		DemoCitizens: len(store.DemoCitizens),
 	})
 }
 

@@ -65,4 +65,8 @@ func (con *Console) Mount(g *echo.Group) {
 	a.GET("/audit", con.showAudit)
 	a.GET("/settings", con.showSettings)
 	a.GET("/guide", con.showGuide)
+
+	// Back to the demo data between two classes: the confirmation, then the reset
+	a.GET("/reset", con.showReset)
+	a.POST("/reset", con.submitReset)
 }

@@ -160,7 +160,13 @@ func (p *IdP) followQR(c echo.Context) error {
 		case <-timer.C:
 		}
 		timer.Stop()
-		if l, err = p.loadQRLogin(c, l.ID); err != nil {
+		if l, err = p.loadQRLogin(c, l.ID); errors.Is(err, store.ErrNotFound) {
+			// The login was deleted under the stream (the operator reset the demo data): to
+			// the browser that follows it, it has expired.
+			writeEvent(w, store.QRExpired, qrStatus{State: store.QRExpired})
+			return nil
+		}
+		if err != nil {
 			p.d.Log.Warn("qr events: reload", "err", err)
 			return nil
 		}

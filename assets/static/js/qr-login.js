@@ -107,7 +107,9 @@
       })
       .then(function (st) { if (st) apply(st, my); })
       .catch(function (e) {
-        if (my === generation && e.message === 'gone') fail();
+        // A login this browser started and the server no longer knows (its data was reset,
+        // or it was purged) has expired for this page: "Tải lại" starts a new one.
+        if (my === generation && e.message === 'gone') apply({ state: 'expired' }, my);
       });
   }
 

@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"dvclogin/app"
+	"dvclogin/store"
+)
+
+// The data folder's database as a file an operator carries: a backup while serving, a restore
+// while stopped.
+
+// dataFlag adds -data (env DVC_DATA) to fs: the data folder, as the server takes it.
+func dataFlag(fs *flag.FlagSet) *string {
+	return fs.String("data", env("DVC_DATA", app.DefaultConfig().DataDir), "data folder of the server (env DVC_DATA)")
+}
+
+// parseFileArgs parses fs's flags around exactly one file argument, so that both
+// "backup FILE -data DIR" and "backup -data DIR FILE" work.
+func parseFileArgs(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parseInterspersed(fs, args)
+	switch {
+	case err != nil:
+		return "", err
+	case len(pos) == 0:
+		return "", fmt.Errorf("thiếu tên tệp: %s FILE [-data DIR]", fs.Name())
+	case len(pos) > 1:
+		return "", fmt.Errorf("thừa tham số %q: %s FILE [-data DIR]", pos[1], fs.Name())
+	}
+	return pos[0], nil
+}
+
+// runBackup is "dvclogin backup FILE": a consistent copy of the database, even while the
+// server runs.
+func runBackup(ctx context.Context, args []string, s Streams) error {
+	fs := flag.NewFlagSet("dvclogin backup", flag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	data := dataFlag(fs)
+	file, err := parseFileArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	db := app.DatabaseFile(*data)
+	if err := store.Backup(ctx, db, file); err != nil {
+		return explain(err)
+	}
+	size := int64(0)
+	if fi, err := os.Stat(file); err == nil {
+		size = fi.Size()
+	}
+	fmt.Fprintf(s.Out, "Đã sao lưu %s vào %s (%d KB, kiểm tra toàn vẹn: ok).\n", db, file, (size+1023)/1024)
+	return nil
+}
+
+// runRestore is "dvclogin restore FILE": the database of the data folder replaced by a
+// backup, with the server stopped; the replaced database is kept beside it.
+func runRestore(ctx context.Context, args []string, s Streams) error {
+	fs := flag.NewFlagSet("dvclogin restore", flag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	data := dataFlag(fs)
+	file, err := parseFileArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	db := app.DatabaseFile(*data)
+	keep := db + ".truoc-khoi-phuc-" + time.Now().Format("20060102-150405")
+	if err := store.Restore(ctx, file, db, keep); err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(s.Out, "Đã khôi phục %s từ %s.\n", db, file)
+	if _, err := os.Stat(keep); err == nil {
+		fmt.Fprintf(s.Out, "Cơ sở dữ liệu cũ được giữ ở %s.\n", keep)
+	}
+	fmt.Fprintln(s.Out, "Khởi động lại máy chủ để dùng dữ liệu vừa khôi phục.")
+	return nil
+}
+
+// explain says in the operator's words why the database tools refused a file, and what to do.
+func explain(err error) error {
+	var fe *store.FileError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	var newer *store.NewerSchemaError
+	switch {
+	case errors.As(err, &newer):
+		return fmt.Errorf("%s được tạo bởi một phiên bản dvclogin mới hơn (lược đồ %d, chương trình này chỉ biết đến %d): hãy dùng phiên bản dvclogin mới hơn", fe.Path, newer.Version, newer.Known)
+	case errors.Is(err, store.ErrInUse):
+		return fmt.Errorf("cơ sở dữ liệu %s đang được mở (máy chủ dvclogin đang chạy?): dừng máy chủ (Ctrl+C) rồi chạy lại lệnh", fe.Path)
+	case errors.Is(err, store.ErrExists):
+		return fmt.Errorf("tệp %s đã tồn tại: chọn tên tệp khác (không bao giờ ghi đè)", fe.Path)
+	case errors.Is(err, store.ErrNoDatabase):
+		return fmt.Errorf("không tìm thấy %s: kiểm tra lại đường dẫn (thư mục dữ liệu của máy chủ chọn bằng -data DIR)", fe.Path)
+	case errors.Is(err, store.ErrNotSQLite):
+		return fmt.Errorf("%s không phải cơ sở dữ liệu SQLite hoặc đã bị hỏng: không dùng tệp này", fe.Path)
+	case errors.Is(err, store.ErrNotDvclogin):
+		return fmt.Errorf("%s là cơ sở dữ liệu SQLite nhưng không phải của dvclogin: không dùng tệp này", fe.Path)
+	}
+	return err
+}

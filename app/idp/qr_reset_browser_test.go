@@ -1,0 +1,90 @@
+package idp_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"dvclogin/app"
+	"dvclogin/app/apptest"
+	"dvclogin/store"
+)
+
+// TestQRPageAfterReset: when the operator resets the demo data while a login page shows a QR,
+// the page says "Mã QR đã hết hạn" (followed by its event stream, and by polling where the
+// browser has no EventSource), not an error; "Tải lại" then says the login is over.
+func TestQRPageAfterReset(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	if _, err := os.Stat(qrChromium); err != nil {
+		t.Skip("no chromium at " + qrChromium)
+	}
+	env := apptest.New(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(qrChromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(t.TempDir()))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	defer cancel()
+
+	waitState := func(state string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#qr-login[data-state="`+state+`"]`))); err != nil {
+			t.Fatalf("page never showed %s: %v", state, err)
+		}
+	}
+	visibleText := func() string {
+		t.Helper()
+		text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("qr-login").innerText`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return text
+	}
+	reset := func() {
+		t.Helper()
+		_, err := app.ResetDemo(context.Background(), env.App.Store(), env.App.Hasher(), "",
+			store.Event{At: env.Clock.Now(), Actor: "console", Detail: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, mode := range []string{"EventStream", "Polling"} {
+		if mode == "Polling" {
+			// A browser without EventSource polls the status.
+			if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument,
+					page.AddScriptToEvaluateOnNewDocumentParams{Source: `delete window.EventSource`})
+				return err
+			})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+"/dang-nhap/vneid")); err != nil {
+			t.Fatal(err)
+		}
+		waitState("waiting")
+		reset()
+		waitState("expired")
+		if text := visibleText(); !strings.Contains(text, "Mã QR đã hết hạn") {
+			t.Fatalf("%s: the page after the reset says:\n%s", mode, text)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("qr-reload"))); err != nil {
+			t.Fatal(err)
+		}
+		waitState("error")
+		if text := visibleText(); !strings.Contains(text, "Phiên đăng nhập đã hết hạn. Vui lòng quay lại trang dịch vụ và chọn Đăng nhập lại.") {
+			t.Fatalf("%s: \"Tải lại\" after the reset says:\n%s", mode, text)
+		}
+	}
+}
