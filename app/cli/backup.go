@@ -8,17 +8,11 @@ import (
 	"os"
 	"time"
 
-	"dvclogin/app"
 	"dvclogin/store"
 )
 
 // The data folder's database as a file an operator carries: a backup while serving, a restore
 // while stopped.
-
-// dataFlag adds -data (env DVC_DATA) to fs: the data folder, as the server takes it.
-func dataFlag(fs *flag.FlagSet) *string {
-	return fs.String("data", env("DVC_DATA", app.DefaultConfig().DataDir), "data folder of the server (env DVC_DATA)")
-}
 
 // parseFileArgs parses fs's flags around exactly one file argument, so that both
 // "backup FILE -data DIR" and "backup -data DIR FILE" work.
@@ -40,12 +34,17 @@ func parseFileArgs(fs *flag.FlagSet, args []string) (string, error) {
 func runBackup(ctx context.Context, args []string, s Streams) error {
 	fs := flag.NewFlagSet("dvclogin backup", flag.ContinueOnError)
 	fs.SetOutput(s.Err)
-	data := dataFlag(fs)
+	data := dataFlags(fs)
 	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	db := app.DatabaseFile(*data)
+	st, err := data.open(ctx, s.Err) // a folder without a database gets one first
+	if err != nil {
+		return err
+	}
+	st.Close()
+	db := data.database()
 	if err := store.Backup(ctx, db, file); err != nil {
 		return explain(err)
 	}
@@ -62,12 +61,12 @@ func runBackup(ctx context.Context, args []string, s Streams) error {
 func runRestore(ctx context.Context, args []string, s Streams) error {
 	fs := flag.NewFlagSet("dvclogin restore", flag.ContinueOnError)
 	fs.SetOutput(s.Err)
-	data := dataFlag(fs)
+	data := dataFlags(fs)
 	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	db := app.DatabaseFile(*data)
+	db := data.database()
 	keep := db + ".truoc-khoi-phuc-" + time.Now().Format("20060102-150405")
 	if err := store.Restore(ctx, file, db, keep); err != nil {
 		return explain(err)

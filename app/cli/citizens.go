@@ -42,11 +42,10 @@ func citizensCmd(ctx context.Context, args []string, s Streams) error {
 }
 
 // citizenFlags are the flags every citizens subcommand has: the data folder, as for serve.
-func citizenFlags(name string, s Streams) (*flag.FlagSet, *string) {
+func citizenFlags(name string, s Streams) (*flag.FlagSet, *dataFolder) {
 	fs := flag.NewFlagSet("dvclogin citizens "+name, flag.ContinueOnError)
 	fs.SetOutput(s.Err)
-	dir := fs.String("data", env("DVC_DATA", app.DefaultConfig().DataDir), "folder of the SQLite database (env DVC_DATA)")
-	return fs, dir
+	return fs, dataFlags(fs)
 }
 
 // newHasher hashes with the server's argon2id parameters: the server verifies with the
@@ -84,7 +83,7 @@ func addCitizen(ctx context.Context, args []string, s Streams) error {
 	if len(ps) > 0 {
 		return flagProblems(ps)
 	}
-	st, err := openDataFolder(ctx, *dir)
+	st, err := dir.open(ctx, s.Err)
 	if err != nil {
 		return err
 	}
@@ -149,7 +148,7 @@ func importCitizens(ctx context.Context, args []string, s Streams) error {
 	if info, err := file.Stat(); err == nil && info.Size() > citizens.MaxCSVBytes {
 		return fmt.Errorf("tệp %s lớn hơn 10 MB: hãy chia thành nhiều tệp nhỏ hơn rồi nhập từng tệp", pos[0])
 	}
-	st, err := openDataFolder(ctx, *dir)
+	st, err := dir.open(ctx, s.Err)
 	if err != nil {
 		return err
 	}
@@ -177,7 +176,7 @@ func listCitizens(ctx context.Context, args []string, s Streams) error {
 	} else if len(pos) > 0 {
 		return fmt.Errorf("citizens list: unexpected argument %q", pos[0])
 	}
-	st, err := openDataFolder(ctx, *dir)
+	st, err := dir.open(ctx, s.Err)
 	if err != nil {
 		return err
 	}
@@ -212,7 +211,7 @@ func generateVisitors(ctx context.Context, args []string, s Streams) (err error)
 	if len(pos) != 1 || n < 1 || n > citizens.MaxVisitors {
 		return fmt.Errorf("citizens generate: cần số tài khoản khách, từ 1 đến %d (dvclogin citizens generate 30)", citizens.MaxVisitors)
 	}
-	st, err := openDataFolder(ctx, *dir)
+	st, err := dir.open(ctx, s.Err)
 	if err != nil {
 		return err
 	}

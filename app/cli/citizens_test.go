@@ -34,9 +34,9 @@ func tryRun(args ...string) (string, error) {
 	return out.String(), err
 }
 
-// dataFolder is a data folder with a database in it, as a server leaves it (stopped): the
+// seededFolder is a data folder with a database in it, as a server leaves it (stopped): the
 // demo citizens and nothing else.
-func dataFolder(t *testing.T) string {
+func seededFolder(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(context.Background(), filepath.Join(dir, "dvclogin.db"))
@@ -73,7 +73,7 @@ func citizenCount(t *testing.T, dir string) int {
 var mai = []string{"-id", "079199123456", "-name", "Lê Thị Mai", "-birth", "01/02/1999", "-gender", "Nữ", "-phone", "0977000444"}
 
 func TestCitizensAdd(t *testing.T) {
-	dir := dataFolder(t)
+	dir := seededFolder(t)
 	out := run(t, append([]string{"citizens", "add", "-data", dir}, mai...)...)
 	if !strings.Contains(out, "Đã thêm công dân Lê Thị Mai, số định danh 079199123456.") || !strings.Contains(out, store.DemoPassword) {
 		t.Fatalf("output:\n%s", out)
@@ -107,7 +107,7 @@ func TestCitizensAdd(t *testing.T) {
 }
 
 func TestCitizensAddOwnSecretsAndFlags(t *testing.T) {
-	dir := dataFolder(t)
+	dir := seededFolder(t)
 	args := append([]string{"citizens", "add"}, mai...)
 	out := run(t, append(args, "-level", "1", "-web-login=false", "-password", "Lop-hoc-2026", "-passcode", "246813", "-data", dir)...)
 	if strings.Contains(out, store.DemoPassword) {
@@ -121,19 +121,32 @@ func TestCitizensAddOwnSecretsAndFlags(t *testing.T) {
 	}
 }
 
+// A folder without a database gets one first, exactly as the server's first start makes it:
+// the demo citizens, unless -seed=false.
 func TestCitizensNoDatabase(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "typo")
-	for _, args := range [][]string{
-		append([]string{"citizens", "add", "-data", dir}, mai...),
-		{"citizens", "list", "-data", dir},
-		{"citizens", "generate", "-data", dir, "3"},
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		want  int // citizens listed after the command added one
+	}{
+		{"Seeded", nil, len(store.DemoCitizens) + 1},
+		{"NotSeeded", []string{"-seed=false"}, 1},
 	} {
-		if _, err := tryRun(args...); err == nil || !strings.Contains(err.Error(), "không có cơ sở dữ liệu") {
-			t.Errorf("%s: %v", strings.Join(args, " "), err)
-		}
-	}
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Fatal("a mistyped -data folder was created")
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "new")
+			args := append(append([]string{"citizens", "add", "-data", dir}, tc.flags...), mai...)
+			if _, err := tryRun(args...); err != nil {
+				t.Fatalf("%s: %v", strings.Join(args, " "), err)
+			}
+			st, err := store.Open(context.Background(), filepath.Join(dir, "dvclogin.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if n, err := st.CountCitizens(context.Background()); err != nil || n != tc.want {
+				t.Fatalf("%d citizens (%v), want %d", n, err, tc.want)
+			}
+		})
 	}
 }
 
@@ -160,7 +173,7 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 func TestCitizensImport(t *testing.T) {
-	dir := dataFolder(t)
+	dir := seededFolder(t)
 	file := writeFile(t, "lop-hoc.csv", classCSV)
 	out := run(t, "citizens", "import", file, "-data", dir)
 	if !strings.Contains(out, "Đã nhập 3 công dân") || !strings.Contains(out, "Võ Văn Tám") || strings.Contains(out, "Lop-hoc-2026") {
@@ -173,7 +186,7 @@ func TestCitizensImport(t *testing.T) {
 
 // TestCitizensImportRefuses: a bad file adds nobody, and the error names the line and column.
 func TestCitizensImportRefuses(t *testing.T) {
-	dir := dataFolder(t)
+	dir := seededFolder(t)
 	bad := func(old, new string) string { return strings.Replace(classCSV, old, new, 1) }
 	big := classCSV + strings.Repeat(",,,,,,,,\r\n", citizens.MaxCSVBytes/10+1)
 	for _, tc := range []struct{ name, content, want string }{
@@ -204,7 +217,7 @@ func TestCitizensImportRefuses(t *testing.T) {
 }
 
 func TestCitizensListCSV(t *testing.T) {
-	dir := dataFolder(t)
+	dir := seededFolder(t)
 	out := run(t, "citizens", "list", "-csv", "-data", dir)
 	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil {
@@ -221,7 +234,7 @@ func TestCitizensListCSV(t *testing.T) {
 
 // TestCitizensListAligned: the table's columns line up, Vietnamese names and all.
 func TestCitizensListAligned(t *testing.T) {
-	dir := dataFolder(t)
+	dir := seededFolder(t)
 	lines := strings.Split(strings.TrimSpace(run(t, "citizens", "list", "-data", dir)), "\n")
 	if len(lines) != 4 {
 		t.Fatalf("%d lines", len(lines))
@@ -236,7 +249,7 @@ func TestCitizensListAligned(t *testing.T) {
 }
 
 func TestCitizensGenerate(t *testing.T) {
-	dir := dataFolder(t)
+	dir := seededFolder(t)
 	file := filepath.Join(t.TempDir(), "khach.csv")
 	out := run(t, "citizens", "generate", "-data", dir, "-csv", file, "5")
 	if !strings.Contains(out, "Đã tạo 5 tài khoản khách") || strings.Count(out, store.DemoPassword) != 5 {

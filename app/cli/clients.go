@@ -6,14 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"dvclogin/app"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -61,12 +57,11 @@ type uriList []string
 func (l *uriList) String() string     { return strings.Join(*l, " ") }
 func (l *uriList) Set(v string) error { *l = append(*l, v); return nil }
 
-// clientFlags is a subcommand's flag set with -data.
-func clientFlags(name string, s Streams) (*flag.FlagSet, *string) {
+// clientFlags is a subcommand's flag set with -data and -seed.
+func clientFlags(name string, s Streams) (*flag.FlagSet, *dataFolder) {
 	fs := flag.NewFlagSet("dvclogin clients "+name, flag.ContinueOnError)
 	fs.SetOutput(s.Err)
-	data := fs.String("data", env("DVC_DATA", app.DefaultConfig().DataDir), "the server's data folder (env DVC_DATA)")
-	return fs, data
+	return fs, dataFlags(fs)
 }
 
 // parseInterspersed parses flags written before or after the positional arguments
@@ -96,18 +91,6 @@ func oneClientID(fs *flag.FlagSet, args []string) (string, error) {
 		return "", fmt.Errorf("%s: give exactly one client id (cần đúng một mã ứng dụng), e.g. %s ho-tich", fs.Name(), fs.Name())
 	}
 	return pos[0], nil
-}
-
-// openDataFolder opens the database of the data folder dir, which a server must have created:
-// opening a mistyped folder must not make an empty database nobody serves.
-func openDataFolder(ctx context.Context, dir string) (*store.Store, error) {
-	path := filepath.Join(dir, "dvclogin.db") // the file app.New opens
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no database in %s: start the server once with -data %s, or name its data folder with -data "+
-			"(không có cơ sở dữ liệu trong thư mục %s: hãy chạy máy chủ một lần với -data %s, hoặc chỉ đúng thư mục dữ liệu bằng -data)",
-			dir, dir, dir, dir)
-	}
-	return store.Open(ctx, path)
 }
 
 // clientsRefusal turns a refused request into the command's error: what to do in Vietnamese, why in
@@ -145,7 +128,7 @@ func addClient(ctx context.Context, args []string, s Streams) error {
 	if err != nil {
 		return clientsRefusal("clients add", err)
 	}
-	st, err := openDataFolder(ctx, *data)
+	st, err := data.open(ctx, s.Err)
 	if err != nil {
 		return err
 	}
@@ -187,7 +170,7 @@ func listClients(ctx context.Context, args []string, s Streams) error {
 	} else if len(pos) > 0 {
 		return fmt.Errorf("clients list: unexpected argument %q (tham số thừa)", pos[0])
 	}
-	st, err := openDataFolder(ctx, *data)
+	st, err := data.open(ctx, s.Err)
 	if err != nil {
 		return err
 	}
@@ -224,7 +207,7 @@ func removeClient(ctx context.Context, args []string, s Streams) error {
 	if err != nil {
 		return err
 	}
-	st, err := openDataFolder(ctx, *data)
+	st, err := data.open(ctx, s.Err)
 	if err != nil {
 		return err
 	}
@@ -246,7 +229,7 @@ func rotateClientSecret(ctx context.Context, args []string, s Streams) error {
 	if err != nil {
 		return err
 	}
-	st, err := openDataFolder(ctx, *data)
+	st, err := data.open(ctx, s.Err)
 	if err != nil {
 		return err
 	}

@@ -168,12 +168,12 @@ func TestClientsAddRefusals(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("a refused registration was stored: %+v (%v)", list, err)
 	}
-	t.Run("ErrNoDatabase", func(t *testing.T) {
-		var out bytes.Buffer
+	t.Run("NoDatabaseYet", func(t *testing.T) {
+		var out, errOut bytes.Buffer
 		err := Run(context.Background(), append([]string{"clients", "add", "--id", "dich-vu", "-data", t.TempDir()}, ok...),
-			Streams{Out: &out, Err: &out})
-		if err == nil || !strings.Contains(err.Error(), "no database") || !strings.Contains(err.Error(), "không có cơ sở dữ liệu") {
-			t.Fatalf("a folder without a database: %v", err)
+			Streams{Out: &out, Err: &errOut})
+		if err != nil || !strings.Contains(out.String(), "client_secret: ") || !strings.Contains(errOut.String(), "Đã tạo cơ sở dữ liệu mới") {
+			t.Fatalf("a folder without a database gets one first: %v\n%s\n%s", err, out.String(), errOut.String())
 		}
 	})
 }

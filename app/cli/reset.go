@@ -21,7 +21,7 @@ import (
 func runReset(ctx context.Context, args []string, s Streams) error {
 	fs := flag.NewFlagSet("dvclogin reset", flag.ContinueOnError)
 	fs.SetOutput(s.Err)
-	data := dataFlag(fs)
+	data := dataFlags(fs)
 	yes := fs.Bool("yes", false, "reset without asking (needed when the input is not a terminal)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -29,14 +29,10 @@ func runReset(ctx context.Context, args []string, s Streams) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("thừa tham số %q: dvclogin reset [-data DIR] [-yes]", fs.Arg(0))
 	}
-	db := app.DatabaseFile(*data)
-	// Open would create a database where there is none: say so instead.
-	if _, err := store.CheckDatabase(ctx, db); err != nil {
-		return explain(err)
-	}
-	st, err := store.Open(ctx, db)
+	db := data.database()
+	st, err := data.open(ctx, s.Err)
 	if err != nil {
-		return err
+		return explain(err)
 	}
 	defer st.Close()
 	if !*yes {
@@ -51,7 +47,7 @@ func runReset(ctx context.Context, args []string, s Streams) error {
 		return err
 	}
 	fmt.Fprintf(s.Out, "Đã khôi phục dữ liệu demo trong %s: xóa %d công dân, %d phiên đăng nhập, %d tin nhắn, %d dòng nhật ký; tạo lại %d công dân demo.\n",
-		*data, lost.Citizens, lost.Sessions, lost.Messages, lost.Audit, len(store.DemoCitizens))
+		data.dir, lost.Citizens, lost.Sessions, lost.Messages, lost.Audit, len(store.DemoCitizens))
 	fmt.Fprintln(s.Out, "Khóa, mật khẩu quản trị, ứng dụng tích hợp đã đăng ký và cấu hình giữ nguyên. Máy chủ đang chạy (nếu có) dùng dữ liệu mới ngay; mọi người phải đăng nhập lại.")
 	return nil
 }
