@@ -29,7 +29,7 @@ func UnbudgetedSMS(c *app.Config) {
 var PhoneErrorCodes = map[string]bool{
 	"invalid_credentials": true, "account_locked": true, "unauthorized": true,
 	"web_login_not_permitted": true, "account_level_insufficient": true, "qr_expired": true,
-	"qr_already_used": true, "qr_cancelled": true, "invalid_passcode": true, "passcode_locked": true, "rate_limited": true,
+	"qr_already_used": true, "invalid_passcode": true, "passcode_locked": true, "rate_limited": true,
 	"invalid_qr": true, "invalid_id_number": true, "invalid_code": true, "not_found": true,
 	"bad_request": true, "totp_setup_expired": true, "totp_not_enabled": true,
 	"activation_required": true, "activation_expired": true, "invalid_sim_transfer": true, "sim_not_held": true,

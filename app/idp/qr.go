@@ -217,8 +217,11 @@ func errQRExpired() *web.Error {
 	return &web.Error{Status: http.StatusGone, Code: "qr_expired", Msg: msgQRExpired}
 }
 
+// errQRCancelled answers a decision on a login the desktop cancelled. Its code is the one
+// apps already handle for a login that is no longer there (qr_expired: scan again); the
+// message says what really happened.
 func errQRCancelled() *web.Error {
-	return &web.Error{Status: http.StatusGone, Code: "qr_cancelled", Msg: msgQRCancelled}
+	return &web.Error{Status: http.StatusGone, Code: "qr_expired", Msg: msgQRCancelled}
 }
 
 func errQRUsed(why string) *web.Error {

@@ -394,7 +394,7 @@ func TestQRPhoneFollowsTheDesktop(t *testing.T) {
 			if resp, raw := d.request(http.MethodPost, "/idp/qr/"+s.ID+"/cancel", nil); resp.StatusCode != http.StatusOK {
 				t.Fatalf("cancel: %d %s", resp.StatusCode, raw)
 			}
-		}, "cancelled", "qr_cancelled", "cancelled"},
+		}, "cancelled", "qr_expired", "cancelled"},
 		{"Expired", func(env *apptest.Env, d *qrDesktop, s client.QRLogin) {
 			env.Clock.Advance(121 * time.Second)
 		}, "expired", "qr_expired", "expired"},
@@ -415,6 +415,9 @@ func TestQRPhoneFollowsTheDesktop(t *testing.T) {
 			}
 			code, e := ph.confirm(s.ID, "000000") // a wrong passcode: must not even be checked
 			wantQRError(t, "confirm", code, e, http.StatusGone, tc.code)
+			if word := map[string]string{"cancelled": "bị hủy trên máy tính", "expired": "hết hạn"}[tc.state]; !strings.Contains(e.Error.Message, word) {
+				t.Fatalf("the refusal says %q, want it to say %q", e.Error.Message, word)
+			}
 			cit, err := env.App.Store().CitizenByIDNumber(ctx, qrAn)
 			if err != nil {
 				t.Fatal(err)

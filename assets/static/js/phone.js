@@ -291,9 +291,8 @@
 
   const SCAN_TITLES = {
     account_level_insufficient: "Tài khoản chưa đủ mức định danh",
-    qr_expired: "Mã QR đã hết hạn",
+    qr_expired: "Yêu cầu đăng nhập không còn hiệu lực",
     qr_already_used: "Mã QR đã được sử dụng",
-    qr_cancelled: "Yêu cầu đăng nhập đã bị hủy trên máy tính",
     rate_limited: "Thao tác quá nhiều lần",
     network: "Không kết nối được",
   };
