@@ -96,3 +96,29 @@ func TestKeyboardOnlyLogin(t *testing.T) {
 	d.waitText("#full-name", name)
 	d.shot("keyboard-account")
 }
+
+// TestValidationMessagesAreVietnamese: the browser's own bubbles for a field left empty or in
+// the wrong format speak Vietnamese, not the browser's language.
+func TestValidationMessagesAreVietnamese(t *testing.T) {
+	skipWithoutChromium(t)
+	env := apptest.New(t)
+	d := startBrowser(t)
+	openPortalLogin(d, env)
+	d.click("#tab-password")
+	d.waitVisible("#username")
+	for _, tc := range []struct{ value, want string }{
+		{"", "Vui lòng nhập thông tin này."},
+		{"123", "Số định danh cá nhân gồm 12 chữ số"},
+	} {
+		got, err := eval[string](d, fmt.Sprintf(`(() => {
+			const el = document.getElementById("username");
+			el.value = %s;
+			el.dispatchEvent(new Event("input", {bubbles: true}));
+			el.checkValidity();
+			return el.validationMessage;
+		})()`, jsString(tc.value)))
+		if err != nil || got != tc.want {
+			t.Errorf("ID number %q: the browser says %q (%v), want %q", tc.value, got, err, tc.want)
+		}
+	}
+}
