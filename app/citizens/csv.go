@@ -26,7 +26,8 @@ const MaxCSVRows = 500
 // on, demo secrets).
 var requiredColumns = []string{FieldID, FieldName, FieldBirth, FieldGender, FieldPhone}
 
-// ReadCSV reads a file of new citizens: a header row naming the columns (Columns, in any order),
+// ReadCSV reads a file of new citizens: a header row naming the columns (CSVHeader, in any
+// order; the field keys of earlier versions are read too),
 // then one citizen a line. It is UTF-8, with or without a byte order mark, separated by commas
 // (or semicolons, as some spreadsheets write). The whole file is checked first: the drafts
 // come back only when every line is right, otherwise Problems name each wrong value by line and
@@ -48,7 +49,7 @@ func ReadCSV(r io.Reader, now time.Time) ([]Draft, error) {
 	cr.FieldsPerRecord = -1 // a short line is reported with its line number below
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, Problems{{Line: 1, Msg: "Tệp trống: dòng đầu phải là dòng tiêu đề, ví dụ " + strings.Join(Columns(), ",") + "."}}
+		return nil, Problems{{Line: 1, Msg: "Tệp trống: dòng đầu phải là dòng tiêu đề, ví dụ " + strings.Join(CSVHeader(), ",") + "."}}
 	}
 	if err != nil {
 		return nil, Problems{parseProblem(err)}
@@ -103,27 +104,40 @@ func parseProblem(err error) Problem {
 	return Problem{Line: line, Msg: "Dòng này không đúng định dạng CSV."}
 }
 
+// columnKeys maps a header's column name to its field key: the CSV's names, and the field keys
+// that files of earlier versions have in their headers.
+var columnKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, key := range Columns() {
+		m[key], m[csvColumns[key]] = key, key
+	}
+	return m
+}()
+
 // readHeader maps each column to its field key. Names are compared without case, spaces or
 // accents' encoding differences.
 func readHeader(header []string) ([]string, Problems) {
 	var ps Problems
 	cols := make([]string, len(header))
 	seen := map[string]bool{}
-	var f Fields
 	for i, h := range header {
-		key := strings.ToLower(strings.TrimSpace(norm.NFC.String(h)))
-		key = strings.ReplaceAll(key, "-", "_")
+		name := strings.ToLower(strings.TrimSpace(norm.NFC.String(h)))
+		key, ok := columnKeys[strings.ReplaceAll(name, "-", "_")]
 		switch {
-		case f.Field(key) == nil:
-			ps = append(ps, Problem{Line: 1, Msg: fmt.Sprintf("Cột %q không có trong định dạng. Các cột là: %s.", h, strings.Join(Columns(), ", "))})
+		case !ok:
+			ps = append(ps, Problem{Line: 1, Msg: fmt.Sprintf("Cột %q không có trong định dạng. Các cột là: %s.", h, strings.Join(CSVHeader(), ", "))})
 		case seen[key]:
 			ps = append(ps, Problem{Line: 1, Field: key, Msg: "Cột này có hai lần trong dòng tiêu đề."})
 		}
 		seen[key], cols[i] = true, key
 	}
+	required := make([]string, len(requiredColumns))
+	for i, key := range requiredColumns {
+		required[i] = csvColumns[key]
+	}
 	for _, key := range requiredColumns {
 		if !seen[key] {
-			ps = append(ps, Problem{Line: 1, Field: key, Msg: "Dòng tiêu đề thiếu cột này (các cột bắt buộc: " + strings.Join(requiredColumns, ", ") + ")."})
+			ps = append(ps, Problem{Line: 1, Field: key, Msg: "Dòng tiêu đề thiếu cột này (các cột bắt buộc: " + strings.Join(required, ", ") + ")."})
 		}
 	}
 	return cols, ps
@@ -209,12 +223,12 @@ func blankRecord(rec []string) bool {
 	return true
 }
 
-// WriteCSV writes citizens in the import format (a header, then one line each), with their
-// secrets when known: the file a class's accounts come back in, and can be imported again on
-// another machine.
+// WriteCSV writes citizens in the import format (the CSVHeader line, then one line each, UTF-8
+// without a byte order mark), with their secrets where the accounts carry them: the file a
+// class's accounts come back in, and can be imported again on another machine.
 func WriteCSV(w io.Writer, accounts []Account) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(Columns()); err != nil {
+	if err := cw.Write(CSVHeader()); err != nil {
 		return err
 	}
 	for _, a := range accounts {
@@ -223,7 +237,7 @@ func WriteCSV(w io.Writer, accounts []Account) error {
 		if c.WebLogin {
 			webLogin = "1"
 		}
-		rec := []string{c.IDNumber, c.FullName, BirthVN(c.BirthDate), c.Gender, c.Phone, fmt.Sprint(c.Level), webLogin,
+		rec := []string{c.IDNumber, c.FullName, c.BirthDate, c.Gender, c.Phone, fmt.Sprint(c.Level), webLogin,
 			a.Password, a.Passcode}
 		if err := cw.Write(rec); err != nil {
 			return err

@@ -34,10 +34,17 @@ func openStore(t testing.TB) *store.Store {
 	return st
 }
 
-const header = "id,name,birth,gender,phone,level,web_login,password,passcode\n"
+const header = "so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh,so_dien_thoai,muc,dang_nhap_website,mat_khau,passcode\n"
 
 // class is a valid file of three citizens.
 const class = header +
+	"048192004711,Phạm Thị Thu Hà,1992-08-09,Nữ,0935123456,2,1,Lop-hoc-2026,246813\n" +
+	"031203001234,Đỗ Minh Khoa,2003-01-15,Nam,0386000111,2,0,,\n" +
+	"\"079075009876\",\"Võ Văn Tám\",1975-12-01,Nam,+84 912 000 222,1,không,\"Tam,Hue-75\",\n"
+
+// oldClass is the same class as files of earlier versions wrote it: the field keys as column
+// names and dd/mm/yyyy dates.
+const oldClass = "id,name,birth,gender,phone,level,web_login,password,passcode\n" +
 	"048192004711,Phạm Thị Thu Hà,09/08/1992,Nữ,0935123456,2,1,Lop-hoc-2026,246813\n" +
 	"031203001234,Đỗ Minh Khoa,15/01/2003,Nam,0386000111,2,0,,\n" +
 	"\"079075009876\",\"Võ Văn Tám\",01/12/1975,Nam,+84 912 000 222,1,không,\"Tam,Hue-75\",\n"
@@ -49,6 +56,7 @@ func TestReadCSVOK(t *testing.T) {
 		{"CRLF", strings.ReplaceAll(class, "\n", "\r\n")},
 		{"Semicolons", strings.ReplaceAll(class, ",", ";")},
 		{"BlankLines", strings.Replace(class, "\n", "\n\n,,,,,,,,\n", 2)},
+		{"EarlierVersion", oldClass},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			drafts, err := ReadCSV(strings.NewReader(tc.file), now)
@@ -82,14 +90,15 @@ func TestReadCSVRefuses(t *testing.T) {
 		{"ErrEmpty", "", 1, "", "Tệp trống"},
 		{"ErrOnlyHeader", header, 2, "", "chỉ có dòng tiêu đề"},
 		{"ErrUnknownColumn", bad("passcode\n", "passcode,email\n"), 1, "", `Cột "email"`},
-		{"ErrMissingColumn", bad("birth,", ""), 1, FieldBirth, "thiếu cột"},
-		{"ErrRepeatedColumn", bad("phone,", "phone,name,"), 1, FieldName, "hai lần"},
+		{"ErrMissingColumn", bad("ngay_sinh,", ""), 1, FieldBirth, "thiếu cột"},
+		{"ErrRepeatedColumn", bad("so_dien_thoai,", "so_dien_thoai,ho_ten,"), 1, FieldName, "hai lần"},
 		{"ErrWrongHeader", "so dinh danh,ho ten\n001085012345,An\n", 1, "", "không có trong định dạng"},
 		{"ErrBadID", bad("031203001234", "031203O01234"), 3, FieldID, "12 chữ số"},
 		{"ErrIDLostZeros", bad("031203001234", "31203001234"), 3, FieldID, "Excel"},
-		{"ErrBadDate", bad("15/01/2003", "2003-01-15"), 3, FieldBirth, "dd/mm/yyyy"},
-		{"ErrNoSuchDate", bad("15/01/2003", "29/02/2003"), 3, FieldBirth, "không có thật"},
-		{"ErrDuplicateIDInFile", class + "048192004711,Phạm Thị Hà,09/08/1992,Nữ,0935999999,,,,\n", 5, FieldID, "trùng với dòng 2"},
+		{"ErrBadDate", bad("2003-01-15", "15.01.2003"), 3, FieldBirth, "YYYY-MM-DD"},
+		{"ErrShortDate", bad("2003-01-15", "2003-1-15"), 3, FieldBirth, "YYYY-MM-DD"},
+		{"ErrNoSuchDate", bad("2003-01-15", "2003-02-29"), 3, FieldBirth, "không có thật"},
+		{"ErrDuplicateIDInFile", class + "048192004711,Phạm Thị Hà,1992-08-09,Nữ,0935999999,,,,\n", 5, FieldID, "trùng với dòng 2"},
 		{"ErrDuplicatePhoneInFile", bad("0386000111", "0935 123 456"), 3, FieldPhone, "trùng với dòng 2"},
 		{"ErrShortLine", bad(",2,0,,\n", "\n"), 3, "", "có 5 ô"},
 		{"ErrQuote", bad(`"Võ Văn Tám"`, `"Võ Văn "Tám"`), 4, "", "ngoặc kép"},
@@ -123,9 +132,9 @@ func TestReadCSVTooLarge(t *testing.T) {
 
 func TestReadCSVTooManyRows(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("id,name,birth,gender,phone\n")
+	b.WriteString("so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh,so_dien_thoai\n")
 	for i := 0; i <= MaxCSVRows; i++ {
-		b.WriteString("048192004711,Phạm Thị Thu Hà,09/08/1992,Nữ,0935123456\n")
+		b.WriteString("048192004711,Phạm Thị Thu Hà,1992-08-09,Nữ,0935123456\n")
 	}
 	_, err := ReadCSV(strings.NewReader(b.String()), now)
 	if err == nil || !strings.Contains(err.Error(), "Dòng 502: Tệp có hơn 500 công dân") {
@@ -172,11 +181,11 @@ func TestImport(t *testing.T) {
 func TestImportDuplicateOfDatabase(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	file := class + "001085012345,Nguyễn Văn An,12/03/1985,Nam,0977000333,,,,\n" +
-		"001085012346,Nguyễn Văn Ánh,12/03/1985,Nam,0912345678,,,,\n"
+	file := class + "001085012345,Nguyễn Văn An,1985-03-12,Nam,0977000333,,,,\n" +
+		"001085012346,Nguyễn Văn Ánh,1985-03-12,Nam,0912345678,,,,\n"
 	_, err := Import(ctx, st, fastHasher(), strings.NewReader(file), now)
-	if err == nil || !strings.Contains(err.Error(), "Dòng 5, cột id: Số định danh 001085012345 đã có trong hệ thống.") ||
-		!strings.Contains(err.Error(), "Dòng 6, cột phone: Số điện thoại 0912345678 đã thuộc về một công dân khác.") {
+	if err == nil || !strings.Contains(err.Error(), "Dòng 5, cột so_dinh_danh: Số định danh 001085012345 đã có trong hệ thống.") ||
+		!strings.Contains(err.Error(), "Dòng 6, cột so_dien_thoai: Số điện thoại 0912345678 đã thuộc về một công dân khác.") {
 		t.Fatalf("import with taken values: %v", err)
 	}
 	if n, _ := st.CountCitizens(ctx); n != len(store.DemoCitizens) {
@@ -206,5 +215,23 @@ func TestWriteCSVReadsBack(t *testing.T) {
 		if drafts[i] != again[i] {
 			t.Errorf("line %d: %+v, read back %+v", i+2, drafts[i], again[i])
 		}
+	}
+}
+
+// The written file is exactly the import format: the header line, ISO dates, 0xxxxxxxxx phone
+// numbers, 1/0, and no byte order mark.
+func TestWriteCSVFormat(t *testing.T) {
+	drafts, err := ReadCSV(strings.NewReader(oldClass), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := []Account{{Citizen: drafts[2].Citizen, Password: drafts[2].Password}}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, accounts); err != nil {
+		t.Fatal(err)
+	}
+	want := header + "079075009876,Võ Văn Tám,1975-12-01,Nam,0912000222,1,0,\"Tam,Hue-75\",\n"
+	if buf.String() != want {
+		t.Fatalf("written:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }

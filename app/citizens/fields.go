@@ -15,8 +15,8 @@ import (
 	"dvclogin/store"
 )
 
-// The field keys: the CSV's column names, the command's flags ("web_login" is -web-login) and
-// the console form's inputs.
+// The field keys: the console form's inputs, and the CSV's column names of earlier versions
+// (still read). The CSV and the command line have their own names (CSVColumn, FlagName).
 const (
 	FieldID       = "id"
 	FieldName     = "name"
@@ -35,12 +35,38 @@ func Columns() []string {
 		FieldPassword, FieldPasscode}
 }
 
+// csvColumns and flagNames name each field in a CSV header and on the command line. Scripts
+// and spreadsheets outside the program rely on both, so they never change.
+var (
+	csvColumns = map[string]string{FieldID: "so_dinh_danh", FieldName: "ho_ten", FieldBirth: "ngay_sinh",
+		FieldGender: "gioi_tinh", FieldPhone: "so_dien_thoai", FieldLevel: "muc", FieldWebLogin: "dang_nhap_website",
+		FieldPassword: "mat_khau", FieldPasscode: "passcode"}
+	flagNames = map[string]string{FieldID: "id-number", FieldName: "name", FieldBirth: "birth-date",
+		FieldGender: "gender", FieldPhone: "phone", FieldLevel: "level", FieldWebLogin: "web-login",
+		FieldPassword: "password", FieldPasscode: "passcode"}
+)
+
+// CSVColumn is a field's column name in a CSV file.
+func CSVColumn(key string) string { return csvColumns[key] }
+
+// FlagName is a field's flag on the command line, without the dash.
+func FlagName(key string) string { return flagNames[key] }
+
+// CSVHeader is the header line every CSV file written has, in column order.
+func CSVHeader() []string {
+	cols := Columns()
+	for i, key := range cols {
+		cols[i] = csvColumns[key]
+	}
+	return cols
+}
+
 // Fields are a citizen's fields as an operator typed them. Level, WebLogin, Password and
 // Passcode may be empty: level 2, web login on, and the demo password and passcode.
 type Fields struct {
 	IDNumber string // số định danh cá nhân, 12 digits
 	Name     string // họ và tên
-	Birth    string // ngày sinh, dd/mm/yyyy
+	Birth    string // ngày sinh, YYYY-MM-DD or dd/mm/yyyy
 	Gender   string // Nam | Nữ
 	Phone    string // 0xxxxxxxxx or +84xxxxxxxxx
 	Level    string // 1 | 2
@@ -96,7 +122,7 @@ type Problem struct {
 func (p Problem) String() string {
 	switch {
 	case p.Line > 0 && p.Field != "":
-		return fmt.Sprintf("Dòng %d, cột %s: %s", p.Line, p.Field, p.Msg)
+		return fmt.Sprintf("Dòng %d, cột %s: %s", p.Line, CSVColumn(p.Field), p.Msg)
 	case p.Line > 0:
 		return fmt.Sprintf("Dòng %d: %s", p.Line, p.Msg)
 	case p.Field != "":

@@ -86,9 +86,11 @@ func TestCheckRefuses(t *testing.T) {
 		{"ErrNameOtherScript", func(f *Fields) { f.Name = "Phạm Thị Ñga" }, FieldName, "'Ñ'"},
 		{"ErrNameInvalidUTF8", func(f *Fields) { f.Name = "Ph\xffm" }, FieldName, "không đọc được"},
 		{"ErrBirthEmpty", func(f *Fields) { f.Birth = "" }, FieldBirth, "dd/mm/yyyy"},
-		{"ErrBirthISO", func(f *Fields) { f.Birth = "1992-08-09" }, FieldBirth, "dd/mm/yyyy"},
+		{"ErrBirthDots", func(f *Fields) { f.Birth = "09.08.1992" }, FieldBirth, "dd/mm/yyyy"},
 		{"ErrBirthSign", func(f *Fields) { f.Birth = "+9/08/1992" }, FieldBirth, "dd/mm/yyyy"},
 		{"ErrBirthNoSuchDay", func(f *Fields) { f.Birth = "30/02/1992" }, FieldBirth, "không có thật"},
+		{"ErrBirthISOShort", func(f *Fields) { f.Birth = "1992-8-9" }, FieldBirth, "YYYY-MM-DD"},
+		{"ErrBirthISONoSuchDay", func(f *Fields) { f.Birth = "1992-02-30" }, FieldBirth, "không có thật"},
 		{"ErrBirthMonth", func(f *Fields) { f.Birth = "09/13/1992" }, FieldBirth, "không có thật"},
 		{"ErrBirthFuture", func(f *Fields) { f.Birth = "03/03/2026"; f.IDNumber = "048326004711" }, FieldBirth, "sau ngày hôm nay"},
 		{"ErrBirthBefore1900", func(f *Fields) { f.Birth = "31/12/1899" }, FieldBirth, "1900"},
@@ -126,6 +128,7 @@ func TestCheckAcceptsVariants(t *testing.T) {
 		set  func(*Fields)
 	}{
 		{"OneDigitDayMonth", func(f *Fields) { f.Birth = "9/8/1992" }},
+		{"ISODate", func(f *Fields) { f.Birth = "1992-08-09" }},
 		{"GenderLowerCase", func(f *Fields) { f.Gender = "nữ" }},
 		{"GenderNoTone", func(f *Fields) { f.Gender = "NU" }},
 		{"PhoneDots", func(f *Fields) { f.Phone = "0935.123.456" }},
@@ -193,7 +196,7 @@ func TestProblemString(t *testing.T) {
 		p    Problem
 		want string
 	}{
-		{Problem{Line: 4, Field: FieldBirth, Msg: "x"}, "Dòng 4, cột birth: x"},
+		{Problem{Line: 4, Field: FieldBirth, Msg: "x"}, "Dòng 4, cột ngay_sinh: x"},
 		{Problem{Line: 4, Msg: "x"}, "Dòng 4: x"},
 		{Problem{Field: FieldBirth, Msg: "x"}, "birth: x"},
 		{Problem{Msg: "x"}, "x"},

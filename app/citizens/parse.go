@@ -78,26 +78,18 @@ func isVietnameseLetter(r rune) bool {
 	return vowelMark <= 1 && tone <= 1
 }
 
-// parseBirth reads dd/mm/yyyy (one-digit day and month allowed) and returns YYYY-MM-DD, as
-// stored. The date must exist, be in 1900 or later (the ID number's century digit starts
-// there) and not after today in Vietnam.
+// parseBirth reads YYYY-MM-DD (as files and the command line write it) or dd/mm/yyyy (as a
+// person types it; one-digit day and month allowed) and returns YYYY-MM-DD, as stored. The date
+// must exist, be in 1900 or later (the ID number's century digit starts there) and not after
+// today in Vietnam.
 func parseBirth(s string, now time.Time) (string, string) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", "Hãy nhập ngày sinh theo dạng dd/mm/yyyy, ví dụ 12/03/1985."
 	}
-	parts := strings.Split(s, "/")
-	bad := "Ngày sinh phải có dạng dd/mm/yyyy, ví dụ 12/03/1985."
-	if len(parts) != 3 || len(parts[0]) > 2 || len(parts[1]) > 2 || len(parts[2]) != 4 {
-		return "", bad
-	}
-	var n [3]int
-	for i, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil || v < 0 || !isDigits(p) {
-			return "", bad
-		}
-		n[i] = v
+	n, ok := dateParts(s)
+	if !ok {
+		return "", "Ngày sinh phải có dạng dd/mm/yyyy (ví dụ 12/03/1985) hoặc YYYY-MM-DD (ví dụ 1985-03-12)."
 	}
 	d, m, y := n[0], n[1], n[2]
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
@@ -112,6 +104,28 @@ func parseBirth(s string, now time.Time) (string, string) {
 		return "", "Ngày sinh không được sau ngày hôm nay."
 	}
 	return t.Format(time.DateOnly), ""
+}
+
+// dateParts splits dd/mm/yyyy or YYYY-MM-DD into day, month and year.
+func dateParts(s string) ([3]int, bool) {
+	var n [3]int
+	parts, order := strings.Split(s, "/"), [3]int{0, 1, 2}
+	valid := len(parts) == 3 && len(parts[0]) <= 2 && len(parts[1]) <= 2 && len(parts[2]) == 4
+	if !valid {
+		parts, order = strings.Split(s, "-"), [3]int{2, 1, 0}
+		valid = len(parts) == 3 && len(parts[0]) == 4 && len(parts[1]) == 2 && len(parts[2]) == 2
+	}
+	if !valid {
+		return n, false
+	}
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || !isDigits(p) {
+			return n, false
+		}
+		n[order[i]] = v
+	}
+	return n, true
 }
 
 // BirthVN writes a stored birth date (YYYY-MM-DD) as an operator types it: dd/mm/yyyy.

@@ -103,7 +103,7 @@ func visitorFields(codes, prefixes []string, used map[string]bool, now time.Time
 	for phone == "" || used[phone] {
 		phone = fmt.Sprintf("%s%07d", pick(prefixes), mrand.IntN(10000000))
 	}
-	return Fields{IDNumber: id, Name: name, Birth: birth.Format("02/01/2006"), Gender: gender, Phone: phone}
+	return Fields{IDNumber: id, Name: name, Birth: birth.Format(time.DateOnly), Gender: gender, Phone: phone}
 }
 
 // unused reports whether no citizen has this ID number or this phone number.
@@ -142,7 +142,7 @@ func randomPassword() string {
 }
 
 // randomPasscode is a 6-digit passcode from the system's random source that the passcode rules
-// accept for this birth date (dd/mm/yyyy).
+// accept for this birth date.
 func randomPasscode(birth string, now time.Time) string {
 	iso, _ := parseBirth(birth, now)
 	for {

@@ -29,10 +29,10 @@ func citizensCmd(ctx context.Context, args []string, s Streams) error {
 	}
 	if len(args) == 0 || subs[args[0]] == nil {
 		fmt.Fprintln(s.Err, "Usage: dvclogin citizens add|import|list|generate [flags]   (-h after one for its flags)")
-		fmt.Fprintln(s.Err, "  add -id N -name N -birth dd/mm/yyyy -gender Nam|Nữ -phone N [-level 2] [-web-login=true] [-password P] [-passcode P]")
+		fmt.Fprintln(s.Err, "  add -id-number N -name NAME -birth-date YYYY-MM-DD -gender Nam|Nữ -phone 0XXXXXXXXX [-level 1|2] [-web-login=true|false] [-password P] [-passcode NNNNNN]")
 		fmt.Fprintln(s.Err, "  import FILE.csv     add every citizen of a CSV file, or none if a line is wrong")
-		fmt.Fprintln(s.Err, "  list [-csv]         every citizen, as a table or as CSV")
-		fmt.Fprintln(s.Err, "  generate [-random-secrets] [-web-login=false] [-csv FILE] N   N visitor accounts for a class")
+		fmt.Fprintln(s.Err, "  list [-csv]         every citizen, as a table or as CSV (secrets left empty)")
+		fmt.Fprintln(s.Err, "  generate N [-csv FILE] [-web-login=false] [-random-secrets]   N visitor accounts for a class, as CSV")
 		if len(args) == 0 {
 			return errors.New("citizens: missing subcommand")
 		}
@@ -69,14 +69,17 @@ func addCitizen(ctx context.Context, args []string, s Streams) error {
 	var f citizens.Fields
 	for _, key := range citizens.Columns() {
 		if key != citizens.FieldWebLogin {
-			fs.StringVar(f.Field(key), flagName(key), "", addUsage[key])
+			fs.StringVar(f.Field(key), citizens.FlagName(key), "", addUsage[key])
 		}
 	}
+	// The names of earlier versions still work, for scripts written then.
+	fs.StringVar(&f.IDNumber, "id", "", "same as -id-number")
+	fs.StringVar(&f.Birth, "birth", "", "same as -birth-date")
 	webLogin := fs.Bool("web-login", true, `"Đăng nhập trên website" permission`)
 	if pos, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
-		return fmt.Errorf("citizens add: unexpected argument %q (every field is a flag: -id, -name, …)", pos[0])
+		return fmt.Errorf("citizens add: unexpected argument %q (every field is a flag: -id-number, -name, …)", pos[0])
 	}
 	f.WebLogin = strconv.FormatBool(*webLogin)
 	d, ps := citizens.Check(f, time.Now())
@@ -111,22 +114,19 @@ func addCitizen(ctx context.Context, args []string, s Streams) error {
 var addUsage = map[string]string{
 	citizens.FieldID:       "số định danh cá nhân: 12 digits (province, century+gender, year of birth, 6 digits)",
 	citizens.FieldName:     "họ và tên",
-	citizens.FieldBirth:    "ngày sinh, dd/mm/yyyy",
+	citizens.FieldBirth:    "ngày sinh, YYYY-MM-DD",
 	citizens.FieldGender:   "giới tính: Nam or Nữ",
-	citizens.FieldPhone:    "mobile number: 0xxxxxxxxx or +84xxxxxxxxx",
+	citizens.FieldPhone:    "mobile number: 0XXXXXXXXX",
 	citizens.FieldLevel:    "account level: 1 or 2 (default 2)",
 	citizens.FieldPassword: "password (default: the demo password " + store.DemoPassword + ")",
 	citizens.FieldPasscode: "6-digit app passcode (default: the demo passcode " + store.DemoPasscode + ")",
 }
 
-// flagName is a field's flag: web_login is -web-login.
-func flagName(key string) string { return strings.ReplaceAll(key, "_", "-") }
-
 // flagProblems names each refused value by its flag.
 func flagProblems(ps citizens.Problems) error {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
-		lines[i] = "-" + flagName(p.Field) + ": " + p.Msg
+		lines[i] = "-" + citizens.FlagName(p.Field) + ": " + p.Msg
 	}
 	return errors.New(strings.Join(lines, "\n"))
 }
@@ -170,7 +170,7 @@ func importCitizens(ctx context.Context, args []string, s Streams) error {
 
 func listCitizens(ctx context.Context, args []string, s Streams) error {
 	fs, dir := citizenFlags("list", s)
-	asCSV := fs.Bool("csv", false, "write CSV in the import format (secrets only where they are still the demo ones)")
+	asCSV := fs.Bool("csv", false, "write CSV in the import format, the password and passcode columns empty")
 	if pos, err := parseInterspersed(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -185,12 +185,18 @@ func listCitizens(ctx context.Context, args []string, s Streams) error {
 	if err != nil {
 		return err
 	}
+	if *asCSV {
+		// A list is for reading or for another machine's import, never a way to hand out
+		// secrets: the columns are there, empty (an import gives the demo ones).
+		bare := make([]citizens.Account, len(list))
+		for i, c := range list {
+			bare[i] = citizens.Account{Citizen: c}
+		}
+		return citizens.WriteCSV(s.Out, bare)
+	}
 	accounts := make([]citizens.Account, len(list))
 	for i, c := range list {
 		accounts[i] = citizens.DemoAccount(c)
-	}
-	if *asCSV {
-		return citizens.WriteCSV(s.Out, accounts)
 	}
 	return writeTable(s.Out, accounts, true)
 }
@@ -199,7 +205,7 @@ func generateVisitors(ctx context.Context, args []string, s Streams) (err error)
 	fs, dir := citizenFlags("generate", s)
 	random := fs.Bool("random-secrets", false, "give each visitor its own random password and passcode (default: the demo ones)")
 	webLogin := fs.Bool("web-login", true, `turn "Đăng nhập trên website" on`)
-	csvPath := fs.String("csv", "", "also write the accounts, with their secrets, to this new CSV file")
+	csvPath := fs.String("csv", "", "write the accounts' CSV, with their secrets, to this new file instead of stdout")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -241,12 +247,15 @@ func generateVisitors(ctx context.Context, args []string, s Streams) (err error)
 	if err := auditCreated(ctx, st, accounts, "dvclogin citizens generate"); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Out, "Đã tạo %d tài khoản khách (mức 2).\n", len(accounts))
+	done := fmt.Sprintf("Đã tạo %d tài khoản khách (mức 2).", len(accounts))
+	if out == nil {
+		// Stdout is the CSV alone, for a script to read; the note goes beside it.
+		fmt.Fprintln(s.Err, done)
+		return citizens.WriteCSV(s.Out, accounts)
+	}
+	fmt.Fprintln(s.Out, done)
 	if err := writeTable(s.Out, accounts, true); err != nil {
 		return err
-	}
-	if out == nil {
-		return nil
 	}
 	if err := citizens.WriteCSV(out, accounts); err != nil {
 		return fmt.Errorf("không ghi được %s (các tài khoản đã được tạo, xem bảng trên): %w", *csvPath, err)
@@ -269,7 +278,7 @@ func writeTable(w io.Writer, accounts []citizens.Account, secrets bool) error {
 		if c.WebLogin {
 			webLogin = "bật"
 		}
-		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%d\t%s", c.IDNumber, c.FullName, citizens.BirthVN(c.BirthDate),
+		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%d\t%s", c.IDNumber, c.FullName, c.BirthDate,
 			c.Gender, c.Phone, c.Level, webLogin)
 		if secrets {
 			line += "\t" + orUnknown(a.Password) + "\t" + orUnknown(a.Passcode)

@@ -29,9 +29,15 @@ func run(t *testing.T, args ...string) string {
 
 // tryRun runs a command line as typed and returns its output and error.
 func tryRun(args ...string) (string, error) {
+	out, _, err := runStreams(args...)
+	return out, err
+}
+
+// runStreams runs a command line as typed and returns what it wrote on stdout and on stderr.
+func runStreams(args ...string) (string, string, error) {
 	var out, errOut bytes.Buffer
 	err := Run(context.Background(), args, Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
-	return out.String(), err
+	return out.String(), errOut.String(), err
 }
 
 // seededFolder is a data folder with a database in it, as a server leaves it (stopped): the
@@ -70,7 +76,7 @@ func citizenCount(t *testing.T, dir string) int {
 }
 
 // mai is a citizen to add: a woman born in Hồ Chí Minh City in 1999.
-var mai = []string{"-id", "079199123456", "-name", "Lê Thị Mai", "-birth", "01/02/1999", "-gender", "Nữ", "-phone", "0977000444"}
+var mai = []string{"-id-number", "079199123456", "-name", "Lê Thị Mai", "-birth-date", "1999-02-01", "-gender", "Nữ", "-phone", "0977000444"}
 
 func TestCitizensAdd(t *testing.T) {
 	dir := seededFolder(t)
@@ -86,11 +92,13 @@ func TestCitizensAdd(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"ErrTaken", mai, "-id: Số định danh 079199123456 đã có trong hệ thống."},
-		{"ErrPhoneTaken", []string{"-id", "079199123457", "-name", "Lê Thị Mai", "-birth", "01/02/1999", "-gender", "Nữ", "-phone", "0912345678"},
+		{"ErrTaken", mai, "-id-number: Số định danh 079199123456 đã có trong hệ thống."},
+		{"ErrPhoneTaken", []string{"-id-number", "079199123457", "-name", "Lê Thị Mai", "-birth-date", "1999-02-01", "-gender", "Nữ", "-phone", "0912345678"},
 			"-phone: Số điện thoại 0912345678 đã thuộc về một công dân khác."},
-		{"ErrFields", []string{"-id", "079099123456", "-name", "Lê Thị Mai", "-birth", "1999-02-01", "-gender", "Nữ", "-phone", "0977000555", "-passcode", "123456", "-level", "3"},
-			"-birth: Ngày sinh phải có dạng dd/mm/yyyy"},
+		{"ErrFields", []string{"-id-number", "079099123456", "-name", "Lê Thị Mai", "-birth-date", "1999.02.01", "-gender", "Nữ", "-phone", "0977000555", "-passcode", "123456", "-level", "3"},
+			"-birth-date: Ngày sinh phải có dạng"},
+		{"ErrNoSuchDate", []string{"-id-number", "079199123458", "-name", "Lê Thị Mai", "-birth-date", "1999-02-30", "-gender", "Nữ", "-phone", "0977000555"},
+			"-birth-date: Ngày sinh 1999-02-30 không có thật"},
 		{"ErrWeakPassword", append([]string{"-password", "matkhau123"}, mai...), "-password: Mật khẩu này quá phổ biến"},
 		{"ErrStray", append([]string{"extra"}, mai...), `unexpected argument "extra"`},
 	} {
@@ -158,10 +166,14 @@ func TestCitizensUsage(t *testing.T) {
 	}
 }
 
-const classCSV = "\xEF\xBB\xBFid,name,birth,gender,phone,level,web_login,password,passcode\r\n" +
-	"048192004711,Phạm Thị Thu Hà,09/08/1992,Nữ,0935123456,2,1,Lop-hoc-2026,246813\r\n" +
-	"031203001234,Đỗ Minh Khoa,15/01/2003,Nam,0386000111,2,0,,\r\n" +
-	"079075009876,Võ Văn Tám,01/12/1975,Nam,+84 912 000 222,1,không,,\r\n"
+// contractHeader is the header line of every CSV file the commands read and write.
+const contractHeader = "so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh,so_dien_thoai,muc,dang_nhap_website,mat_khau,passcode"
+
+// classCSV is a class as a spreadsheet saves it: a byte order mark and CRLF line ends.
+const classCSV = "\xEF\xBB\xBF" + contractHeader + "\r\n" +
+	"048192004711,Phạm Thị Thu Hà,1992-08-09,Nữ,0935123456,2,1,Lop-hoc-2026,246813\r\n" +
+	"031203001234,Đỗ Minh Khoa,2003-01-15,Nam,0386000111,2,0,,\r\n" +
+	"079075009876,Võ Văn Tám,1975-12-01,Nam,0912000222,1,0,,\r\n"
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
@@ -190,11 +202,12 @@ func TestCitizensImportRefuses(t *testing.T) {
 	bad := func(old, new string) string { return strings.Replace(classCSV, old, new, 1) }
 	big := classCSV + strings.Repeat(",,,,,,,,\r\n", citizens.MaxCSVBytes/10+1)
 	for _, tc := range []struct{ name, content, want string }{
-		{"ErrHeader", bad("birth", "ngay_sinh"), `Dòng 1: Cột "ngay_sinh" không có trong định dạng`},
-		{"ErrID", bad("031203001234", "03120300123"), "Dòng 3, cột id: Số định danh chỉ có 11 chữ số"},
-		{"ErrIDInFile", classCSV + "048192004711,Phạm Thị Hà,09/08/1992,Nữ,0935999999,,,,\r\n", "Dòng 5, cột id: Số định danh 048192004711 trùng với dòng 2."},
-		{"ErrIDInDatabase", classCSV + "001085012345,Nguyễn Văn An,12/03/1985,Nam,0977000333,,,,\r\n", "Dòng 5, cột id: Số định danh 001085012345 đã có trong hệ thống."},
-		{"ErrDate", bad("15/01/2003", "31/04/2003"), "Dòng 3, cột birth: Ngày sinh 31/04/2003 không có thật"},
+		{"ErrHeader", bad("ngay_sinh", "ngaysinh"), `Dòng 1: Cột "ngaysinh" không có trong định dạng`},
+		{"ErrID", bad("031203001234", "03120300123"), "Dòng 3, cột so_dinh_danh: Số định danh chỉ có 11 chữ số"},
+		{"ErrIDInFile", classCSV + "048192004711,Phạm Thị Hà,1992-08-09,Nữ,0935999999,,,,\r\n", "Dòng 5, cột so_dinh_danh: Số định danh 048192004711 trùng với dòng 2."},
+		{"ErrIDInDatabase", classCSV + "001085012345,Nguyễn Văn An,1985-03-12,Nam,0977000333,,,,\r\n", "Dòng 5, cột so_dinh_danh: Số định danh 001085012345 đã có trong hệ thống."},
+		{"ErrDate", bad("2003-01-15", "2003-04-31"), "Dòng 3, cột ngay_sinh: Ngày sinh 2003-04-31 không có thật"},
+		{"ErrLastLineBad", classCSV + "001099012345,Trần Văn Bình,1999-01-01,Nam,0977000999,3,1,,\r\n", "Dòng 5, cột muc: Mức tài khoản phải là 1 hoặc 2."},
 		{"ErrNotUTF8", bad("Phạm Thị Thu Hà", "Ph\xe1m Th\xec Thu H\xe0"), "Dòng 2: Tệp không phải UTF-8"},
 		{"ErrTooLarge", big, "lớn hơn 10 MB"},
 	} {
@@ -223,12 +236,17 @@ func TestCitizensListCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(records) != 4 || strings.Join(records[0], ",") != strings.Join(citizens.Columns(), ",") {
+	if len(records) != 4 || strings.Join(records[0], ",") != contractHeader || strings.HasPrefix(out, "\xEF\xBB\xBF") {
 		t.Fatalf("CSV:\n%s", out)
 	}
 	an := records[1]
-	if an[0] != "001085012345" || an[2] != "12/03/1985" || an[7] != store.DemoPassword || an[8] != store.DemoPasscode {
+	if strings.Join(an, ",") != "001085012345,Nguyễn Văn An,1985-03-12,Nam,0912345678,2,1,," {
 		t.Fatalf("first line %q", an)
+	}
+	for _, rec := range records[1:] {
+		if rec[7] != "" || rec[8] != "" {
+			t.Fatalf("a listed line has secrets: %q", rec)
+		}
 	}
 }
 
@@ -241,7 +259,7 @@ func TestCitizensListAligned(t *testing.T) {
 	}
 	col := func(line, cell string) int { return len([]rune(line[:strings.Index(line, cell)])) }
 	want := col(lines[0], "NGÀY SINH")
-	for i, d := range []string{"12/03/1985", "05/11/2001", "21/07/1990"} { // by ID number
+	for i, d := range []string{"1985-03-12", "2001-11-05", "1990-07-21"} { // by ID number
 		if got := col(lines[i+1], d); got != want {
 			t.Errorf("line %d: birth date at column %d, heading at %d\n%s", i+2, got, want, strings.Join(lines, "\n"))
 		}
@@ -273,8 +291,10 @@ func TestCitizensGenerate(t *testing.T) {
 		t.Fatalf("over an existing file: %v", err)
 	}
 	out = run(t, "citizens", "generate", "--random-secrets", "--web-login=false", "-data", dir, "2")
-	if strings.Contains(out, store.DemoPassword) || strings.Count(out, "tắt") != 2 {
-		t.Fatalf("random secrets, web login off:\n%s", out)
+	for _, rec := range readCSV(t, out)[1:] {
+		if rec[6] != "0" || rec[7] == store.DemoPassword || rec[7] == "" || rec[8] == store.DemoPasscode || rec[8] == "" {
+			t.Fatalf("random secrets, web login off: %q\n%s", rec, out)
+		}
 	}
 	if n := citizenCount(t, dir); n != 3+5+2 {
 		t.Fatalf("%d citizens, want 10", n)
@@ -283,6 +303,79 @@ func TestCitizensGenerate(t *testing.T) {
 		if _, err := tryRun("citizens", "generate", "-data", dir, n); err == nil || !strings.Contains(err.Error(), "từ 1 đến 200") {
 			t.Errorf("generate %s: %v", n, err)
 		}
+	}
+}
+
+// readCSV parses a command's CSV output, or fails the test.
+func readCSV(t *testing.T, out string) [][]string {
+	t.Helper()
+	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("not CSV: %v\n%s", err, out)
+	}
+	return records
+}
+
+// Without -csv, stdout is the CSV and nothing else, so that a script can read the accounts;
+// the note is on stderr.
+func TestCitizensGenerateStdout(t *testing.T) {
+	dir := seededFolder(t)
+	out, errOut, err := runStreams("citizens", "generate", "3", "-data", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(out, "\xEF\xBB\xBF") || !strings.HasPrefix(out, contractHeader+"\n") {
+		t.Fatalf("stdout does not start with the header line:\n%q", out)
+	}
+	if !strings.Contains(errOut, "Đã tạo 3 tài khoản khách") {
+		t.Fatalf("stderr: %q", errOut)
+	}
+	records := readCSV(t, out)
+	if len(records) != 4 {
+		t.Fatalf("%d records, want the header and 3:\n%s", len(records), out)
+	}
+	for _, rec := range records[1:] {
+		if _, err := time.Parse(time.DateOnly, rec[2]); err != nil || len(rec[0]) != 12 ||
+			rec[3] != "Nam" && rec[3] != "Nữ" || len(rec[4]) != 10 || rec[4][0] != '0' ||
+			rec[5] != "2" || rec[6] != "1" || rec[7] != store.DemoPassword || rec[8] != store.DemoPasscode {
+			t.Fatalf("line %q", rec)
+		}
+	}
+	// What was printed imports on another machine as it is.
+	other := seededFolder(t)
+	run(t, "citizens", "import", writeFile(t, "khach.csv", out), "-data", other)
+	if n := citizenCount(t, other); n != 3+3 {
+		t.Fatalf("%d citizens after importing the printed CSV, want 6", n)
+	}
+}
+
+// Flags may come after the plain arguments, as well as before.
+func TestCitizensFlagsAfterArguments(t *testing.T) {
+	dir := seededFolder(t)
+	file := filepath.Join(t.TempDir(), "khach.csv")
+	if out := run(t, "citizens", "generate", "5", "-data", dir, "-csv", file); !strings.Contains(out, "Đã ghi "+file) {
+		t.Fatalf("output:\n%s", out)
+	}
+	written, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if records := readCSV(t, string(written)); len(records) != 6 || strings.Join(records[0], ",") != contractHeader {
+		t.Fatalf("file:\n%s", written)
+	}
+	run(t, "citizens", "import", writeFile(t, "lop.csv", classCSV), "-data", dir)
+	if n := citizenCount(t, dir); n != 3+5+3 {
+		t.Fatalf("%d citizens, want 11", n)
+	}
+}
+
+// The flag names of earlier versions, with a dd/mm/yyyy date, still add a citizen.
+func TestCitizensAddEarlierFlags(t *testing.T) {
+	dir := seededFolder(t)
+	run(t, "citizens", "add", "-data", dir, "-id", "079199123456", "-name", "Lê Thị Mai", "-birth", "01/02/1999",
+		"-gender", "Nữ", "-phone", "0977000444")
+	if out := run(t, "citizens", "list", "-csv", "-data", dir); !strings.Contains(out, "079199123456,Lê Thị Mai,1999-02-01,Nữ,0977000444,2,1,,\n") {
+		t.Fatalf("list:\n%s", out)
 	}
 }
 

@@ -88,7 +88,7 @@ func (con *Console) renderImport(c echo.Context, status int, p *importPage) erro
 	if err != nil {
 		return err
 	}
-	p.Page, p.shell, p.Columns = web.NewPage(c, "Nhập công dân từ tệp CSV"), sh, strings.Join(citizens.Columns(), ",")
+	p.Page, p.shell, p.Columns = web.NewPage(c, "Nhập công dân từ tệp CSV"), sh, strings.Join(citizens.CSVHeader(), ",")
 	p.MaxRows = citizens.MaxCSVRows
 	if len(p.Problems) > shownProblems {
 		p.Problems, p.More = p.Problems[:shownProblems], len(p.Problems)-shownProblems

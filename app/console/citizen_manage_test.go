@@ -331,15 +331,19 @@ func upload(t *testing.T, env *apptest.Env, c *http.Client, name string, content
 	return env.Do(c, req)
 }
 
-const classCSV = "id,name,birth,gender,phone,level,web_login,password,passcode\n" +
-	"048192004711,Phạm Thị Thu Hà,09/08/1992,Nữ,0935123456,2,1,Lop-hoc-2026,246813\n" +
-	"031203001234,Đỗ Minh Khoa,15/01/2003,Nam,0386000111,2,0,,\n"
+// classCSV is a file in the import format, with the byte order mark Excel writes.
+const classCSV = "\xEF\xBB\xBFso_dinh_danh,ho_ten,ngay_sinh,gioi_tinh,so_dien_thoai,muc,dang_nhap_website,mat_khau,passcode\n" +
+	"048192004711,Phạm Thị Thu Hà,1992-08-09,Nữ,0935123456,2,1,Lop-hoc-2026,246813\n" +
+	"031203001234,Đỗ Minh Khoa,2003-01-15,Nam,0386000111,2,0,,\n"
 
 func TestImportCitizens(t *testing.T) {
 	env := apptest.New(t)
 	c := operator(t, env)
 	// Over the site-wide 64 KB (blank lines are skipped), well within the upload's own limit.
 	file := classCSV + strings.Repeat(",,,,,,,,\n", 100<<10/9)
+	if _, page := env.Get(c, "/console/citizens/import"); !strings.Contains(page, "so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh,so_dien_thoai,muc,dang_nhap_website,mat_khau,passcode\n048192004711,Phạm Thị Thu Hà,1992-08-09,") {
+		t.Fatalf("the import page does not show the file's header and an example line:\n%s", page)
+	}
 	resp, body := upload(t, env, c, "lop-hoc.csv", []byte(file))
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Đã nhập 2 công dân từ tệp lop-hoc.csv") {
 		t.Fatalf("import: %d\n%.2000s", resp.StatusCode, body)
@@ -366,11 +370,11 @@ func TestImportRefused(t *testing.T) {
 		content []byte
 		want    string
 	}{
-		{"ErrHeader", bad("birth", "ngaysinh"), `Dòng 1: Cột &#34;ngaysinh&#34; không có trong định dạng`},
-		{"ErrID", bad("031203001234", "031203001"), "Dòng 3, cột id: Số định danh chỉ có 9 chữ số"},
-		{"ErrDuplicateInFile", []byte(classCSV + "048192004711,Phạm Thị Hà,09/08/1992,Nữ,0935999999,,,,\n"), "Dòng 4, cột id: Số định danh 048192004711 trùng với dòng 2."},
-		{"ErrDuplicateOfDatabase", []byte(classCSV + "001085012345,Nguyễn Văn An,12/03/1985,Nam,0977000333,,,,\n"), "Dòng 4, cột id: Số định danh 001085012345 đã có trong hệ thống."},
-		{"ErrDate", bad("15/01/2003", "15-01-2003"), "Dòng 3, cột birth: Ngày sinh phải có dạng dd/mm/yyyy"},
+		{"ErrHeader", bad("ngay_sinh", "ngaysinh"), `Dòng 1: Cột &#34;ngaysinh&#34; không có trong định dạng`},
+		{"ErrID", bad("031203001234", "031203001"), "Dòng 3, cột so_dinh_danh: Số định danh chỉ có 9 chữ số"},
+		{"ErrDuplicateInFile", []byte(classCSV + "048192004711,Phạm Thị Hà,1992-08-09,Nữ,0935999999,,,,\n"), "Dòng 4, cột so_dinh_danh: Số định danh 048192004711 trùng với dòng 2."},
+		{"ErrDuplicateOfDatabase", []byte(classCSV + "001085012345,Nguyễn Văn An,1985-03-12,Nam,0977000333,,,,\n"), "Dòng 4, cột so_dinh_danh: Số định danh 001085012345 đã có trong hệ thống."},
+		{"ErrDate", bad("2003-01-15", "15-01-2003"), "Dòng 3, cột ngay_sinh: Ngày sinh phải có dạng dd/mm/yyyy"},
 		{"ErrNotUTF8", bad("Đỗ Minh Khoa", "\xd0\xf5 Minh Khoa"), "Dòng 3: Tệp không phải UTF-8"},
 		{"ErrEmpty", nil, "Dòng 1: Tệp trống"},
 	} {
@@ -381,7 +385,7 @@ func TestImportRefused(t *testing.T) {
 			}
 		})
 	}
-	many := "id,name,birth,gender,phone\n" + strings.Repeat("x,,,,\n", 60)
+	many := "so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh,so_dien_thoai\n" + strings.Repeat("x,,,,\n", 60)
 	if _, body := upload(t, env, c, "many.csv", []byte(many)); !strings.Contains(body, "và 250 lỗi khác") {
 		t.Fatal("a file with 300 problems does not list 50 and count the rest")
 	}
