@@ -58,7 +58,8 @@ func (a *App) printHTTPS(b *strings.Builder) {
 	case h.CA != nil:
 		fmt.Fprintf(b, " HTTPS: chứng chỉ do CA của máy này cấp (“%s”)\n", h.CAName)
 		fmt.Fprintf(b, " Cài CA trên điện thoại (một lần): %s\n", h.GuideURL)
-		fmt.Fprintf(b, " SHA-256 của CA: %s\n", h.Fingerprint)
+		// "SHA-256: " then the fingerprint, as phones show it: scripts read the line too.
+		fmt.Fprintf(b, " SHA-256: %s (dấu vân tay của CA: phải trùng với dấu vân tay điện thoại hiện khi cài)\n", h.Fingerprint)
 	default:
 		fmt.Fprintf(b, " HTTPS: chứng chỉ của cơ quan %s, hết hạn %s\n", h.Subject, web.DateVN(h.NotAfter))
 	}

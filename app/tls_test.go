@@ -221,6 +221,38 @@ func TestHTTPSCertificateNames(t *testing.T) {
 	}
 }
 
+// The certificate names every address a phone or a browser may use: the public URL's host,
+// the loopback addresses, localhost, the machine's name and every LAN IPv4 address.
+func TestHTTPSCertificateNamesEveryAddress(t *testing.T) {
+	s := startHTTPS(t, t.TempDir(), func(c *app.Config) { c.PublicURL = "https://dvc.truong-hoc.lan:8443" })
+	pemBytes, err := os.ReadFile(filepath.Join(s.Dir, "tls", "server.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(pemBytes)
+	if block == nil {
+		t.Fatal("tls/server.crt is not PEM")
+	}
+	leaf, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"dvc.truong-hoc.lan", "127.0.0.1", "::1", "localhost"}
+	if host, err := os.Hostname(); err == nil && regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`).MatchString(host) {
+		names = append(names, strings.ToLower(host))
+	}
+	for _, ip := range app.LANAddresses() {
+		if ip.To4() != nil {
+			names = append(names, ip.String())
+		}
+	}
+	for _, name := range names {
+		if err := leaf.VerifyHostname(name); err != nil {
+			t.Errorf("the certificate does not name %s: %v", name, err)
+		}
+	}
+}
+
 // Plain HTTP on the HTTPS port is redirected to the same path on the public URL, temporarily
 // (a permanent redirect, like HSTS, would outlive -tls in browsers); what a phone needs before
 // it trusts the authority is served as it is.
@@ -292,8 +324,8 @@ func TestHTTPSPortAnswersPlainHTTP(t *testing.T) {
 	}
 }
 
-// GET /ca.crt is the authority of DATA/tls/ca.crt in DER, under a file name; the guide shows
-// its fingerprint, and so do the banner and the console.
+// GET /ca.crt is the authority of DATA/tls/ca.crt in PEM, under a file name; the guide shows
+// its fingerprint, and so do the banner (as "SHA-256: AA:BB:…") and the console.
 func TestHTTPSServesTheAuthority(t *testing.T) {
 	s := startHTTPS(t, t.TempDir())
 	hc := client.NewHTTP(trustingTransport(t, caPool(t, s.Dir)))
@@ -301,12 +333,17 @@ func TestHTTPSServesTheAuthority(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, _ := io.ReadAll(resp.Body)
+	served, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/x-x509-ca-cert" ||
 		!strings.Contains(resp.Header.Get("Content-Disposition"), `filename="dvclogin-ca.crt"`) {
 		t.Fatalf("%d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
 	}
+	block, rest := pem.Decode(served)
+	if !bytes.HasPrefix(served, []byte("-----BEGIN CERTIFICATE-----")) || block == nil || block.Type != "CERTIFICATE" || len(bytes.TrimSpace(rest)) != 0 {
+		t.Fatalf("/ca.crt is not one PEM certificate:\n%.200s", served)
+	}
+	der := block.Bytes
 	ca, err := x509.ParseCertificate(der)
 	if err != nil || !ca.IsCA || !bytes.Equal(der, caDER(t, s.Dir)) {
 		t.Fatalf("served %d bytes (parse: %v), not the authority in tls/ca.crt", len(der), err)
@@ -318,7 +355,7 @@ func TestHTTPSServesTheAuthority(t *testing.T) {
 	fp := tlscert.Fingerprint(der)
 	var banner bytes.Buffer
 	s.App.PrintBanner(&banner, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1})
-	if !strings.Contains(banner.String(), "SHA-256 của CA: "+fp) || !strings.Contains(banner.String(), "http://"+strings.TrimPrefix(s.URL, "https://")+"/cai-dat-chung-chi") {
+	if !regexp.MustCompile(`(?m) SHA-256: `+regexp.QuoteMeta(fp)+`\b`).MatchString(banner.String()) || !strings.Contains(banner.String(), "http://"+strings.TrimPrefix(s.URL, "https://")+"/cai-dat-chung-chi") {
 		t.Errorf("banner lacks the fingerprint or the install page:\n%s", banner.String())
 	}
 	b := client.NewBrowser(s.URL, client.NewHTTP(trustingTransport(t, caPool(t, s.Dir))))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -203,5 +204,40 @@ func TestRestoreRefuses(t *testing.T) {
 	}
 	if n, err := running.App.Store().CountCitizens(ctx); err != nil || n != len(app.DemoCitizens) {
 		t.Fatalf("the running server's data after a refused restore: %d citizens, %v", n, err)
+	}
+}
+
+// TestBackupIsOneFile: the backup is a single SQLite file, with nothing beside it (no -wal,
+// no -shm), and restore takes it.
+func TestBackupIsOneFile(t *testing.T) {
+	env := apptest.New(t)
+	env.AppLogin(an.IDNumber, app.DemoPassword) // the server has written: its WAL is not empty
+	dir := t.TempDir()
+	file := filepath.Join(dir, "sao-luu.db")
+	if _, errOut, err := runWith(t, nil, "backup", file, "-data", env.Config.DataDir); err != nil {
+		t.Fatalf("backup: %v\n%s", err, errOut)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("the backup folder holds %v (%v), want only %s", entries, err, filepath.Base(file))
+	}
+	header := make([]byte, 20)
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.ReadFull(f, header)
+	f.Close()
+	// Bytes 18 and 19 are 1 for a rollback-journal database, 2 for WAL: a WAL file copied
+	// alone would need its -wal beside it on some readers.
+	if err != nil || string(header[:16]) != "SQLite format 3\x00" || header[18] != 1 || header[19] != 1 {
+		t.Fatalf("not a single-file SQLite database: %q %v", header, err)
+	}
+	fresh := t.TempDir()
+	if _, errOut, err := runWith(t, nil, "restore", file, "-data", fresh); err != nil {
+		t.Fatalf("restore of the backup: %v\n%s", err, errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("restore left files beside the backup: %v", entries)
 	}
 }

@@ -44,6 +44,8 @@ func TestParseServeFlags(t *testing.T) {
 		{"EnvDefault", nil, true, "127.0.0.1:9999"},
 		{"FlagWins", []string{"-addr", "127.0.0.1:7000"}, true, "127.0.0.1:7000"},
 		{"ServeAfterFlags", []string{"-addr", "127.0.0.1:7000", "serve"}, true, "127.0.0.1:7000"},
+		{"FlagsAroundServe", []string{"-seed=false", "serve", "-addr", "127.0.0.1:7000"}, true, "127.0.0.1:7000"},
+		{"ErrServeTwice", []string{"serve", "serve"}, false, ""},
 		{"ErrStrayArgument", []string{"-addr", "127.0.0.1:7000", "extra"}, false, ""},
 		{"ErrBadFactor", []string{"-second-factor", "email"}, false, ""},
 		{"ErrUnknownFlag", []string{"-nope"}, false, ""},
@@ -58,6 +60,15 @@ func TestParseServeFlags(t *testing.T) {
 				t.Fatalf("addr %q factor %q, want %q app", cfg.Addr, cfg.SecondFactor, tc.addr)
 			}
 		})
+	}
+}
+
+// Flags follow "serve" as they follow every command: Run hands them to the server.
+func TestServeTakesFlagsAfterIt(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := Run(context.Background(), []string{"serve", "-addr", "256.0.0.1:1", "-version"}, Streams{Out: &out, Err: &errOut})
+	if err != nil || !strings.HasPrefix(out.String(), "dvclogin ") {
+		t.Fatalf("serve -addr X -version: %v\n%s%s", err, out.String(), errOut.String())
 	}
 }
 

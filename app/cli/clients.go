@@ -20,10 +20,10 @@ import (
 
 // clientCommands are the subcommands of "clients".
 var clientCommands = map[string]command{
-	"add":           {"register a service: --id ID --name NAME --redirect-uri URI [...] [--public]", addClient},
+	"add":           {"register a service: -id ID -name NAME -redirect-uri URI [...] [-public]", addClient},
 	"list":          {"list the registered services", listClients},
-	"remove":        {"remove a service, revoking its tokens and grants: remove ID", removeClient},
-	"rotate-secret": {"give a confidential service a new secret (the old one stops working): rotate-secret ID", rotateClientSecret},
+	"remove":        {"remove a service, revoking its tokens and grants: remove -id ID", removeClient},
+	"rotate-secret": {"give a confidential service a new secret (the old one stops working): rotate-secret -id ID", rotateClientSecret},
 }
 
 // runClients runs one subcommand of "clients".
@@ -81,14 +81,19 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// oneClientID is the single positional argument of remove and rotate-secret.
+// oneClientID is the client id of remove and rotate-secret: -id ID, or the id alone as a
+// plain argument ("remove ho-tich"), as people also type it.
 func oneClientID(fs *flag.FlagSet, args []string) (string, error) {
+	id := fs.String("id", "", "client_id of the service")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return "", err
 	}
+	if *id != "" {
+		pos = append([]string{*id}, pos...)
+	}
 	if len(pos) != 1 {
-		return "", fmt.Errorf("%s: give exactly one client id (cần đúng một mã ứng dụng), e.g. %s ho-tich", fs.Name(), fs.Name())
+		return "", fmt.Errorf("%s: give exactly one client id (cần đúng một mã ứng dụng), e.g. %s -id ho-tich", fs.Name(), fs.Name())
 	}
 	return pos[0], nil
 }
@@ -122,7 +127,7 @@ func addClient(ctx context.Context, args []string, s Streams) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return fmt.Errorf("clients add: unexpected argument %q (tham số thừa); the id goes in --id", pos[0])
+		return fmt.Errorf("clients add: unexpected argument %q (tham số thừa); the id goes in -id", pos[0])
 	}
 	c, secret, err := web.NewOIDCClient(*id, *name, redirects, logouts, *public, time.Now())
 	if err != nil {
@@ -139,14 +144,15 @@ func addClient(ctx context.Context, args []string, s Streams) error {
 	if err := auditCLI(ctx, st, "oidc_client_added", clientDetail(c)); err != nil {
 		return err
 	}
+	// Scripts read the secret from stdout, which holds that one line and nothing else; what
+	// a person reads goes to stderr.
 	if c.Public {
-		fmt.Fprintf(s.Out, "Đã đăng ký ứng dụng công khai (public) %q.\nclient_id: %s\n", c.Name, c.ID)
-		fmt.Fprintln(s.Out, "Ứng dụng công khai không có khóa bí mật: mỗi lần đăng nhập phải dùng PKCE với S256.")
+		fmt.Fprintf(s.Err, "Đã đăng ký ứng dụng công khai (public) %q.\nclient_id: %s\n", c.Name, c.ID)
+		fmt.Fprintln(s.Err, "Ứng dụng công khai không có khóa bí mật: mỗi lần đăng nhập phải dùng PKCE với S256.")
 		return nil
 	}
-	fmt.Fprintf(s.Out, "Đã đăng ký ứng dụng %q (confidential).\nclient_id: %s\nclient_secret: %s\n", c.Name, c.ID, secret)
-	printSecretWarning(s.Out, c.ID)
-	return nil
+	fmt.Fprintf(s.Err, "Đã đăng ký ứng dụng %q (confidential).\nclient_id: %s\n", c.Name, c.ID)
+	return printSecret(s, c.ID, secret)
 }
 
 // clientDetail is the audit detail of a registration.
@@ -158,9 +164,12 @@ func clientDetail(c store.OIDCClient) string {
 	return fmt.Sprintf("client=%s (%s) name=%q redirect_uris=%s", c.ID, kind, c.Name, strings.Join(c.RedirectURIs, " "))
 }
 
-func printSecretWarning(w io.Writer, id string) {
-	fmt.Fprintf(w, "Khóa bí mật (client_secret) chỉ hiện một lần này: hãy lưu lại ngay. Máy chủ chỉ giữ bản băm của nó; "+
-		"nếu mất, tạo khóa mới bằng: dvclogin clients rotate-secret %s\n", id)
+// printSecret prints the secret as the one line of stdout, and its warning on stderr.
+func printSecret(s Streams, id, secret string) error {
+	fmt.Fprintf(s.Err, "Khóa bí mật (client_secret) chỉ hiện một lần này: hãy lưu lại ngay. Máy chủ chỉ giữ bản băm của nó; "+
+		"nếu mất, tạo khóa mới bằng: dvclogin clients rotate-secret -id %s\n", id)
+	_, err := fmt.Fprintf(s.Out, "client_secret: %s\n", secret)
+	return err
 }
 
 func listClients(ctx context.Context, args []string, s Streams) error {
@@ -180,7 +189,7 @@ func listClients(ctx context.Context, args []string, s Streams) error {
 		return err
 	}
 	if len(list) == 0 {
-		fmt.Fprintln(s.Out, "Chưa có ứng dụng tích hợp nào. Đăng ký bằng: dvclogin clients add --id ID --name \"Tên dịch vụ\" --redirect-uri URI")
+		fmt.Fprintln(s.Out, "Chưa có ứng dụng tích hợp nào. Đăng ký bằng: dvclogin clients add -id ID -name \"Tên dịch vụ\" -redirect-uri URI")
 		return nil
 	}
 	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
@@ -241,7 +250,6 @@ func rotateClientSecret(ctx context.Context, args []string, s Streams) error {
 	if err := auditCLI(ctx, st, "oidc_client_secret_rotated", "client="+id); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Out, "Đã đổi khóa bí mật của ứng dụng %q: khóa cũ ngừng hoạt động ngay.\nclient_id: %s\nclient_secret: %s\n", id, id, secret)
-	printSecretWarning(s.Out, id)
-	return nil
+	fmt.Fprintf(s.Err, "Đã đổi khóa bí mật của ứng dụng %q: khóa cũ ngừng hoạt động ngay.\nclient_id: %s\n", id, id)
+	return printSecret(s, id, secret)
 }

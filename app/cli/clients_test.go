@@ -25,13 +25,37 @@ const (
 
 var secretLine = regexp.MustCompile(`(?m)^client_secret: (\S+)$`)
 
-// clients runs "dvclogin clients ARGS -data <env's folder>" and returns its output.
-func clients(t *testing.T, env *apptest.Env, args ...string) (string, error) {
+// secretOnly is all a script may find on stdout after add or rotate-secret: one line, the
+// secret in base64url characters.
+var secretOnly = regexp.MustCompile(`\Aclient_secret: ([A-Za-z0-9_-]+)\n\z`)
+
+// clientsStreams runs "dvclogin clients ARGS -data <env's folder>" and returns its output
+// and error output apart.
+func clientsStreams(t *testing.T, env *apptest.Env, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := Run(context.Background(), append(append([]string{"clients"}, args...), "-data", env.Config.DataDir),
 		Streams{Out: &out, Err: &errOut})
-	return out.String(), err
+	return out.String(), errOut.String(), err
+}
+
+// clients runs "dvclogin clients ARGS" and returns what the operator's terminal shows.
+func clients(t *testing.T, env *apptest.Env, args ...string) (string, error) {
+	t.Helper()
+	out, errOut, err := clientsStreams(t, env, args...)
+	return out + errOut, err
+}
+
+// mustSecret runs add or rotate-secret, which must print the secret alone on stdout and the
+// warning that it shows once on stderr, and returns the secret.
+func mustSecret(t *testing.T, env *apptest.Env, args ...string) (secret, notes string) {
+	t.Helper()
+	out, errOut, err := clientsStreams(t, env, args...)
+	m := secretOnly.FindStringSubmatch(out)
+	if err != nil || m == nil || !strings.Contains(errOut, "chỉ hiện một lần") {
+		t.Fatalf("clients %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, out, errOut)
+	}
+	return m[1], errOut
 }
 
 // mustClients is clients for a command that must succeed.
@@ -47,13 +71,9 @@ func mustClients(t *testing.T, env *apptest.Env, args ...string) string {
 // addHoTich registers the confidential test service and returns its secret, printed once.
 func addHoTich(t *testing.T, env *apptest.Env) string {
 	t.Helper()
-	out := mustClients(t, env, "add", "--id", "ho-tich", "--name", "Hộ tịch điện tử", "--redirect-uri", hoTichRedirect,
-		"--post-logout-redirect-uri", hoTichLogout)
-	m := secretLine.FindStringSubmatch(out)
-	if m == nil || !strings.Contains(out, "chỉ hiện một lần") {
-		t.Fatalf("no secret with its warning in:\n%s", out)
-	}
-	return m[1]
+	secret, _ := mustSecret(t, env, "add", "-id", "ho-tich", "-name", "Hộ tịch điện tử", "-redirect-uri", hoTichRedirect,
+		"-post-logout-redirect-uri", hoTichLogout)
+	return secret
 }
 
 // rp is the service's relying party, sending its secret with client_secret_basic.
@@ -119,10 +139,10 @@ func TestClientsAddWhileServerRuns(t *testing.T) {
 
 func TestClientsAddPublic(t *testing.T) {
 	env := apptest.New(t)
-	out := mustClients(t, env, "add", "--id", "app.di-dong", "--name", "Ứng dụng di động", "--public",
+	out, errOut, err := clientsStreams(t, env, "add", "--id", "app.di-dong", "--name", "Ứng dụng di động", "--public",
 		"--redirect-uri", "com.example.app:/oauth2/cb", "--redirect-uri", "http://192.168.1.50:3000/cb")
-	if strings.Contains(out, "client_secret") || !strings.Contains(out, "PKCE") {
-		t.Fatalf("public client output:\n%s", out)
+	if err != nil || out != "" || strings.Contains(errOut, "client_secret") || !strings.Contains(errOut, "PKCE") {
+		t.Fatalf("public client: %v\nstdout (must be empty):\n%s\nstderr:\n%s", err, out, errOut)
 	}
 	c, err := env.App.Store().OIDCClientByID(context.Background(), "app.di-dong")
 	if err != nil || !c.Public || c.SecretHash != "" || len(c.RedirectURIs) != 2 {
@@ -208,8 +228,7 @@ func TestClientsRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The id before the flags, as people type it.
-	out := mustClients(t, env, "remove", "ho-tich")
+	out := mustClients(t, env, "remove", "-id", "ho-tich")
 	if !strings.Contains(out, "Đã xóa ứng dụng") || !strings.Contains(out, "thu hồi 2 token") {
 		t.Fatalf("remove said:\n%s", out)
 	}
@@ -227,6 +246,7 @@ func TestClientsRemove(t *testing.T) {
 		{"ErrBuiltin", []string{"remove", "dvc-portal"}, "có sẵn trong hệ thống"},
 		{"ErrNoID", []string{"remove"}, "exactly one client id"},
 		{"ErrTwoIDs", []string{"remove", "a-1", "b-2"}, "exactly one client id"},
+		{"ErrFlagAndID", []string{"remove", "-id", "a-1", "b-2"}, "exactly one client id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := clients(t, env, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -244,16 +264,18 @@ func TestClientsRotateSecret(t *testing.T) {
 	r := rp(t, env, oldSecret, "profile")
 	a, code := loginCode(t, env, r)
 
-	out := mustClients(t, env, "rotate-secret", "ho-tich")
-	m := secretLine.FindStringSubmatch(out)
-	if m == nil || m[1] == oldSecret || !strings.Contains(out, "khóa cũ ngừng hoạt động") {
-		t.Fatalf("rotate-secret said:\n%s", out)
+	newSecret, notes := mustSecret(t, env, "rotate-secret", "-id", "ho-tich")
+	if newSecret == oldSecret || !strings.Contains(notes, "khóa cũ ngừng hoạt động") {
+		t.Fatalf("rotate-secret said:\n%s", notes)
 	}
 	_, err := r.Exchange(ctx, a, code)
 	refusedWith(t, err, http.StatusUnauthorized, "invalid_client")
-	r.OAuth.ClientSecret = m[1]
+	r.OAuth.ClientSecret = newSecret
 	if _, err := r.Exchange(ctx, a, code); err != nil {
 		t.Fatalf("the new secret: %v", err)
+	}
+	if again, _ := mustSecret(t, env, "rotate-secret", "ho-tich"); again == newSecret { // the id alone works too
+		t.Fatal("a second rotation kept the secret")
 	}
 
 	mustClients(t, env, "add", "--id", "app.di-dong", "--name", "Ứng dụng", "--public", "--redirect-uri", "com.example.app:/cb")

@@ -22,12 +22,13 @@ func runReset(ctx context.Context, args []string, s Streams) error {
 	fs := flag.NewFlagSet("dvclogin reset", flag.ContinueOnError)
 	fs.SetOutput(s.Err)
 	data := dataFlags(fs)
-	yes := fs.Bool("yes", false, "reset without asking (needed when the input is not a terminal)")
-	if err := fs.Parse(args); err != nil {
+	yes := fs.Bool("yes", false, "reset without asking (only a terminal is asked)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("thừa tham số %q: dvclogin reset [-data DIR] [-yes]", fs.Arg(0))
+	if len(pos) > 0 {
+		return fmt.Errorf("thừa tham số %q: dvclogin reset [-data DIR] [-yes]", pos[0])
 	}
 	db := data.database()
 	st, err := data.open(ctx, s.Err)
@@ -35,7 +36,9 @@ func runReset(ctx context.Context, args []string, s Streams) error {
 		return explain(err)
 	}
 	defer st.Close()
-	if !*yes {
+	// A script (input not a terminal) asked for the reset by running it: only a person at a
+	// terminal is asked to confirm.
+	if !*yes && stdinOf(s.In) == stdinTerminal {
 		if err := confirmReset(ctx, st, db, s); err != nil {
 			return err
 		}
@@ -55,12 +58,8 @@ func runReset(ctx context.Context, args []string, s Streams) error {
 // errNotConfirmed is the answer to anything but yes.
 var errNotConfirmed = errors.New("đã hủy: dữ liệu không thay đổi")
 
-// confirmReset lists what the reset deletes and asks on the terminal. Without a terminal
-// nobody can answer: it refuses rather than read a script's input as consent.
+// confirmReset lists what the reset deletes and asks on the terminal s.In.
 func confirmReset(ctx context.Context, st *store.Store, db string, s Streams) error {
-	if stdinOf(s.In) != stdinTerminal {
-		return errors.New("không hỏi xác nhận được vì đầu vào không phải terminal: thêm -yes để khôi phục dữ liệu demo")
-	}
 	lost, err := st.CountDemoData(ctx)
 	if err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"dvclogin/app"
 	"dvclogin/app/apptest"
 	"dvclogin/app/client"
+	"dvclogin/app/tlscert"
 	"dvclogin/store"
 )
 
@@ -154,8 +157,7 @@ func TestResetWhileServing(t *testing.T) {
 	tokenLogin(t, env, env.Client()) // the demo works again, new phone and all, on the old signing key
 }
 
-// TestResetAsksFirst: without -yes the reset asks on a terminal and takes only a yes; with
-// input that is not a terminal it refuses, since nobody is there to answer.
+// TestResetAsksFirst: the question on a terminal takes only a yes.
 func TestResetAsksFirst(t *testing.T) {
 	db := app.DatabaseFile(t.TempDir())
 	st, err := store.Open(context.Background(), db)
@@ -168,8 +170,6 @@ func TestResetAsksFirst(t *testing.T) {
 		in   io.Reader
 		err  string
 	}{
-		{"ErrNotATerminal", strings.NewReader("y\n"), "-yes"},
-		{"ErrNoInput", nil, "-yes"},
 		{"ErrAnsweredNo", terminal{strings.NewReader("n\n")}, "đã hủy"},
 		{"ErrJustEnter", terminal{strings.NewReader("\n")}, "đã hủy"},
 		{"ErrNoAnswer", terminal{strings.NewReader("")}, "đã hủy"},
@@ -191,8 +191,8 @@ func TestResetAsksFirst(t *testing.T) {
 	}
 }
 
-// TestResetWithoutYes runs the command as typed: on a terminal a yes resets; from a script
-// without -yes nothing changes.
+// TestResetWithoutYes runs the command as typed: on a terminal only a yes resets; from a
+// script (input not a terminal) it resets without asking.
 func TestResetWithoutYes(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
@@ -205,12 +205,62 @@ func TestResetWithoutYes(t *testing.T) {
 		return d.Sessions
 	}
 	env.AppLogin(an.IDNumber, app.DemoPassword)
-	if _, _, err := runWith(t, strings.NewReader("y\n"), "reset", "-data", env.Config.DataDir); err == nil || sessions() == 0 {
-		t.Fatalf("a script's reset without -yes: %v, %d sessions left", err, sessions())
+	if _, _, err := runWith(t, terminal{strings.NewReader("n\n")}, "reset", "-data", env.Config.DataDir); err == nil || sessions() == 0 {
+		t.Fatalf("a no on the terminal: %v, %d sessions left", err, sessions())
 	}
 	out, _, err := runWith(t, terminal{strings.NewReader("y\n")}, "reset", "-data", env.Config.DataDir)
 	if err != nil || sessions() != 0 || !strings.Contains(out, "Đã khôi phục dữ liệu demo") {
 		t.Fatalf("reset confirmed on a terminal: %v, %d sessions left\n%s", err, sessions(), out)
+	}
+	for _, in := range []io.Reader{strings.NewReader(""), nil} {
+		env.AppLogin(an.IDNumber, app.DemoPassword)
+		out, _, err := runWith(t, in, "reset", "-data", env.Config.DataDir)
+		if err != nil || sessions() != 0 || strings.Contains(out, "Bạn có chắc?") {
+			t.Fatalf("a script's reset without -yes (input %T): %v, %d sessions left\n%s", in, err, sessions(), out)
+		}
+	}
+}
+
+// TestResetKeeps: a reset empties every table of the old data and leaves the signing keys,
+// the TLS authority in DATA/tls and the registered clients.
+func TestResetKeeps(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	st := env.App.Store()
+	addHoTich(t, env)
+	_, err := tlscert.Local(filepath.Join(env.Config.DataDir, "tls"), "test CA", []string{"127.0.0.1"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(env.Config.DataDir, "tls", tlscert.CACertFile)
+	caBefore, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keysBefore, err := st.OIDCSigningKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenLogin(t, env, env.Client())
+	if d, _ := st.CountDemoData(ctx); d.Sessions == 0 || d.Tokens == 0 || d.Logins == 0 || d.Messages == 0 {
+		t.Fatalf("the old data is not all there to be reset: %+v", d)
+	}
+
+	if _, errOut, err := runWith(t, strings.NewReader(""), "reset", "-data", env.Config.DataDir); err != nil {
+		t.Fatalf("reset: %v\n%s", err, errOut)
+	}
+	d, err := st.CountDemoData(ctx)
+	if err != nil || d.Citizens != len(app.DemoCitizens) || d.Sessions+d.Logins+d.Tokens+d.Codes+d.Devices+d.Messages+d.Attempts != 0 {
+		t.Fatalf("after the reset: %+v %v, want only the demo citizens and the reset's audit line", d, err)
+	}
+	if _, err := st.OIDCClientByID(ctx, "ho-tich"); err != nil {
+		t.Fatalf("the registered client is gone: %v", err)
+	}
+	if keys, err := st.OIDCSigningKeys(ctx); err != nil || len(keys) != len(keysBefore) || keys[0].ID != keysBefore[0].ID {
+		t.Fatalf("signing keys changed: %v", err)
+	}
+	if after, err := os.ReadFile(caFile); err != nil || !bytes.Equal(after, caBefore) || !bytes.Contains(after, []byte("BEGIN CERTIFICATE")) {
+		t.Fatalf("the TLS authority changed: %v", err)
 	}
 }
 

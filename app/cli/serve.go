@@ -119,12 +119,13 @@ func parseServeFlags(args []string, stderr io.Writer) (app.Config, serveOptions,
 	fs.IntVar(&cfg.Limits.SMSIPHourMax, "sms-ip-hour-max", cfg.Limits.SMSIPHourMax, "SMS one client IP may set off in an hour, across accounts")
 	fs.Var(&opts.open, "open", "open the portal in the default browser once it answers (env DVC_OPEN; default: on a double-click in a desktop session)")
 	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return cfg, opts, err
 	}
-	// "dvclogin -addr :8080 serve" names the default command after its flags.
-	if fs.NArg() > 0 && !(fs.NArg() == 1 && fs.Arg(0) == "serve") {
-		return cfg, opts, errors.New("unexpected argument " + strconv.Quote(fs.Arg(0)) + " (flags come after the command: dvclogin serve -addr :8080)")
+	// "dvclogin -addr :8080 serve" names the default command among its flags.
+	if len(pos) > 0 && !(len(pos) == 1 && pos[0] == "serve") {
+		return cfg, opts, errors.New("unexpected argument " + strconv.Quote(pos[0]) + " (flags come after the command: dvclogin serve -addr :8080)")
 	}
 	if opts.version {
 		return cfg, opts, nil

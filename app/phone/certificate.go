@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"encoding/pem"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -12,7 +13,7 @@ import (
 // plain HTTP on the HTTPS port too.
 const (
 	GuidePath = "/cai-dat-chung-chi" // how to install the server's authority on a phone
-	CAPath    = "/ca.crt"            // the authority itself (DER)
+	CAPath    = "/ca.crt"            // the authority itself (PEM)
 )
 
 const guideTemplate = "phone/certificate"
@@ -39,8 +40,9 @@ func (s *Simulator) showCertificateGuide(c echo.Context) error {
 	return s.d.Render.Page(c, http.StatusOK, guideTemplate, &page)
 }
 
-// downloadCA serves the server's authority as a phone installs it: DER, with the type that
-// makes iOS offer a profile and Firefox its trust dialog, under a .crt name.
+// downloadCA serves the server's authority as a phone installs it: PEM, which Android, iOS,
+// desktop browsers and command-line tools all read, with the type that makes iOS offer a
+// profile and Firefox its trust dialog, under a .crt name.
 func (s *Simulator) downloadCA(c echo.Context) error {
 	h := s.d.HTTPS
 	switch {
@@ -52,5 +54,5 @@ func (s *Simulator) downloadCA(c echo.Context) error {
 			Msg: "Máy chủ dùng chứng chỉ của cơ quan nên không có chứng chỉ gốc nào để cài từ đây. Nếu điện thoại vẫn cảnh báo, hãy hỏi bộ phận công nghệ thông tin của cơ quan."}
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+caFileName+`"`)
-	return c.Blob(http.StatusOK, "application/x-x509-ca-cert", h.CA)
+	return c.Blob(http.StatusOK, "application/x-x509-ca-cert", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: h.CA}))
 }

@@ -27,14 +27,14 @@ type Info struct {
 	Date     string // commit time, RFC 3339; "" when unknown
 	Modified bool   // the tree had uncommitted changes
 	Go       string // toolchain, e.g. go1.26.0
-	Platform string // GOOS/GOARCH
 }
 
 // Get returns this binary's build: the stamped values first, then the toolchain's build info
-// (module version, vcs.revision, vcs.time, vcs.modified).
+// (vcs.revision, vcs.time, vcs.modified). Only a release names a version: the module
+// version the toolchain records for a plain build is no release.
 func Get() Info {
 	i := Info{Version: version, Commit: commit, Date: date, Modified: modified == "true",
-		Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+		Go: runtime.Version()}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		fromBuildInfo(&i, bi)
 	}
@@ -46,9 +46,6 @@ func Get() Info {
 
 // fromBuildInfo fills what the release script did not stamp from the toolchain's record.
 func fromBuildInfo(i *Info, bi *debug.BuildInfo) {
-	if i.Version == "" && bi.Main.Version != "" {
-		i.Version = bi.Main.Version
-	}
 	if bi.GoVersion != "" {
 		i.Go = bi.GoVersion
 	}
@@ -82,7 +79,9 @@ func (i Info) Short() string {
 	return "dvclogin " + i.Version + " (" + strings.Join(parts, ", ") + ")"
 }
 
-// String is what `dvclogin version` prints.
+// String is what `dvclogin version` prints, one line that programs parse:
+// "dvclogin v1.2.0 (commit <full hash>, built 2026-03-02T08:00:00Z, go1.26.0)". The full
+// commit lets a check find the exact revision; an unknown part reads "unknown".
 func (i Info) String() string {
 	unknown := func(s string) string {
 		if s == "" {
@@ -90,11 +89,7 @@ func (i Info) String() string {
 		}
 		return s
 	}
-	c := unknown(i.Commit)
-	if i.Modified {
-		c += " (modified)"
-	}
-	return fmt.Sprintf("dvclogin %s\ncommit  %s\ndate    %s\ngo      %s %s\n", i.Version, c, unknown(i.Date), i.Go, i.Platform)
+	return fmt.Sprintf("dvclogin %s (commit %s, built %s, %s)\n", i.Version, unknown(i.Commit), unknown(i.Date), unknown(i.Go))
 }
 
 // shortCommit is the first 7 characters of the commit, marked when the tree was modified.

@@ -16,7 +16,8 @@ func TestFromBuildInfo(t *testing.T) {
 		stamped Info
 		short   string
 	}{
-		{"BuildInfo", Info{}, "dvclogin v1.2.3 (0123456+, 2026-03-02)"},
+		// The module version the toolchain records is no release.
+		{"BuildInfo", Info{Version: "(devel)"}, "dvclogin (devel) (0123456+, 2026-03-02)"},
 		{"StampedWins", Info{Version: "v2.0.0", Commit: "fedcba9876543210", Date: "2026-04-01T00:00:00Z"}, "dvclogin v2.0.0 (fedcba9, 2026-04-01)"},
 	}
 	for _, tc := range tests {
@@ -30,5 +31,24 @@ func TestFromBuildInfo(t *testing.T) {
 	}
 	if got := (Info{Version: "(devel)"}).Short(); got != "dvclogin (devel)" {
 		t.Fatalf("unknown build: %q", got)
+	}
+}
+
+// String is the one line of `dvclogin version` that programs parse.
+func TestString(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		i    Info
+		want string
+	}{
+		{"Release", Info{Version: "v1.2.0", Commit: "0123456789abcdef0123456789abcdef01234567", Date: "2026-03-02T08:00:00Z", Go: "go1.26.0"},
+			"dvclogin v1.2.0 (commit 0123456789abcdef0123456789abcdef01234567, built 2026-03-02T08:00:00Z, go1.26.0)\n"},
+		{"Unknown", Info{Version: "(devel)", Go: "go1.26.0"}, "dvclogin (devel) (commit unknown, built unknown, go1.26.0)\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.i.String(); got != tc.want {
+				t.Fatalf("String() = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
