@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -79,6 +80,34 @@ var (
 		"wrong_passcode": "Sai passcode", "wrong_code": "Sai mã", "wrong_activation_code": "Sai mã kích hoạt thiết bị"}
 )
 
+// amrNames are the authentication methods (RFC 8176) a login detail lists as "amr=pwd,sms,mfa".
+var amrNames = map[string]string{"pwd": "mật khẩu", "sms": "mã OTP qua SMS", "swk": "ứng dụng VNeID",
+	"otp": "ứng dụng xác thực", "pin": "passcode", "mfa": "hai yếu tố"}
+
+// detailWords puts the log's most common machine details into words: the methods of a login
+// ("amr=pwd,sms,mfa" reads "Phương thức: mật khẩu + mã OTP qua SMS (hai yếu tố)"). Other
+// details are shown as recorded.
+func detailWords(detail string) string {
+	list, ok := strings.CutPrefix(detail, "amr=")
+	if !ok || list == "" {
+		return detail
+	}
+	var ways []string
+	mfa := false
+	for _, m := range strings.Split(list, ",") {
+		if m == "mfa" {
+			mfa = true
+			continue
+		}
+		ways = append(ways, word(amrNames, m))
+	}
+	out := "Phương thức: " + strings.Join(ways, " + ")
+	if mfa {
+		out += " (" + amrNames["mfa"] + ")"
+	}
+	return out
+}
+
 func word(m map[string]string, code string) string {
 	if w, ok := m[code]; ok {
 		return w
@@ -103,7 +132,7 @@ func (con *Console) showAudit(c echo.Context) error {
 	p := &auditPage{Page: web.NewPage(c, "Nhật ký")}
 	for _, e := range events {
 		p.Events = append(p.Events, eventRow{At: web.TimeVN(e.At), Actor: word(actorNames, e.Actor),
-			Action: word(actionNames, e.Action), Name: names[e.CitizenID], IP: e.IP, Detail: e.Detail})
+			Action: word(actionNames, e.Action), Name: names[e.CitizenID], IP: e.IP, Detail: detailWords(e.Detail)})
 	}
 	for _, a := range attempts {
 		p.Attempts = append(p.Attempts, attemptRow{At: web.TimeVN(a.At), IP: a.IP, IDNumber: a.IDNumber,

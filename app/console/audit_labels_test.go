@@ -77,3 +77,17 @@ func TestEveryAuditActionHasVietnameseWords(t *testing.T) {
 		}
 	}
 }
+
+func TestDetailWords(t *testing.T) {
+	for in, want := range map[string]string{
+		"amr=pwd,sms,mfa": "Phương thức: mật khẩu + mã OTP qua SMS (hai yếu tố)",
+		"amr=swk,pin,mfa": "Phương thức: ứng dụng VNeID + passcode (hai yếu tố)",
+		"amr=pwd":         "Phương thức: mật khẩu",
+		"qr 1a2b3c4d":     "qr 1a2b3c4d",
+		"":                "",
+	} {
+		if got := detailWords(in); got != want {
+			t.Errorf("detailWords(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
