@@ -75,6 +75,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	// Before the first migration creates a table, while the mode can still be chosen cheaply.
+	if err := useIncrementalVacuum(ctx, w); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
