@@ -173,27 +173,18 @@ func rowsAffected(res sql.Result, err error) (int64, error) {
 }
 
 // useIncrementalVacuum makes the database hand deleted pages back to the file system on
-// request (PRAGMA incremental_vacuum) instead of keeping them forever. The mode can only be
-// chosen before the first table exists; a database made before is rebuilt once with VACUUM,
-// which may take a while on a large file but happens only on the first start that needs it.
+// request (PRAGMA incremental_vacuum) instead of keeping them forever. A new file gets the mode
+// from the connection's pragmas before its first page is written; a database made before
+// cannot switch without being rebuilt, so it is rebuilt once here with VACUUM (which may take a
+// while on a large file, on the first start that needs it only).
 func useIncrementalVacuum(ctx context.Context, db *sql.DB) error {
-	var mode int
-	if err := db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
-		return err
-	}
 	const incremental = 2
-	if mode == incremental {
-		return nil
+	var mode int
+	if err := db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil || mode == incremental {
+		return err
 	}
 	if _, err := db.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
 		return err
-	}
-	var tables int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&tables); err != nil {
-		return err
-	}
-	if tables == 0 {
-		return nil
 	}
 	if _, err := db.ExecContext(ctx, `VACUUM`); err != nil {
 		return fmt.Errorf("switch to incremental vacuum: %w", err)
