@@ -310,7 +310,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// janitor removes expired sessions once a minute.
+// janitor purges what the retention no longer keeps, once a minute, off the request path.
 func (a *App) janitor(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -319,9 +319,16 @@ func (a *App) janitor(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := a.store.PurgeExpired(ctx, a.cfg.Now()); err != nil && ctx.Err() == nil {
-				a.cfg.Logger.Warn("purge expired sessions", "err", err)
+			if _, err := a.Purge(ctx); err != nil && ctx.Err() == nil {
+				a.cfg.Logger.Warn("purge old rows", "err", err)
 			}
 		}
 	}
+}
+
+// Purge deletes the rows the configured retention no longer keeps (expired sessions, old
+// attempts, messages and audit events, finished logins and codes) in small batches, and
+// returns how many went. The janitor runs it every minute.
+func (a *App) Purge(ctx context.Context) (int64, error) {
+	return a.store.Purge(ctx, a.cfg.Now(), a.cfg.Retention)
 }

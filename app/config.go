@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dvclogin/app/web"
+	"dvclogin/store"
 )
 
 // Config is everything the application needs to start. main fills it from flags and the
@@ -26,6 +27,7 @@ type Config struct {
 	TLSKey  string
 
 	Limits       web.Limits
+	Retention    store.Retention // how long growing tables keep rows; Validate raises it to cover Limits
 	Argon2       web.Argon2Params
 	HashQueue    int    // password hashes that may wait for a core before 429
 	SecondFactor string // default second factor of the direct login: sms | app
@@ -46,6 +48,7 @@ func DefaultConfig() Config {
 		DataDir:      "./data",
 		Seed:         true,
 		Limits:       web.DefaultLimits(),
+		Retention:    store.DefaultRetention(),
 		Argon2:       web.DefaultArgon2,
 		HashQueue:    8,
 		SecondFactor: "sms",
@@ -112,6 +115,9 @@ func (c *Config) Validate() error {
 	if l.OTPTTL <= 0 || l.SessionIdle <= 0 || l.SessionAbsolute <= 0 || l.AppSessionTTL <= 0 {
 		errs = append(errs, errors.New("lifetimes must be positive"))
 	}
+	// Purging attempts or sent SMS a rule still counts would quietly shorten the rule.
+	c.Retention.LoginAttempts = max(c.Retention.LoginAttempts, l.AttemptWindow())
+	c.Retention.SMSSends = max(c.Retention.SMSSends, l.SMSWindow())
 	if c.Now == nil {
 		c.Now = time.Now
 	}

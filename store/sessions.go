@@ -107,37 +107,6 @@ func (s *Store) ReplaceSubjectSession(ctx context.Context, sess Session) (ended 
 	return ended, err
 }
 
-// PurgeExpired removes rows whose lifetime is over, so that an appliance left running for
-// weeks keeps a small database; run periodically. Rows that later checks still read (a
-// refresh-token family, a login's challenge) are kept a day past their expiry.
-func (s *Store) PurgeExpired(ctx context.Context, now time.Time) error {
-	day := ms(now.Add(-24 * time.Hour))
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []struct {
-			sql  string
-			args []any
-		}{
-			{`DELETE FROM sessions WHERE expires_at <= ?`, []any{ms(now)}},
-			{`DELETE FROM otp_challenges WHERE expires_at < ?`, []any{day}},
-			{`DELETE FROM oidc_auth_requests WHERE expires_at < ? AND code_expires_at < ?`, []any{day, ms(now)}},
-			// A request nobody logged in to has nothing later checks read: gone at its expiry.
-			{`DELETE FROM oidc_auth_requests WHERE done = 0 AND expires_at <= ?`, []any{ms(now)}},
-			{`DELETE FROM oidc_access_tokens WHERE expires_at < ?`, []any{day}},
-			{`DELETE FROM oidc_refresh_tokens WHERE expires_at < ?`, []any{day}},
-			{`DELETE FROM qr_logins WHERE expires_at < ?`, []any{day}},
-			{`DELETE FROM sms_sends WHERE at < ?`, []any{day}},
-			// A row with no failures and an old lock says no more than no row; rows that count
-			// failures stay, like a citizen's count.
-			{`DELETE FROM unknown_id_failures WHERE failures = 0 AND locked_until < ?`, []any{day}},
-		} {
-			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // EndCitizenSessions signs a citizen out everywhere, in one transaction: the IdP's browser
 // sessions (single sign-on) and the app's sessions of that subject, and every OpenID Connect
 // access and refresh token issued for them that is still live at now. It returns how many

@@ -52,7 +52,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// synchronous(NORMAL) is durable across application crashes in WAL mode (only an OS crash
 	// can lose the last transactions) and is 5-10x faster than FULL on this kind of machine.
 	// foreign_keys is off by default in SQLite and must be set per connection.
-	common := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	// auto_vacuum(INCREMENTAL) comes before journal_mode: switching a new file to WAL writes its
+	// first page, after which the mode can no longer be chosen without a VACUUM
+	// (useIncrementalVacuum does that once for a database made before).
+	common := "_pragma=busy_timeout(5000)&_pragma=auto_vacuum(INCREMENTAL)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
 	u := url.URL{Scheme: "file", Opaque: filepath.ToSlash(path)}
 	w, err := sql.Open("sqlite", u.String()+"?"+common+"&_txlock=immediate")
 	if err != nil {
@@ -72,6 +75,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s := &Store{w: w, r: r}
 	// Another program's database, or one a newer dvclogin already migrated, is left alone.
 	if _, err := schemaVersion(ctx, w); err != nil {
+		s.Close()
+		return nil, err
+	}
+	// A database created before incremental vacuum was chosen is rebuilt once in that mode.
+	if err := useIncrementalVacuum(ctx, w); err != nil {
 		s.Close()
 		return nil, err
 	}

@@ -197,7 +197,7 @@ func TestPurgeExpired(t *testing.T) {
 	s.CreateSession(ctx, Session{IDHash: "new", Kind: "portal", Data: "{}", CreatedAt: fresh, SeenAt: fresh, ExpiresAt: fresh.Add(time.Hour)})
 	s.CreateOTPChallenge(ctx, OTPChallenge{ID: "old", AuthRequestID: "a", SessionHash: "s", CitizenID: c.ID, Channel: "sms", ExpiresAt: old, CreatedAt: old})
 	s.CreateOTPChallenge(ctx, OTPChallenge{ID: "new", AuthRequestID: "b", SessionHash: "s", CitizenID: c.ID, Channel: "sms", ExpiresAt: fresh.Add(time.Minute), CreatedAt: fresh})
-	if err := s.PurgeExpired(ctx, now); err != nil {
+	if _, err := s.Purge(ctx, now, DefaultRetention()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.OTPChallengeByID(ctx, "old"); !errors.Is(err, ErrNotFound) {

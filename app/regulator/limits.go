@@ -49,3 +49,15 @@ func DefaultLimits() Limits {
 		ConsoleIPMaxFailures: 10, ConsoleIPWindow: 10 * time.Minute, ConsoleMaxFailures: 10, ConsoleWindow: 15 * time.Minute,
 	}
 }
+
+// AttemptWindow is the longest time back any rule counts the attempt log: the attempt log must
+// keep at least this much.
+func (l Limits) AttemptWindow() time.Duration {
+	return max(l.IPWindow, l.ConsoleIPWindow, l.ConsoleWindow, codeWindow)
+}
+
+// SMSWindow is the longest time back the SMS budget counts sent SMS (its hourly limits
+// included): the record of sent SMS must keep at least this much.
+func (l Limits) SMSWindow() time.Duration {
+	return max(l.SMSAccountWindow, time.Hour)
+}
