@@ -62,13 +62,17 @@ func (s *Store) ReserveAttempt(ctx context.Context, a Attempt, limits ...Attempt
 	return r, err
 }
 
+// PendingGrace is how long a reserved attempt without an outcome counts against its limits.
+// A live attempt has its outcome long before: a hash waits at most a few seconds for a core and
+// takes well under one. An older one was cut short (a process killed mid-hash, a write that
+// failed): its answer never went out, so it taught nobody anything, and counting it for the
+// whole window would let a few crashes lock out right passwords from an office's one address.
+const PendingGrace = 30 * time.Second
+
 func reserveAttempt(ctx context.Context, tx *sql.Tx, a Attempt, limits []AttemptLimit) (Reservation, error) {
 	r := Reservation{Room: math.MaxInt}
 	for i, l := range limits {
-		q, args := `SELECT at FROM login_attempts WHERE kind = ? AND success = 0 AND at > ?`, []any{a.Kind, ms(a.At.Add(-l.Window))}
-		if !l.AllIPs {
-			q, args = q+` AND ip_key = ?`, append(args, ClientKey(a.IP))
-		}
+		q, args := countedFailures(a, l)
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`, args...).Scan(&n); err != nil {
 			return r, err
@@ -87,6 +91,20 @@ func reserveAttempt(ctx context.Context, tx *sql.Tx, a Attempt, limits []Attempt
 	return r, err
 }
 
+// countedFailures selects the times of the failures of a's kind that count against l at a.At:
+// the finished ones within the window and the pending ones younger than PendingGrace. A
+// refusal tells when the limit frees as if each pending one were to fail, as a live one most
+// likely will; one cut short gives its place back sooner.
+func countedFailures(a Attempt, l AttemptLimit) (string, []any) {
+	q := `SELECT at FROM login_attempts WHERE kind = ? AND success = 0 AND at > ?
+		AND (reason <> 'pending' OR at > ?)`
+	args := []any{a.Kind, ms(a.At.Add(-l.Window)), ms(a.At.Add(-PendingGrace))}
+	if !l.AllIPs {
+		q, args = q+` AND ip_key = ?`, append(args, ClientKey(a.IP))
+	}
+	return q, args
+}
+
 // FinishAttempt records the outcome of a reserved attempt.
 func (s *Store) FinishAttempt(ctx context.Context, id int64, success bool, reason string) error {
 	_, err := s.w.ExecContext(ctx, `UPDATE login_attempts SET success = ?, reason = ? WHERE id = ?`, success, reason, id)
@@ -100,11 +118,10 @@ func (s *Store) DropAttempt(ctx context.Context, id int64) error {
 }
 
 // DropUnfinishedAttempts removes the attempts ReserveAttempt took that never got an outcome.
-// Only a process that ended between the two (a crash, a kill -9, a power cut) leaves one: its
-// answer never went out, so it taught nobody anything, yet as a failure it would count against
-// the address for the whole window, and a few crashes would lock out right passwords from a
-// shared address. Call it before serving, when no attempt of this process can be in flight.
-// It returns how many it removed.
+// Only a process that ended between the two (a crash, a kill -9, a power cut) leaves one; it
+// stops counting after PendingGrace anyway, and this tidies the log of the previous process at
+// once. Call it before serving, when no attempt of this process can be in flight. It returns
+// how many it removed.
 func (s *Store) DropUnfinishedAttempts(ctx context.Context) (int64, error) {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM login_attempts WHERE success = 0 AND reason = 'pending'`)
 	if err != nil {
@@ -113,10 +130,12 @@ func (s *Store) DropUnfinishedAttempts(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
-// CountIPFailures counts failed attempts of one kind from ip's ClientKey at or after since.
+// CountIPFailures counts finished failed attempts of one kind from ip's ClientKey at or after
+// since (not the reserved ones still without an outcome).
 func (s *Store) CountIPFailures(ctx context.Context, ip, kind string, since time.Time) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE ip_key = ? AND success = 0 AND kind = ? AND at >= ?`,
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts WHERE ip_key = ? AND success = 0
+		AND reason <> 'pending' AND kind = ? AND at >= ?`,
 		ClientKey(ip), kind, ms(since)).Scan(&n)
 	return n, err
 }

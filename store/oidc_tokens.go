@@ -49,10 +49,22 @@ type OIDCIssue struct {
 	Now              time.Time
 }
 
+// RefreshRetryLeeway is how long after its rotation a refresh token is taken once more, when
+// nothing of the answer to that rotation was used. A process killed before the answer went
+// out, or a dropped connection, otherwise ends the citizen's login at the client's retry.
+// Rather than hand out the lost successor again (only its digest is kept), the retry
+// supersedes it: the lost successor and its access token die and a fresh pair is issued,
+// which is the same to the client. A thief replaying a stolen token within the leeway gains
+// nothing lasting: the successor he superseded counts as used, so the rightful client's next
+// refresh with it is a reuse that revokes the whole grant.
+const RefreshRetryLeeway = 30 * time.Second
+
 // IssueOIDCTokens stores the tokens of one token response in one transaction, consuming the
 // code or the rotated refresh token with a conditional update. When that was already consumed
 // (two redemptions raced, or a copy was replayed), nothing is issued, every token of the grant
-// is revoked, and the answer is ErrConflict. Expired tokens are purged on the way.
+// is revoked, and the answer is ErrConflict, unless it is a refresh retried within
+// RefreshRetryLeeway, which supersedes the unused successor. Expired tokens are purged on the
+// way.
 func (s *Store) IssueOIDCTokens(ctx context.Context, is OIDCIssue) error {
 	now := ms(is.Now)
 	reused := false
@@ -70,13 +82,17 @@ func (s *Store) IssueOIDCTokens(ctx context.Context, is OIDCIssue) error {
 			res, err = tx.ExecContext(ctx, `UPDATE oidc_auth_requests SET code_used_at = ?
 				WHERE id = ? AND code_hash IS NOT NULL AND code_used_at = 0 AND code_expires_at > ?`, now, is.GrantID, now)
 		case is.RotateHash != "":
-			res, err = tx.ExecContext(ctx, `UPDATE oidc_refresh_tokens SET used_at = ?
+			res, err = tx.ExecContext(ctx, `UPDATE oidc_refresh_tokens SET used_at = ?, successor = ?
 				WHERE token_hash = ? AND grant_id = ? AND used_at = 0 AND revoked_at = 0 AND expires_at > ?`,
-				now, is.RotateHash, is.GrantID, now)
+				now, is.RefreshHash, is.RotateHash, is.GrantID, now)
 		default:
 			return errors.New("store: token issue consumes neither a code nor a refresh token")
 		}
-		if err := affectedOne(res, err); err != nil {
+		err = affectedOne(res, err)
+		if errors.Is(err, ErrConflict) && is.RotateHash != "" {
+			err = retryRotation(ctx, tx, is)
+		}
+		if err != nil {
 			if errors.Is(err, ErrConflict) {
 				reused = true
 				return revokeGrant(ctx, tx, is.GrantID, is.Now)
@@ -94,14 +110,58 @@ func (s *Store) IssueOIDCTokens(ctx context.Context, is OIDCIssue) error {
 			return nil
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO oidc_refresh_tokens (token_hash, grant_id, client_id, subject,
-			scopes, acr, amr, auth_time, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			scopes, acr, amr, auth_time, created_at, expires_at, access_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			is.RefreshHash, is.GrantID, is.ClientID, is.Subject, scopes, is.ACR, amr, ms(is.AuthTime), now,
-			ms(is.RefreshExpiresAt))
+			ms(is.RefreshExpiresAt), is.AccessID)
 		return err
 	})
 	if err == nil && reused {
 		return ErrConflict
 	}
+	return err
+}
+
+// queryRower is a connection or a transaction.
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// unusedSuccessor finds the successor of refresh token hash (of grantID) and the access token
+// issued with it when a retry may supersede them (RefreshRetryLeeway): the token was rotated
+// at most the leeway before now, and neither the successor nor its access token was used
+// since. ErrConflict otherwise.
+func unusedSuccessor(ctx context.Context, q queryRower, hash, grantID string, now time.Time) (string, string, error) {
+	var successor, accessID string
+	err := q.QueryRowContext(ctx, `SELECT s.token_hash, s.access_id FROM oidc_refresh_tokens t
+		JOIN oidc_refresh_tokens s ON s.token_hash = t.successor
+		LEFT JOIN oidc_access_tokens a ON a.id = s.access_id
+		WHERE t.token_hash = ? AND t.grant_id = ? AND t.used_at >= ? AND t.revoked_at = 0 AND t.expires_at > ?
+		AND s.used_at = 0 AND s.revoked_at = 0 AND coalesce(a.used_at, 0) = 0`,
+		hash, grantID, ms(now.Add(-RefreshRetryLeeway)), ms(now)).Scan(&successor, &accessID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", ErrConflict
+	}
+	return successor, accessID, err
+}
+
+// retryRotation rotates refresh token is.RotateHash once more, within RefreshRetryLeeway of
+// its rotation and while its successor is unused: the successor counts as used from now on
+// (presenting it later is a reuse), its access token is revoked, and is.RefreshHash becomes
+// the successor. ErrConflict when the retry is not allowed.
+func retryRotation(ctx context.Context, tx *sql.Tx, is OIDCIssue) error {
+	successor, accessID, err := unusedSuccessor(ctx, tx, is.RotateHash, is.GrantID, is.Now)
+	if err != nil {
+		return err
+	}
+	now := ms(is.Now)
+	if _, err := tx.ExecContext(ctx, `UPDATE oidc_refresh_tokens SET used_at = ? WHERE token_hash = ?`, now, successor); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE oidc_access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = 0`,
+		now, accessID); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE oidc_refresh_tokens SET successor = ? WHERE token_hash = ?`, is.RefreshHash, is.RotateHash)
 	return err
 }
 
@@ -117,23 +177,33 @@ func revokeGrant(ctx context.Context, tx *sql.Tx, grantID string, now time.Time)
 }
 
 // OIDCAccessTokenByID returns a live (unrevoked, unexpired) access token; ErrNotFound otherwise.
+// Its first use is recorded: the answer that carried it was not lost, so the refresh that
+// issued it may no longer be retried (RefreshRetryLeeway).
 func (s *Store) OIDCAccessTokenByID(ctx context.Context, id string, now time.Time) (OIDCAccessToken, error) {
 	var t OIDCAccessToken
 	var scopes, amr string
-	var authTime, expires int64
-	err := s.r.QueryRowContext(ctx, `SELECT id, grant_id, client_id, subject, scopes, acr, amr, auth_time, expires_at
-		FROM oidc_access_tokens WHERE id = ? AND revoked_at = 0 AND expires_at > ?`, id, ms(now)).Scan(
-		&t.ID, &t.GrantID, &t.ClientID, &t.Subject, &scopes, &t.ACR, &amr, &authTime, &expires)
+	var authTime, expires, used int64
+	err := s.r.QueryRowContext(ctx, `SELECT id, grant_id, client_id, subject, scopes, acr, amr, auth_time, expires_at,
+		used_at FROM oidc_access_tokens WHERE id = ? AND revoked_at = 0 AND expires_at > ?`, id, ms(now)).Scan(
+		&t.ID, &t.GrantID, &t.ClientID, &t.Subject, &scopes, &t.ACR, &amr, &authTime, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrNotFound
 	}
+	if err != nil {
+		return t, err
+	}
 	t.Scopes, t.AMR, t.AuthTime, t.ExpiresAt = strings.Fields(scopes), strings.Fields(amr), fromMS(authTime), fromMS(expires)
+	if used == 0 {
+		_, err = s.w.ExecContext(ctx, `UPDATE oidc_access_tokens SET used_at = ? WHERE id = ? AND used_at = 0`, ms(now), id)
+	}
 	return t, err
 }
 
 // OIDCRefreshTokenByHash returns a live refresh token. One that was already rotated is a
-// replayed copy: its whole grant is revoked and the answer is ErrConflict (RFC 9700 §4.14.2).
-// Unknown, revoked or expired tokens are ErrNotFound.
+// replayed copy: its whole grant is revoked and the answer is ErrConflict (RFC 9700 §4.14.2),
+// unless the answer to its rotation may have been lost (RefreshRetryLeeway): then it is
+// returned for IssueOIDCTokens to rotate again. Unknown, revoked or expired tokens are
+// ErrNotFound.
 func (s *Store) OIDCRefreshTokenByHash(ctx context.Context, hash string, now time.Time) (OIDCRefreshToken, error) {
 	var t OIDCRefreshToken
 	var scopes, amr string
@@ -149,6 +219,10 @@ func (s *Store) OIDCRefreshTokenByHash(ctx context.Context, hash string, now tim
 	}
 	t.Scopes, t.AMR, t.AuthTime, t.ExpiresAt = strings.Fields(scopes), strings.Fields(amr), fromMS(authTime), fromMS(expires)
 	if used != 0 {
+		_, _, err := unusedSuccessor(ctx, s.r, hash, t.GrantID, now)
+		if !errors.Is(err, ErrConflict) {
+			return t, err
+		}
 		if err := s.tx(ctx, func(tx *sql.Tx) error { return revokeGrant(ctx, tx, t.GrantID, now) }); err != nil {
 			return t, err
 		}

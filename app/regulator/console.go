@@ -37,6 +37,7 @@ func (r *Regulator) finish(ctx context.Context, res store.Reservation, err error
 	if err != nil {
 		return Verdict{}, err
 	}
+	ctx = settling(ctx)
 	failure, err := try()
 	if err != nil {
 		r.drop(ctx, res.ID)

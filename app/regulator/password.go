@@ -35,6 +35,7 @@ func (r *Regulator) Password(ctx context.Context, a Attempt, check Check) (Verdi
 	if err != nil {
 		return Verdict{}, err
 	}
+	ctx = settling(ctx)
 	ok, err := check()
 	if err != nil {
 		r.drop(ctx, res.ID)

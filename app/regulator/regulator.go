@@ -137,8 +137,13 @@ func (r *Regulator) note(ctx context.Context, e store.Attempt) {
 	}
 }
 
+// settling is ctx for recording the outcome of a reserved attempt: it outlives the request, so
+// that a client who hangs up mid-check still has its attempt counted. Left pending, the attempt
+// would stop counting after store.PendingGrace, and hanging up would buy checks.
+func settling(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 // drop gives back the place of an attempt whose secret was never checked: best effort, a
-// failure is logged (the attempt then counts as a failure until its window passes).
+// failure is logged (the attempt then counts as a failure until store.PendingGrace passes).
 func (r *Regulator) drop(ctx context.Context, id int64) {
 	if err := r.store.DropAttempt(ctx, id); err != nil {
 		r.log.Warn("drop attempt", "err", err)

@@ -97,7 +97,8 @@ func (s *opStorage) issue(ctx context.Context, g store.OIDCGrant, redeem bool, r
 }
 
 // TokenRequestByRefreshToken implements op.Storage. A refresh token that was already rotated
-// revokes its whole grant.
+// revokes its whole grant, unless its rotation's answer may have been lost: then it rotates
+// again (store.RefreshRetryLeeway).
 func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
 	t, err := s.st.OIDCRefreshTokenByHash(ctx, store.Digest(token), s.now())
 	if errors.Is(err, store.ErrConflict) {
