@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 )
@@ -18,9 +19,23 @@ import (
 // staticFile is one embedded file, read once at startup with what serving it needs.
 type staticFile struct {
 	body  []byte
-	gz    []byte // the gzip form of a text file, nil when it would not be smaller
 	ctype string
 	hash  string // first 16 hex digits of its SHA-256: the ETag and the cache-busting version
+
+	// The gzip form of a text file, made at its first request rather than at start-up (best
+	// compression of every file costs about 100 ms); nil when it would not be smaller.
+	compress bool
+	gzOnce   sync.Once
+	gz       []byte
+}
+
+// gzipped returns the compressed form, or nil when the file is sent as it is.
+func (f *staticFile) gzipped() []byte {
+	if !f.compress {
+		return nil
+	}
+	f.gzOnce.Do(func() { f.gz = compressed(f.body) })
+	return f.gz
 }
 
 // Static serves the embedded files under /static/. Every file has a strong ETag (a browser
@@ -50,11 +65,7 @@ func NewStatic(assets fs.FS) (*Static, error) {
 		if f.ctype == "" {
 			f.ctype = "application/octet-stream"
 		}
-		if compressible[path.Ext(p)] {
-			if f.gz, err = gzipped(body); err != nil {
-				return err
-			}
-		}
+		f.compress = compressible[path.Ext(p)]
 		s.files[strings.TrimPrefix(p, "static/")] = f
 		return nil
 	})
@@ -64,22 +75,16 @@ func NewStatic(assets fs.FS) (*Static, error) {
 	return s, nil
 }
 
-func gzipped(body []byte) ([]byte, error) {
+// compressed is body gzipped, or nil when that is no smaller. Writing to memory cannot fail.
+func compressed(body []byte) []byte {
 	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(body); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w.Write(body)
+	w.Close()
 	if buf.Len() >= len(body) {
-		return nil, nil
+		return nil
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes()
 }
 
 // URL returns the versioned address of the static file name ("css/base.css"). A name that is
@@ -108,11 +113,11 @@ func (s *Static) Handler() echo.HandlerFunc {
 			h.Set("Cache-Control", "public, max-age=300")
 		}
 		body := f.body
-		if f.gz != nil {
+		if gz := f.gzipped(); gz != nil {
 			h.Add("Vary", "Accept-Encoding")
 			if acceptsGzip(c.Request()) {
 				h.Set("Content-Encoding", "gzip")
-				body = f.gz
+				body = gz
 			}
 		}
 		if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
