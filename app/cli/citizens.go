@@ -13,9 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"dvclogin/app"
 	"dvclogin/app/citizens"
-	"dvclogin/app/web"
 	"dvclogin/store"
 )
 
@@ -48,16 +46,10 @@ func citizenFlags(name string, s Streams) (*flag.FlagSet, *dataFolder) {
 	return fs, dataFlags(fs)
 }
 
-// newHasher hashes with the server's argon2id parameters: the server verifies with the
-// parameters stored in each hash, and these are the ones its own hashes use.
-func newHasher() *web.Hasher { return web.NewHasher(app.DefaultConfig().Argon2, 0) }
-
 // auditCreated records each new citizen in the audit trail the console shows.
 func auditCreated(ctx context.Context, st *store.Store, accounts []citizens.Account, detail string) error {
 	for _, a := range accounts {
-		err := st.Audit(ctx, store.Event{At: time.Now(), Actor: "cli", Action: "citizen_created",
-			CitizenID: a.Citizen.ID, Detail: detail})
-		if err != nil {
+		if err := auditCLI(ctx, st, "citizen_created", a.Citizen.ID, detail); err != nil {
 			return err
 		}
 	}

@@ -108,12 +108,6 @@ func clientsRefusal(cmd string, err error) error {
 	return fmt.Errorf("%s: %w", cmd, err)
 }
 
-// auditCLI records an operator's action at the command line; a failure to audit fails the
-// command, which has nobody else to tell.
-func auditCLI(ctx context.Context, st *store.Store, action, detail string) error {
-	return st.Audit(ctx, store.Event{At: time.Now(), Actor: "cli", Action: action, Detail: detail})
-}
-
 func addClient(ctx context.Context, args []string, s Streams) error {
 	fs, data := clientFlags("add", s)
 	id := fs.String("id", "", "client_id: 3-64 of a-z 0-9 . _ -, starting with a letter or digit")
@@ -141,7 +135,7 @@ func addClient(ctx context.Context, args []string, s Streams) error {
 	if err := web.RegisterOIDCClient(ctx, st, c); err != nil {
 		return clientsRefusal("clients add", err)
 	}
-	if err := auditCLI(ctx, st, "oidc_client_added", clientDetail(c)); err != nil {
+	if err := auditCLI(ctx, st, "oidc_client_added", "", clientDetail(c)); err != nil {
 		return err
 	}
 	// Scripts read the secret from stdout, which holds that one line and nothing else; what
@@ -210,13 +204,19 @@ func listClients(ctx context.Context, args []string, s Streams) error {
 	return tw.Flush()
 }
 
-func removeClient(ctx context.Context, args []string, s Streams) error {
-	fs, data := clientFlags("remove", s)
+// namedClient reads the one client id of remove and rotate-secret and opens the data folder.
+func namedClient(ctx context.Context, name string, args []string, s Streams) (string, *store.Store, error) {
+	fs, data := clientFlags(name, s)
 	id, err := oneClientID(fs, args)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	st, err := data.open(ctx, s.Err)
+	return id, st, err
+}
+
+func removeClient(ctx context.Context, args []string, s Streams) error {
+	id, st, err := namedClient(ctx, "remove", args, s)
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func removeClient(ctx context.Context, args []string, s Streams) error {
 	if err != nil {
 		return clientsRefusal("clients remove", err)
 	}
-	if err := auditCLI(ctx, st, "oidc_client_removed", fmt.Sprintf("client=%s tokens=%d grants=%d", id, r.Tokens, r.Grants)); err != nil {
+	if err := auditCLI(ctx, st, "oidc_client_removed", "", fmt.Sprintf("client=%s tokens=%d grants=%d", id, r.Tokens, r.Grants)); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.Out, "Đã xóa ứng dụng %q: thu hồi %d token, hủy %d lượt cấp quyền và đăng nhập dang dở.\n", id, r.Tokens, r.Grants)
@@ -233,12 +233,7 @@ func removeClient(ctx context.Context, args []string, s Streams) error {
 }
 
 func rotateClientSecret(ctx context.Context, args []string, s Streams) error {
-	fs, data := clientFlags("rotate-secret", s)
-	id, err := oneClientID(fs, args)
-	if err != nil {
-		return err
-	}
-	st, err := data.open(ctx, s.Err)
+	id, st, err := namedClient(ctx, "rotate-secret", args, s)
 	if err != nil {
 		return err
 	}
@@ -247,7 +242,7 @@ func rotateClientSecret(ctx context.Context, args []string, s Streams) error {
 	if err != nil {
 		return clientsRefusal("clients rotate-secret", err)
 	}
-	if err := auditCLI(ctx, st, "oidc_client_secret_rotated", "client="+id); err != nil {
+	if err := auditCLI(ctx, st, "oidc_client_secret_rotated", "", "client="+id); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.Err, "Đã đổi khóa bí mật của ứng dụng %q: khóa cũ ngừng hoạt động ngay.\nclient_id: %s\n", id, id)

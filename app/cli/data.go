@@ -10,8 +10,10 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"time"
 
 	"dvclogin/app"
+	"dvclogin/app/web"
 	"dvclogin/store"
 )
 
@@ -69,4 +71,14 @@ func (d *dataFolder) create(ctx context.Context, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "Mật khẩu trang quản trị (chỉ hiện một lần): %s\n", a.GeneratedAdminPassword)
 	}
 	return nil
+}
+
+// newHasher hashes with the server's argon2id parameters: the server verifies with the
+// parameters stored in each hash, and these are the ones its own hashes use.
+func newHasher() *web.Hasher { return web.NewHasher(app.DefaultConfig().Argon2, 0) }
+
+// auditCLI records an operator's action at the command line; a failure to audit fails the
+// command, which has nobody else to tell.
+func auditCLI(ctx context.Context, st *store.Store, action, citizenID, detail string) error {
+	return st.Audit(ctx, store.Event{At: time.Now(), Actor: "cli", Action: action, CitizenID: citizenID, Detail: detail})
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"dvclogin/app"
-	"dvclogin/app/web"
 	"dvclogin/store"
 )
 
@@ -44,7 +43,7 @@ func runReset(ctx context.Context, args []string, s Streams) error {
 		}
 	}
 	now := time.Now()
-	lost, err := app.ResetDemo(ctx, st, web.NewHasher(web.DefaultArgon2, 1), "",
+	lost, err := app.ResetDemo(ctx, st, newHasher(), "",
 		store.Event{At: now, Actor: "cli", Detail: "demo data back to the seed; every session ended"})
 	if err != nil {
 		return err
