@@ -15,34 +15,41 @@ import (
 
 const qrChromium = "/usr/bin/chromium"
 
-// TestQRLoginInBrowser runs seed flow 1 in a real browser: the portal's "Đăng nhập" leads to
-// the IdP page, whose script starts the QR by itself; the QR expires, "Tải lại" brings a new
-// one; the phone scans what the screen shows, the page says who scanned, and after the
-// phone's confirmation the browser reaches the portal's account page without a click.
-func TestQRLoginInBrowser(t *testing.T) {
+// qrBrowser starts Chromium for one test (skipped under -short or without Chromium) and
+// returns its context, bounded to 90 s, and a wait for the QR area's state.
+func qrBrowser(t *testing.T) (context.Context, func(state string)) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test")
 	}
 	if _, err := os.Stat(qrChromium); err != nil {
 		t.Skip("no chromium at " + qrChromium)
 	}
-	env := apptest.New(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(qrChromium), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(t.TempDir()))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
 	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-
+	t.Cleanup(cancelAlloc)
+	t.Cleanup(cancelBrowser)
+	t.Cleanup(cancel)
 	waitState := func(state string) {
 		t.Helper()
 		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#qr-login[data-state="`+state+`"]`))); err != nil {
 			t.Fatalf("page never showed %s: %v", state, err)
 		}
 	}
+	return ctx, waitState
+}
+
+// TestQRLoginInBrowser runs seed flow 1 in a real browser: the portal's "Đăng nhập" leads to
+// the IdP page, whose script starts the QR by itself; the QR expires, "Tải lại" brings a new
+// one; the phone scans what the screen shows, the page says who scanned, and after the
+// phone's confirmation the browser reaches the portal's account page without a click.
+func TestQRLoginInBrowser(t *testing.T) {
+	ctx, waitState := qrBrowser(t)
+	env := apptest.New(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+"/dang-nhap/vneid")); err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,8 @@ package idp_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
@@ -20,29 +18,8 @@ import (
 // the page says "Mã QR đã hết hạn" (followed by its event stream, and by polling where the
 // browser has no EventSource), not an error; "Tải lại" then says the login is over.
 func TestQRPageAfterReset(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
-	if _, err := os.Stat(qrChromium); err != nil {
-		t.Skip("no chromium at " + qrChromium)
-	}
+	ctx, waitState := qrBrowser(t)
 	env := apptest.New(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(qrChromium), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-component-update", true), chromedp.UserDataDir(t.TempDir()))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-
-	waitState := func(state string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#qr-login[data-state="`+state+`"]`))); err != nil {
-			t.Fatalf("page never showed %s: %v", state, err)
-		}
-	}
 	visibleText := func() string {
 		t.Helper()
 		text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("qr-login").innerText`))
