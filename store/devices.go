@@ -117,9 +117,6 @@ func (s *Store) CreateSIMTransfer(ctx context.Context, codeHash string, t SIMTra
 			now, t.CitizenID, now); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sim_transfers WHERE expires_at < ?`, ms(t.CreatedAt.Add(-24*time.Hour))); err != nil {
-			return err
-		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sim_transfers (code_hash, citizen_id, created_by, from_device_id, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, codeHash, t.CitizenID, t.CreatedBy, t.FromDeviceID, now, ms(t.ExpiresAt))
 		return err
@@ -178,9 +175,6 @@ func (s *Store) CreateDeviceActivation(ctx context.Context, a DeviceActivation) 
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE device_activations SET dead = 1 WHERE device_id = ? AND citizen_id = ? AND dead = 0`,
 			a.DeviceID, a.CitizenID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM device_activations WHERE expires_at < ?`, ms(a.CreatedAt.Add(-24*time.Hour))); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO device_activations (id, device_id, citizen_id, code_hash, expires_at, created_at)

@@ -40,10 +40,6 @@ type OIDCAuthRequest struct {
 	ExpiresAt     time.Time // the login must finish before this
 }
 
-// oidcKeep is how long a finished or abandoned auth request stays (so a late reuse of its code
-// is still recognised and revokes the tokens) before it is purged.
-const oidcKeep = 24 * time.Hour
-
 const oidcAuthCols = `id, client_id, redirect_uri, scopes, state, nonce, response_type, response_mode,
 	code_challenge, code_challenge_method, prompt, max_age, login_hint, browser_hash, client_key, subject,
 	session_hash, acr, amr, auth_time, done, code_expires_at, code_used_at, created_at, expires_at`
@@ -72,18 +68,14 @@ func scanOIDCAuthRequest(row interface{ Scan(...any) error }) (OIDCAuthRequest, 
 	return a, nil
 }
 
-// CreateOIDCAuthRequest stores a new authorization request. Requests older than a day are
-// purged in the same transaction, so the table stays small without a separate job.
+// CreateOIDCAuthRequest stores a new authorization request (Purge removes it after its
+// retention).
 func (s *Store) CreateOIDCAuthRequest(ctx context.Context, a OIDCAuthRequest) error {
 	var maxAge sql.NullInt64
 	if a.MaxAge != nil {
 		maxAge = sql.NullInt64{Int64: int64(*a.MaxAge / time.Second), Valid: true}
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM oidc_auth_requests WHERE created_at < ?`,
-			ms(a.CreatedAt.Add(-oidcKeep))); err != nil {
-			return err
-		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO oidc_auth_requests (id, client_id, redirect_uri, scopes,
 			state, nonce, response_type, response_mode, code_challenge, code_challenge_method, prompt, max_age,
 			login_hint, browser_hash, client_key, created_at, expires_at)

@@ -52,16 +52,9 @@ const qrCols = `id, auth_request_id, client_name, frame_secret, binding_hash, st
 	scanned_name, app_session_hash, pending_permission, browser, ip, created_at, expires_at, scanned_at,
 	decided_at, finished_at`
 
-// qrKeep is how long a finished QR login stays for the audit view before it is purged.
-const qrKeep = 24 * time.Hour
-
-// CreateQRLogin stores a new waiting QR login. Rows that ended more than a day ago are purged
-// in the same transaction, so the table stays small without a separate job.
+// CreateQRLogin stores a new waiting QR login (Purge removes it after its retention).
 func (s *Store) CreateQRLogin(ctx context.Context, l QRLogin) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM qr_logins WHERE expires_at < ?`, ms(l.CreatedAt.Add(-qrKeep))); err != nil {
-			return err
-		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO qr_logins (id, auth_request_id, client_name, frame_secret,
 			binding_hash, state, browser, ip, ip_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			l.ID, l.AuthRequestID, l.ClientName, l.FrameSecret, l.BindingHash, QRWaiting, l.Browser, l.IP, ClientKey(l.IP),
