@@ -187,6 +187,8 @@ func (r *Renderer) Page(c echo.Context, status int, name string, data any) error
 		page.Lang = string(l)
 		page.Switch = langSwitch(c, page.Here)
 	}
+	// The language comes from a cookie, and the switch's words from Accept-Language.
+	c.Response().Header().Add("Vary", "Cookie, Accept-Language")
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
