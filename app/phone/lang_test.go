@@ -85,7 +85,7 @@ func TestShellInEnglish(t *testing.T) {
 			for _, s := range []string{
 				"VNeID simulator app – for demonstration only", "Sign in", "Personal ID number", "Password",
 				"Simulated accounts", "Tap to fill in. Password: " + app.DemoPassword + " · passcode: " + app.DemoPasscode,
-				"001085012345 · level 2 · Sign in on websites is on", "Scan QR", "Take or choose a photo of the QR code",
+				"001085012345 · level 2 · Sign in on websites is on", "Scan QR", "Take or choose a QR photo",
 				"Paste the QR code&#39;s content", "Confirm sign-in", "Enter passcode", "Messages", "Settings", "Sign out",
 				"Confirm only if you are signing in yourself on the real sign-in screen of the National Public Service Portal. Never scan a QR code someone else sent you.",
 				`aria-label="0 of 6 digits entered"`, `placeholder="Enter 12 digits"`, "The simulator app needs JavaScript.",
@@ -152,7 +152,7 @@ func TestCertificateGuideInEnglish(t *testing.T) {
 	c := env.Client()
 	_, body := env.Get(c, "/cai-dat-chung-chi?lang=en")
 	for _, s := range []string{`<html lang="en">`, "HTTPS certificate for phones", "The demo server is running on <strong>HTTP</strong> (not encrypted).",
-		"Take or choose a photo of the QR code", "<code>-tls</code>", "← Back to the VNeID simulator app"} {
+		"Take or choose a QR photo", "<code>-tls</code>", "← Back to the VNeID simulator app"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("the English guide lacks %q", s)
 		}
