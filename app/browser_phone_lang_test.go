@@ -13,7 +13,7 @@ import (
 // visitor who chose English on the portal: the texts its scripts write (a refusal of the form,
 // the password toggle, the account's level, the SIM line, the authenticator's state, the
 // passcode pad, the sign-out note) read in English, no screen shows Vietnamese but the
-// citizen's name, and every text fits the phone's width.
+// citizen's name, every text fits the phone's width, and each screen passes the axe gate.
 func TestPhoneAppInEnglishInBrowser(t *testing.T) {
 	skipWithoutChromium(t)
 	env := apptest.New(t)
@@ -88,10 +88,11 @@ func TestPhoneAppInEnglishInBrowser(t *testing.T) {
 	}
 }
 
-// phoneChecks checks one screen of the simulator in English: no Vietnamese but data, nothing
-// wider than the phone or than the box it sits in; and saves its screenshot.
+// phoneChecks checks one screen of the simulator in English: the axe gate, no Vietnamese but
+// data, nothing wider than the phone or than the box it sits in; and saves its screenshot.
 func (b *tab) phoneChecks(state string) {
 	b.t.Helper()
+	b.checkAccessible("phone app in English: " + state)
 	b.checkEnglish("phone app in English: " + state)
 	overflow, err := eval[[]string](b, `(() => {
 		const out = [];
