@@ -24,7 +24,7 @@ type cardsPage struct {
 	web.Page
 	shell
 	Heading   string // in the page's language
-	OneTime   bool // the secrets were just made: this page is the only place they are shown
+	OneTime   bool   // the secrets were just made: this page is the only place they are shown
 	Cards     []citizens.Account
 	Others    int // citizens without a card: their secrets are not known
 	PortalURL string

@@ -124,7 +124,7 @@ func (con *Console) renderSecret(c echo.Context, cl store.OIDCClient, secret str
 		title = "Khóa bí mật mới"
 	}
 	page := web.NewPage(c, title)
-	page.Here = "/console/clients" // the secret is shown once, by the POST: the switch leads to the list
+	page.Here = "/console/clients"        // the secret is shown once, by the POST: the switch leads to the list
 	page.Scripts = []string{"console.js"} // the "Sao chép" button
 	return con.d.Render.Page(c, http.StatusOK, "console/clients-secret", &clientSecretPage{
 		Page: page, shell: sh, Client: cl, Secret: secret, Rotated: rotated, Issuer: con.d.URL("/idp")})
