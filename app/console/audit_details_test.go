@@ -506,3 +506,82 @@ func vietnameseWord(s string, names ...string) bool {
 	}
 	return false
 }
+
+// TestEveryAttemptHasWords reads the kinds and reasons of the login attempts the server records
+// (the regulator's entries, the reasons given for a wrong or refused code, and the purposes of
+// an SMS, which a refused SMS records as its reason) and requires words for each.
+func TestEveryAttemptHasWords(t *testing.T) {
+	kinds, reasons := map[string]string{}, map[string]string{}
+	fset := token.NewFileSet()
+	lit := func(e ast.Expr) (string, bool) {
+		if l, ok := e.(*ast.BasicLit); ok && l.Kind == token.STRING {
+			v, err := strconv.Unquote(l.Value)
+			return v, err == nil && v != ""
+		}
+		return "", false
+	}
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				args := n.Args
+				switch callName(n) {
+				case "entry":
+					if len(args) == 3 {
+						if v, ok := lit(args[0]); ok {
+							kinds[v] = fset.Position(n.Pos()).String()
+						}
+						if v, ok := lit(args[2]); ok {
+							reasons[v] = fset.Position(n.Pos()).String()
+						}
+					}
+				case "WrongCode", "CodeRefused", "codeFailed":
+					for _, a := range args {
+						if v, ok := lit(a); ok && auditCode.MatchString(v) {
+							reasons[v] = fset.Position(n.Pos()).String()
+						}
+					}
+				}
+			case *ast.KeyValueExpr:
+				if k, ok := n.Key.(*ast.Ident); ok && k.Name == "Purpose" {
+					if v, ok := lit(n.Value); ok {
+						reasons[v] = fset.Position(n.Pos()).String()
+					}
+				}
+			case *ast.ValueSpec:
+				for i, name := range n.Names {
+					if strings.HasPrefix(name.Name, "purpose") && i < len(n.Values) {
+						if v, ok := lit(n.Values[i]); ok {
+							reasons[v] = fset.Position(n.Pos()).String()
+						}
+					}
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kinds) < 5 || len(reasons) < 10 {
+		t.Fatalf("found %d kinds and %d reasons: the scan no longer sees the attempts", len(kinds), len(reasons))
+	}
+	for k, at := range kinds {
+		if _, ok := attemptKinds[k]; !ok {
+			t.Errorf("attempt kind %q (%s) has no words in attemptKinds", k, at)
+		}
+	}
+	for r, at := range reasons {
+		if _, ok := attemptReasons[r]; !ok {
+			t.Errorf("attempt reason %q (%s) has no words in attemptReasons", r, at)
+		}
+	}
+}

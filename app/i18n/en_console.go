@@ -4,6 +4,9 @@ package i18n
 // (events, details, login attempts) and the outbox script.
 func init() {
 	add(map[string]string{
+		// the built-in clients' names, as a QR login's detail records them
+		"Cổng Dịch vụ công Quốc gia":         "National Public Service Portal",
+		"Ứng dụng demo (máy nhà phát triển)": "Demo app (developer's machine)",
 		"Ngày sinh":                     "Date of birth",
 		"Giới tính":                     "Gender",
 		"Đăng nhập trên website":        "Sign in on websites",
