@@ -25,8 +25,8 @@ type OIDCAuthRequest struct {
 	MaxAge              *time.Duration // nil when the client set no max_age
 	LoginHint           string
 	UILocales           []string // ui_locales: the languages the login pages should speak, preferred first
-	BrowserHash         string // digest of the binding cookie of the browser that created it
-	ClientKey           string // the client address that created it (IPv6: its /64), for the per-address cap
+	BrowserHash         string   // digest of the binding cookie of the browser that created it
+	ClientKey           string   // the client address that created it (IPv6: its /64), for the per-address cap
 
 	Subject     string // citizen id once authenticated
 	SessionHash string // digest of the IdP session id that completed it
