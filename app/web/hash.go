@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -43,16 +44,41 @@ type Hasher struct {
 	run    chan struct{} // slots for hashes running now
 	queue  chan struct{} // slots for running + waiting
 	wait   time.Duration
-	dummy  string
+
+	dummyOnce sync.Once
+	dummy     string // see dummyHash
 }
 
 // NewHasher returns a Hasher with one running slot per core and a queue of queue waiting.
 func NewHasher(p Argon2Params, queue int) *Hasher {
 	n := runtime.GOMAXPROCS(0)
-	h := &Hasher{Params: p, run: make(chan struct{}, n), queue: make(chan struct{}, n+queue), wait: 3 * time.Second}
-	h.dummy = h.hash("dummy password for unknown accounts")
-	return h
+	return &Hasher{Params: p, run: make(chan struct{}, n), queue: make(chan struct{}, n+queue), wait: 3 * time.Second}
 }
+
+// dummyHash is what a secret of an unknown account is checked against. Checking costs one
+// argon2id derivation with the hash's parameters and key length, whatever the salt and key
+// hold: so it is made of random bytes in the shape hash gives (same parameters, salt and key
+// length) instead of being hashed, and a start pays no argon2id for it. It is made at the
+// first need, with the parameters the Hasher has then.
+func (h *Hasher) dummyHash() string {
+	h.dummyOnce.Do(func() {
+		b := make([]byte, saltLen+keyLen)
+		if _, err := rand.Read(b); err != nil {
+			panic(err)
+		}
+		h.dummy = phcHash{Params: h.Params, Salt: b[:saltLen], Key: b[saltLen:]}.String()
+	})
+	return h.dummy
+}
+
+// The salt and key lengths of the hashes hash makes.
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+// idKey is argon2.IDKey; tests count its calls.
+var idKey = argon2.IDKey
 
 func (h *Hasher) admit(ctx context.Context) (func(), error) {
 	select {
@@ -100,12 +126,12 @@ func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
 }
 
 func (h *Hasher) hash(secret string) string {
-	salt := make([]byte, 16)
+	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		panic(err)
 	}
 	p := h.Params
-	key := argon2.IDKey([]byte(secret), salt, p.Time, p.Memory, p.Threads, 32)
+	key := idKey([]byte(secret), salt, p.Time, p.Memory, p.Threads, keyLen)
 	return phcHash{Params: p, Salt: salt, Key: key}.String()
 }
 
@@ -118,7 +144,7 @@ func (h *Hasher) Verify(ctx context.Context, phc, secret string) (bool, error) {
 	}
 	defer release()
 	if phc == "" || len(secret) > MaxSecretLen {
-		verifyPHC(h.dummy, secret[:min(len(secret), MaxSecretLen)])
+		verifyPHC(h.dummyHash(), secret[:min(len(secret), MaxSecretLen)])
 		return false, nil
 	}
 	return verifyPHC(phc, secret), nil
@@ -210,6 +236,6 @@ func verifyPHC(phc, secret string) bool {
 		return false
 	}
 	p := h.Params
-	got := argon2.IDKey([]byte(secret), h.Salt, p.Time, p.Memory, p.Threads, uint32(len(h.Key)))
+	got := idKey([]byte(secret), h.Salt, p.Time, p.Memory, p.Threads, uint32(len(h.Key)))
 	return subtle.ConstantTimeCompare(got, h.Key) == 1
 }
