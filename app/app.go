@@ -326,8 +326,11 @@ func (a *App) Hasher() *web.Hasher { return a.hasher }
 // Config returns the validated configuration.
 func (a *App) Config() Config { return a.cfg }
 
-// Close releases the database.
-func (a *App) Close() error { return a.store.Close() }
+// Close ends the event streams and releases the database.
+func (a *App) Close() error {
+	a.idp.CloseStreams()
+	return a.store.Close()
+}
 
 // Serve serves on ln until ctx ends, then shuts down gracefully (in-flight requests get up to
 // 10 s; event streams are closed). With a certificate it serves HTTPS, and plain HTTP on the
@@ -356,6 +359,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	a.ready.Store(false)
+	a.idp.CloseStreams() // the server no longer tracks the connections it gave them
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)

@@ -139,5 +139,6 @@ func (s *Store) ResetDemo(ctx context.Context, r Reset) (DemoData, error) {
 		}
 		return insertEvent(ctx, tx, r.Event)
 	})
+	s.qrChanges.Add(1)
 	return d, err
 }

@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, so CGO_ENABLED=0 builds work)
@@ -40,7 +41,15 @@ var ErrConflict = errors.New("store: state changed")
 type Store struct {
 	w *sql.DB // exactly one connection: SQLite has one writer, so queueing here beats SQLITE_BUSY
 	r *sql.DB // read-only pool; WAL lets readers run while the writer commits
+
+	qrChanges atomic.Int64 // see QRLoginsChangedElsewhere
 }
+
+// QRLoginsChangedElsewhere counts the changes this Store made to QR logins outside the QR
+// login's own calls (a demo reset deletes them, a deleted citizen's are cancelled): whoever
+// follows a login and is told of its own changes some other way reads it again when the count
+// moves.
+func (s *Store) QRLoginsChangedElsewhere() int64 { return s.qrChanges.Load() }
 
 // Open opens (creating if needed) the database file at path and applies pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
