@@ -205,10 +205,12 @@ func (s *qrStream) work() {
 		s.mu.Unlock()
 
 		ctx := s.reg.ctx
-		// The login is read again when the hub says it changed, when its time changed its
-		// state, and at each new frame: another process may have changed it (a command-line
-		// tool on the same database), and nobody told this one.
-		if reload || l.StateAt(p.d.Now()) != prev.State || p.qrStatusOf(l).QR != prev.QR {
+		// The login is read again when the hub or the store says it changed, or when its time
+		// changed its state; a new frame is computed from what was read. A change another
+		// process made (a command-line tool on the same database) reaches the browser at the
+		// login's next change or its expiry; the finish reads the database, so it goes no
+		// further than the page.
+		if reload || l.StateAt(p.d.Now()) != prev.State {
 			fresh, err := p.d.Store.QRLoginByID(ctx, l.ID)
 			if err == nil {
 				fresh, err = p.settleQRLoginFrom(ctx, s.ip, fresh)
