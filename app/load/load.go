@@ -48,7 +48,7 @@ type Config struct {
 	WrongShare float64 // password-flood: share of wrong passwords
 	ServerPID  int     // read the server's memory from /proc before and after
 	PollEvery  time.Duration
-	DeviceKey  string // the phone's device key from an earlier run: the phone that holds the SIM
+	DeviceKey  string        // the phone's device key from an earlier run: the phone that holds the SIM
 	Citizens   []string      // CSV files of citizens with their secrets (`dvclogin citizens generate`)
 	Devices    string        // file keeping each citizen's phone between runs
 	HashFor    time.Duration // how long to measure the argon2id rate; 0: not measured

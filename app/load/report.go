@@ -44,8 +44,8 @@ type stats struct {
 	errors   map[string]int
 
 	completed, rejected, failed, noRetryAfter, floodSent atomic.Int64
-	completedDirect, completedQR                          atomic.Int64
-	readLogins                                            atomic.Int64 // app logins to read codes (a kept session had ended)
+	completedDirect, completedQR                         atomic.Int64
+	readLogins                                           atomic.Int64 // app logins to read codes (a kept session had ended)
 }
 
 func newLoadStats() *stats {
