@@ -148,4 +148,3 @@ func TestHasherRefuseNewAndSaturate(t *testing.T) {
 		t.Fatalf("after the release: %v", err)
 	}
 }
-
