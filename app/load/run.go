@@ -93,6 +93,11 @@ func drive(ctx context.Context, cfg Config, note io.Writer) (*Report, error) {
 	rep.elapsed = time.Since(r.started)
 	rep.memAfter = procMemory(cfg.ServerPID)
 	rep.loadAfter = loadAverage()
+	if cfg.HashFor > 0 {
+		// Again after the run: the neighbours of a shared machine come and go, and the ratios
+		// take the faster of the two (the lower, more modest ratio).
+		rep.hashRateAfter, _ = hashRate(hard, cfg.HashFor)
+	}
 	rep.stats = r.stats
 	if err := r.devices.save(r.pool.all); err != nil {
 		fmt.Fprintln(note, err)
