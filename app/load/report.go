@@ -128,7 +128,7 @@ func (rep *Report) write(w io.Writer) {
 		var hashed, refused int
 		for k, d := range s.steps {
 			switch {
-			case strings.HasPrefix(k, "flood 200"), strings.HasPrefix(k, "flood 401"):
+			case strings.HasPrefix(k, "flood 200"), strings.HasPrefix(k, "flood 401"), strings.HasPrefix(k, "flood 403"):
 				hashed += len(d)
 			case strings.HasPrefix(k, "flood 429"):
 				refused += len(d)
