@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,20 +40,45 @@ const MaxSecretLen = 1024 // bytes (256 Vietnamese characters of up to 4 bytes e
 // core runs at a time (each holds ~19 MiB), a short queue waits, and anything beyond gets
 // ErrBusy at once. A flood of password logins therefore cannot starve the QR login or exhaust
 // memory.
+//
+// Under saturation work already paid for goes first: a hash of priority HashPaid (the passcode of
+// a QR confirm, whose app login already cost a hash) takes the next free core before any
+// waiting hash of priority HashNew (a password step or app login that starts a login), and has a
+// queue of its own, so a full queue of new logins never refuses it. A login that got in thus
+// finishes, and the excess is refused at its first step.
 type Hasher struct {
-	Params Argon2Params
-	run    chan struct{} // slots for hashes running now
-	queue  chan struct{} // slots for running + waiting
-	wait   time.Duration
-
+	Params    Argon2Params
+	wait      time.Duration
 	dummyOnce sync.Once
 	dummy     string // see dummyHash
+
+	mu        sync.Mutex
+	slots     int              // hashes that may run at once
+	running   int              // hashes running now
+	queue     [2]int           // how many of each priority may wait
+	waiting   [2][]*hashWaiter // FIFO by priority
+	saturated int              // Saturate calls not yet released: refuse everything
+	drained   *sync.Cond       // signalled when running drops
+	refuseNew int              // RefuseNew calls not yet released
+}
+
+// Priority orders hashes waiting for a core.
+type Priority int
+
+const (
+	HashNew  Priority = iota // starts a login: the password step, an app login, the console login
+	HashPaid                 // continues a login that already cost a hash: the QR confirm's passcode
+)
+
+type hashWaiter struct {
+	ready   chan struct{}
+	granted bool
 }
 
 // NewHasher returns a Hasher with one running slot per core and a queue of queue waiting.
 func NewHasher(p Argon2Params, queue int) *Hasher {
 	n := runtime.GOMAXPROCS(0)
-	return &Hasher{Params: p, run: make(chan struct{}, n), queue: make(chan struct{}, n+queue), wait: 3 * time.Second}
+	return newHasher(p, n, queue)
 }
 
 // dummyHash is what a secret of an unknown account is checked against. Checking costs one
@@ -80,35 +106,103 @@ const (
 // idKey is argon2.IDKey; tests count its calls.
 var idKey = argon2.IDKey
 
-func (h *Hasher) admit(ctx context.Context) (func(), error) {
-	select {
-	case h.queue <- struct{}{}:
-	default:
+// newHasher has slots running places. Paid work has a long queue and a long wait: it only
+// follows new work that was admitted, so it cannot grow beyond what the new queue let in, and
+// refusing it would throw away a hash already spent (a load run at 256 users on 2 cores saw
+// confirms refused after 3 s while cheap requests took the cores from the hashes).
+func newHasher(p Argon2Params, slots, queue int) *Hasher {
+	h := &Hasher{Params: p, slots: slots, queue: [2]int{queue, max(64, queue+slots)}, wait: 3 * time.Second}
+	h.drained = sync.NewCond(&h.mu)
+	return h
+}
+
+// admit waits for a core for one hash of priority pri and returns its release; ErrBusy at once
+// when the queue of that priority is full, or after h.wait without a core.
+func (h *Hasher) admit(ctx context.Context, pri Priority) (func(), error) {
+	h.mu.Lock()
+	if h.saturated > 0 || (pri == HashNew && h.refuseNew > 0) {
+		h.mu.Unlock()
 		return nil, ErrBusy
 	}
-	ctx, cancel := context.WithTimeout(ctx, h.wait)
+	if h.running < h.slots {
+		h.running++
+		h.mu.Unlock()
+		return h.release, nil
+	}
+	if len(h.waiting[pri]) >= h.queue[pri] {
+		h.mu.Unlock()
+		return nil, ErrBusy
+	}
+	w := &hashWaiter{ready: make(chan struct{})}
+	h.waiting[pri] = append(h.waiting[pri], w)
+	h.mu.Unlock()
+
+	wait := h.wait
+	if pri == HashPaid {
+		wait *= 5
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	select {
-	case h.run <- struct{}{}:
-		return func() { <-h.run; <-h.queue }, nil
+	case <-w.ready:
+		return h.release, nil
 	case <-ctx.Done():
-		<-h.queue
-		return nil, ErrBusy
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if w.granted { // the core came as the wait ended
+		return h.release, nil
+	}
+	h.waiting[pri] = slices.DeleteFunc(h.waiting[pri], func(x *hashWaiter) bool { return x == w })
+	return nil, ErrBusy
+}
+
+// release hands the core to the first waiting hash, paid work first.
+func (h *Hasher) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.saturated == 0 {
+		for _, pri := range []Priority{HashPaid, HashNew} {
+			if len(h.waiting[pri]) > 0 {
+				w := h.waiting[pri][0]
+				h.waiting[pri] = h.waiting[pri][1:]
+				w.granted = true
+				close(w.ready)
+				return
+			}
+		}
+	}
+	h.running--
+	h.drained.Broadcast()
+}
+
+// Saturate refuses every hash with ErrBusy at once until release is called, as under a flood.
+// Tests use it to see the saturated answers without generating the flood. It waits for running
+// hashes to finish.
+func (h *Hasher) Saturate() (release func()) {
+	h.mu.Lock()
+	h.saturated++
+	for h.running > 0 {
+		h.drained.Wait()
+	}
+	h.mu.Unlock()
+	return func() {
+		h.mu.Lock()
+		h.saturated--
+		h.mu.Unlock()
 	}
 }
 
-// Saturate takes every place in the queue until release is called: meanwhile every hash is
-// refused with ErrBusy at once, as under a flood. Tests use it to see the saturated answers
-// without generating the flood. It waits for running hashes to finish.
-func (h *Hasher) Saturate() (release func()) {
-	n := cap(h.queue)
-	for i := 0; i < n; i++ {
-		h.queue <- struct{}{}
-	}
+// RefuseNew refuses hashes of priority HashNew with ErrBusy until release is called, while paid
+// work still runs: the state of a server whose queue of new logins is full. For tests.
+func (h *Hasher) RefuseNew() (release func()) {
+	h.mu.Lock()
+	h.refuseNew++
+	h.mu.Unlock()
 	return func() {
-		for i := 0; i < n; i++ {
-			<-h.queue
-		}
+		h.mu.Lock()
+		h.refuseNew--
+		h.mu.Unlock()
 	}
 }
 
@@ -117,7 +211,7 @@ func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
 	if len(secret) > MaxSecretLen {
 		return "", fmt.Errorf("secret too long")
 	}
-	release, err := h.admit(ctx)
+	release, err := h.admit(ctx, HashNew)
 	if err != nil {
 		return "", err
 	}
@@ -138,7 +232,12 @@ func (h *Hasher) hash(secret string) string {
 // Verify checks secret against a PHC string. An empty phc (unknown account) is checked against
 // a dummy hash, so an unknown ID costs the same time as a wrong password.
 func (h *Hasher) Verify(ctx context.Context, phc, secret string) (bool, error) {
-	release, err := h.admit(ctx)
+	return h.VerifyAt(ctx, HashNew, phc, secret)
+}
+
+// VerifyAt is Verify at priority pri: HashPaid for work that continues a login.
+func (h *Hasher) VerifyAt(ctx context.Context, pri Priority, phc, secret string) (bool, error) {
+	release, err := h.admit(ctx, pri)
 	if err != nil {
 		return false, err
 	}

@@ -60,10 +60,10 @@ func TestUnknownAccountCostsAHash(t *testing.T) {
 // without limit.
 func TestHasherAdmission(t *testing.T) {
 	h := NewHasher(Argon2Params{Memory: 8 * 1024, Time: 3, Threads: 1}, 0)
-	slots := cap(h.run)
+	slots := h.slots
 	release := make([]func(), 0, slots)
 	for i := 0; i < slots; i++ {
-		r, err := h.admit(context.Background())
+		r, err := h.admit(context.Background(), HashNew)
 		if err != nil {
 			t.Fatalf("slot %d: %v", i, err)
 		}
