@@ -187,9 +187,11 @@ func (s *Store) DeleteCitizen(ctx context.Context, citizenID string, now time.Ti
 			return err
 		}
 		// sims, sim_transfers and device_activations go with the row (ON DELETE CASCADE).
+		if err := qrLoginsChanged(ctx, tx); err != nil {
+			return err
+		}
 		return affectedOne(tx.ExecContext(ctx, `DELETE FROM citizens WHERE id = ?`, citizenID))
 	})
-	s.qrChanges.Add(1)
 	if errors.Is(err, ErrConflict) {
 		return 0, ErrNotFound
 	}

@@ -21,7 +21,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, so CGO_ENABLED=0 builds work)
@@ -41,15 +40,27 @@ var ErrConflict = errors.New("store: state changed")
 type Store struct {
 	w *sql.DB // exactly one connection: SQLite has one writer, so queueing here beats SQLITE_BUSY
 	r *sql.DB // read-only pool; WAL lets readers run while the writer commits
-
-	qrChanges atomic.Int64 // see QRLoginsChangedElsewhere
 }
 
-// QRLoginsChangedElsewhere counts the changes this Store made to QR logins outside the QR
-// login's own calls (a demo reset deletes them, a deleted citizen's are cancelled): whoever
-// follows a login and is told of its own changes some other way reads it again when the count
-// moves.
-func (s *Store) QRLoginsChangedElsewhere() int64 { return s.qrChanges.Load() }
+// QRLoginsChangedElsewhere counts the changes made to QR logins outside the QR login's own
+// calls, by any process on the database (a demo reset deletes them, a deleted citizen's are
+// cancelled): whoever follows logins and is told of their own changes some other way reads
+// them again when the count moves.
+func (s *Store) QRLoginsChangedElsewhere(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT n FROM change_counts WHERE name = 'qr_logins'`).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// qrLoginsChanged bumps QRLoginsChangedElsewhere in transaction tx.
+func qrLoginsChanged(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO change_counts (name, n) VALUES ('qr_logins', 1)
+		ON CONFLICT (name) DO UPDATE SET n = n + 1`)
+	return err
+}
 
 // Open opens (creating if needed) the database file at path and applies pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {

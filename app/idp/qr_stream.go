@@ -27,6 +27,7 @@ import (
 const (
 	qrStreamTick         = 200 * time.Millisecond // how often the registry is looked over
 	qrStreamWriteTimeout = 10 * time.Second       // a client that takes no more is dropped
+	qrStreamChangesEvery = 5                      // ticks between reads of the store's change count
 )
 
 // qrStreams is the registry of the streams held.
@@ -37,7 +38,7 @@ type qrStreams struct {
 
 	mu      sync.Mutex
 	all     map[*qrStream]struct{}
-	changes int64 // the store's QRLoginsChangedElsewhere at the last tick
+	changes int64 // the store's QRLoginsChangedElsewhere when last read
 	ticking bool  // the ticker's goroutine runs (only while there are streams)
 	closed  bool
 }
@@ -101,7 +102,6 @@ func (r *qrStreams) hold(w http.ResponseWriter, req *http.Request, ip string, l 
 	r.all[s] = struct{}{}
 	if !r.ticking {
 		r.ticking = true
-		r.changes = r.p.d.Store.QRLoginsChangedElsewhere()
 		go r.tick()
 	}
 	r.mu.Unlock()
@@ -140,9 +140,16 @@ func (r *qrStreams) tick() {
 	t := time.NewTicker(qrStreamTick)
 	defer t.Stop()
 	var due []*qrStream
+	ticks := 0
 	for range t.C {
 		now, wall := r.p.d.Now(), time.Now()
-		changes := r.p.d.Store.QRLoginsChangedElsewhere()
+		ticks++
+		changes := r.changes
+		if ticks%qrStreamChangesEvery == 0 {
+			if n, err := r.p.d.Store.QRLoginsChangedElsewhere(r.ctx); err == nil {
+				changes = n
+			}
+		}
 		r.mu.Lock()
 		if len(r.all) == 0 || r.closed {
 			r.ticking = false
