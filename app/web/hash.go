@@ -47,9 +47,10 @@ const MaxSecretLen = 1024 // bytes (256 Vietnamese characters of up to 4 bytes e
 // queue of its own, so a full queue of new logins never refuses it. A login that got in thus
 // finishes, and the excess is refused at its first step.
 type Hasher struct {
-	Params Argon2Params
-	wait   time.Duration
-	dummy  string
+	Params    Argon2Params
+	wait      time.Duration
+	dummyOnce sync.Once
+	dummy     string // see dummyHash
 
 	mu        sync.Mutex
 	slots     int              // hashes that may run at once
@@ -77,10 +78,33 @@ type hashWaiter struct {
 // NewHasher returns a Hasher with one running slot per core and a queue of queue waiting.
 func NewHasher(p Argon2Params, queue int) *Hasher {
 	n := runtime.GOMAXPROCS(0)
-	h := newHasher(p, n, queue)
-	h.dummy = h.hash("dummy password for unknown accounts")
-	return h
+	return newHasher(p, n, queue)
 }
+
+// dummyHash is what a secret of an unknown account is checked against. Checking costs one
+// argon2id derivation with the hash's parameters and key length, whatever the salt and key
+// hold: so it is made of random bytes in the shape hash gives (same parameters, salt and key
+// length) instead of being hashed, and a start pays no argon2id for it. It is made at the
+// first need, with the parameters the Hasher has then.
+func (h *Hasher) dummyHash() string {
+	h.dummyOnce.Do(func() {
+		b := make([]byte, saltLen+keyLen)
+		if _, err := rand.Read(b); err != nil {
+			panic(err)
+		}
+		h.dummy = phcHash{Params: h.Params, Salt: b[:saltLen], Key: b[saltLen:]}.String()
+	})
+	return h.dummy
+}
+
+// The salt and key lengths of the hashes hash makes.
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+// idKey is argon2.IDKey; tests count its calls.
+var idKey = argon2.IDKey
 
 // newHasher has slots running places. Paid work has a long queue and a long wait: it only
 // follows new work that was admitted, so it cannot grow beyond what the new queue let in, and
@@ -196,12 +220,12 @@ func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
 }
 
 func (h *Hasher) hash(secret string) string {
-	salt := make([]byte, 16)
+	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		panic(err)
 	}
 	p := h.Params
-	key := argon2.IDKey([]byte(secret), salt, p.Time, p.Memory, p.Threads, 32)
+	key := idKey([]byte(secret), salt, p.Time, p.Memory, p.Threads, keyLen)
 	return phcHash{Params: p, Salt: salt, Key: key}.String()
 }
 
@@ -219,7 +243,7 @@ func (h *Hasher) VerifyAt(ctx context.Context, pri Priority, phc, secret string)
 	}
 	defer release()
 	if phc == "" || len(secret) > MaxSecretLen {
-		verifyPHC(h.dummy, secret[:min(len(secret), MaxSecretLen)])
+		verifyPHC(h.dummyHash(), secret[:min(len(secret), MaxSecretLen)])
 		return false, nil
 	}
 	return verifyPHC(phc, secret), nil
@@ -311,6 +335,6 @@ func verifyPHC(phc, secret string) bool {
 		return false
 	}
 	p := h.Params
-	got := argon2.IDKey([]byte(secret), h.Salt, p.Time, p.Memory, p.Threads, uint32(len(h.Key)))
+	got := idKey([]byte(secret), h.Salt, p.Time, p.Memory, p.Threads, uint32(len(h.Key)))
 	return subtle.ConstantTimeCompare(got, h.Key) == 1
 }
