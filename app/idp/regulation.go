@@ -126,7 +126,8 @@ func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) 
 		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_passcode", Msg: msgPasscodeFormat}
 	}
 	v, err := p.d.Regulator.Passcode(ctx, p.attempt(c, cit), func() (bool, error) {
-		return p.d.Hasher.Verify(ctx, cit.PasscodeHash, passcode)
+		// The app login before it already cost a hash: a passcode goes before new logins.
+		return p.d.Hasher.VerifyAt(ctx, web.HashPaid, cit.PasscodeHash, passcode)
 	})
 	if err != nil {
 		return unchecked(err)
