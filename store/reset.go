@@ -8,10 +8,11 @@ import (
 
 // keptTables survive a reset: the server's secrets (master secret, console password), the
 // OIDC signing keys, the OIDC clients integrators registered (their services must not stop
-// working because a class ended; their grants and tokens go with the demo data), and the
+// working because a class ended; their grants and tokens go with the demo data), the change
+// counts (a reset bumps them: a count that started again could meet its old value), and the
 // record of the schema. Every other table, including any added later, holds demo data and is
 // emptied.
-var keptTables = map[string]bool{"schema_migrations": true, "secrets": true, "oidc_signing_keys": true, "oidc_clients": true}
+var keptTables = map[string]bool{"schema_migrations": true, "secrets": true, "oidc_signing_keys": true, "oidc_clients": true, "change_counts": true}
 
 // DemoData counts rows of the demo data, grouped as an operator thinks of them.
 type DemoData struct {
@@ -135,6 +136,9 @@ func (s *Store) ResetDemo(ctx context.Context, r Reset) (DemoData, error) {
 			d.add(t, int(n))
 		}
 		if err := insertCitizens(ctx, tx, r.Citizens); err != nil {
+			return err
+		}
+		if err := qrLoginsChanged(ctx, tx); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, r.Event)

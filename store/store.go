@@ -42,6 +42,26 @@ type Store struct {
 	r *sql.DB // read-only pool; WAL lets readers run while the writer commits
 }
 
+// QRLoginsChangedElsewhere counts the changes made to QR logins outside the QR login's own
+// calls, by any process on the database (a demo reset deletes them, a deleted citizen's are
+// cancelled): whoever follows logins and is told of their own changes some other way reads
+// them again when the count moves.
+func (s *Store) QRLoginsChangedElsewhere(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT n FROM change_counts WHERE name = 'qr_logins'`).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// qrLoginsChanged bumps QRLoginsChangedElsewhere in transaction tx.
+func qrLoginsChanged(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO change_counts (name, n) VALUES ('qr_logins', 1)
+		ON CONFLICT (name) DO UPDATE SET n = n + 1`)
+	return err
+}
+
 // Open opens (creating if needed) the database file at path and applies pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
