@@ -12,6 +12,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"sync"
 
@@ -263,4 +265,21 @@ func rewritePlaceholders(q string) string {
 		}
 	}
 	return b.String()
+}
+
+// Made reports whether the database target (as Open takes it) was made already: the SQLite
+// file exists, or the PostgreSQL database holds dvclogin's tables. It creates nothing.
+func Made(ctx context.Context, target string) (bool, error) {
+	if !IsPostgresURL(target) {
+		_, err := os.Stat(target)
+		return !errors.Is(err, fs.ErrNotExist), nil
+	}
+	w, r, err := openPostgres(target)
+	if err != nil {
+		return false, err
+	}
+	defer w.Close()
+	defer r.Close()
+	v, err := schemaVersion(ctx, r, true)
+	return v > 0, err
 }
