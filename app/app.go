@@ -61,7 +61,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, DatabaseFile(cfg.DataDir))
+	st, err := store.Open(ctx, cfg.Database())
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -75,6 +75,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 // DatabaseFile is the database in the data folder dir.
 func DatabaseFile(dir string) string { return filepath.Join(dir, "dvclogin.db") }
+
+// Database is what store.Open opens: the PostgreSQL URL c.DB, or the SQLite file in c.DataDir.
+func (c Config) Database() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return DatabaseFile(c.DataDir)
+}
 
 // shared is what the composition root builds once and hands out, piece by piece, to the
 // actors that use it.
