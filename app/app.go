@@ -4,7 +4,9 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,6 +51,9 @@ type App struct {
 	GeneratedAdminPassword string
 	// Seeded reports whether this start created the demo data.
 	Seeded bool
+	// Hashed reports whether this start computed argon2id hashes (a first start, a new
+	// console password), whose memory is worth giving back before serving.
+	Hashed bool
 }
 
 // New opens the database, applies migrations, seeds demo data and builds the router.
@@ -56,7 +61,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, DatabaseFile(cfg.DataDir))
+	st, err := store.Open(ctx, cfg.Database())
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -70,6 +75,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 // DatabaseFile is the database in the data folder dir.
 func DatabaseFile(dir string) string { return filepath.Join(dir, "dvclogin.db") }
+
+// Database is what store.Open opens: the PostgreSQL URL c.DB, or the SQLite file in c.DataDir.
+func (c Config) Database() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return DatabaseFile(c.DataDir)
+}
 
 // shared is what the composition root builds once and hands out, piece by piece, to the
 // actors that use it.
@@ -118,16 +131,13 @@ func (a *App) build(ctx context.Context) error {
 		return fmt.Errorf("HTTPS certificate: %w", err)
 	}
 	a.hasher = web.NewHasher(cfg.Argon2, cfg.HashQueue)
+	oauthRoutes := map[string]bool{}
 	sh := &shared{
 		site:     web.Site{Log: cfg.Logger, Now: cfg.Now, Render: render, PublicURL: pub},
 		master:   master,
 		sessions: &web.Sessions{Store: a.store, Now: cfg.Now, Secure: pub.Scheme == "https"},
 		hasher:   a.hasher,
 		limits:   cfg.Limits,
-	}
-	adminHash, err := a.adminPassword(ctx)
-	if err != nil {
-		return err
 	}
 	// Nothing of this process is in flight yet: an attempt still pending was cut short when the
 	// previous one ended without warning.
@@ -138,20 +148,31 @@ func (a *App) build(ctx context.Context) error {
 	if dropped > 0 {
 		cfg.Logger.Warn("dropped login attempts the previous process left unfinished", "count", dropped)
 	}
+	// A first start hashes the demo secrets, the console password and makes the OIDC signing
+	// key: the seed runs beside the other two, on another core.
+	seeded := make(chan error, 1)
 	if cfg.Seed {
 		n, err := a.store.CountCitizens(ctx)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			if err := Seed(ctx, a.store, a.hasher, cfg.Now()); err != nil {
-				return fmt.Errorf("seed: %w", err)
-			}
+			go func() { seeded <- Seed(ctx, a.store, a.hasher, cfg.Now()) }()
 			a.Seeded = true
 		}
 	}
-	oauthRoutes := map[string]bool{}
-	if err := a.buildActors(sh, adminHash, oauthRoutes); err != nil {
+	if !a.Seeded {
+		seeded <- nil
+	}
+	a.Hashed = a.Seeded
+	adminHash, err := a.adminPassword(ctx, master)
+	if err == nil {
+		err = a.buildActors(sh, adminHash, oauthRoutes)
+	}
+	if serr := <-seeded; serr != nil {
+		return fmt.Errorf("seed: %w", serr)
+	}
+	if err != nil {
 		return err
 	}
 	e := echo.New()
@@ -232,17 +253,59 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 }
 
 // adminPassword returns the console password's hash: the configured password's, or the one
-// stored, or a new generated one (printed once by the banner).
-func (a *App) adminPassword(ctx context.Context) (string, error) {
-	if a.cfg.AdminPassword != "" {
-		h := a.hasher.HashNow(a.cfg.AdminPassword)
-		return h, a.store.SetSecret(ctx, "admin_password_hash", []byte(h))
+// stored, or a new generated one (printed once by the banner). A configured password is hashed
+// only when it is not the one the stored hash was made of: a start with the same password pays
+// no argon2id.
+func (a *App) adminPassword(ctx context.Context, master []byte) (string, error) {
+	if pw := a.cfg.AdminPassword; pw != "" {
+		return a.configuredAdminPassword(ctx, master, pw)
 	}
 	h, err := a.store.Secret(ctx, "admin_password_hash", func() ([]byte, error) {
-		a.GeneratedAdminPassword = web.RandomToken(9)
+		a.GeneratedAdminPassword, a.Hashed = web.RandomToken(9), true
 		return []byte(a.hasher.HashNow(a.GeneratedAdminPassword)), nil
 	})
 	return string(h), err
+}
+
+// configuredAdminPassword keeps the stored hash when its fingerprint says it was made of pw,
+// and otherwise stores pw's new hash with the new fingerprint.
+//
+// The fingerprint is an HMAC of the stored hash and the password under a key derived from the
+// master secret: it tells whether the configured password changed without an argon2id
+// derivation, and an operator's change of the hash (or a hash stored without its fingerprint)
+// no longer matches, so the configured password is hashed again. Whoever can read it has read
+// the database, and with it the master secret from which every session, CSRF and signing key
+// is derived.
+func (a *App) configuredAdminPassword(ctx context.Context, master []byte, pw string) (string, error) {
+	key := web.DeriveKey(master, "console/password-fingerprint")
+	fingerprint := func(phc string) []byte {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(phc))
+		m.Write([]byte{0})
+		m.Write([]byte(pw))
+		return m.Sum(nil)
+	}
+	stored, err := a.store.LookupSecret(ctx, "admin_password_hash")
+	if err != nil {
+		return "", err
+	}
+	if stored != nil {
+		fp, err := a.store.LookupSecret(ctx, "admin_password_fingerprint")
+		if err != nil {
+			return "", err
+		}
+		if fp != nil && hmac.Equal(fp, fingerprint(string(stored))) {
+			return string(stored), nil
+		}
+	}
+	h := a.hasher.HashNow(pw)
+	a.Hashed = true
+	// The hash goes first: a crash between the two writes leaves a fingerprint that does not
+	// match, and the next start hashes again.
+	if err := a.store.SetSecret(ctx, "admin_password_hash", []byte(h)); err != nil {
+		return "", err
+	}
+	return h, a.store.SetSecret(ctx, "admin_password_fingerprint", fingerprint(h))
 }
 
 func ipExtractor(trusted []string) echo.IPExtractor {
@@ -271,8 +334,11 @@ func (a *App) Hasher() *web.Hasher { return a.hasher }
 // Config returns the validated configuration.
 func (a *App) Config() Config { return a.cfg }
 
-// Close releases the database.
-func (a *App) Close() error { return a.store.Close() }
+// Close ends the event streams and releases the database.
+func (a *App) Close() error {
+	a.idp.CloseStreams()
+	return a.store.Close()
+}
 
 // Serve serves on ln until ctx ends, then shuts down gracefully (in-flight requests get up to
 // 10 s; event streams are closed). With a certificate it serves HTTPS, and plain HTTP on the
@@ -301,6 +367,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	a.ready.Store(false)
+	a.idp.CloseStreams() // the server no longer tracks the connections it gave them
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)

@@ -187,6 +187,9 @@ func (s *Store) DeleteCitizen(ctx context.Context, citizenID string, now time.Ti
 			return err
 		}
 		// sims, sim_transfers and device_activations go with the row (ON DELETE CASCADE).
+		if err := qrLoginsChanged(ctx, tx); err != nil {
+			return err
+		}
 		return affectedOne(tx.ExecContext(ctx, `DELETE FROM citizens WHERE id = ?`, citizenID))
 	})
 	if errors.Is(err, ErrConflict) {

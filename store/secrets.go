@@ -32,6 +32,16 @@ func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, err
 	return v, err
 }
 
+// LookupSecret returns a named secret, or nil when there is none.
+func (s *Store) LookupSecret(ctx context.Context, name string) ([]byte, error) {
+	var v []byte
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return v, err
+}
+
 // SetSecret overwrites a named secret.
 func (s *Store) SetSecret(ctx context.Context, name string, value []byte) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES (?, ?)

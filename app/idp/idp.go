@@ -45,6 +45,7 @@ type IdP struct {
 	csrf     *web.CSRF
 	oidc     *oidcop.Provider
 	qr       *qrService
+	streams  *qrStreams
 }
 
 // New builds the identity provider and its OpenID Connect provider; Mount puts both on a
@@ -55,6 +56,7 @@ func New(d Deps) (*IdP, error) {
 	if p.qr, err = newQRService(d.Limits); err != nil {
 		return nil, err
 	}
+	p.streams = newQRStreams(p)
 	p.oidc, err = oidcop.New(oidcop.Deps{Store: d.Store, Log: d.Log, Now: d.Now, Render: d.Render, URL: d.URL,
 		Secure: d.Secure(), CryptoKey: d.OIDCCryptoKey, PortalClientSecret: d.PortalClientSecret,
 		BrowserSession: p.browserSession, EndBrowserSession: p.endBrowserSession, OAuthRoutes: d.OAuthRoutes})
@@ -85,6 +87,10 @@ func (p *IdP) audit(c echo.Context, actor, action, citizenID, detail string) {
 		p.d.Log.Warn("audit failed", "action", action, "err", err)
 	}
 }
+
+// CloseStreams ends the event streams the identity provider holds (see qrStreams): the server
+// stops.
+func (p *IdP) CloseStreams() { p.streams.close() }
 
 // busy is the answer when password hashing is saturated.
 func busy(err error) *web.Error {

@@ -57,7 +57,7 @@ func productionHashing(c *app.Config) { c.Argon2 = web.DefaultArgon2 }
 // API -> code -> callback -> token exchange. One app session reads the codes (logging in to
 // the app is not part of a web login).
 func BenchmarkDirectLogin(b *testing.B) {
-	env := apptest.New(b, productionHashing)
+	env := apptest.New(b, productionHashing, apptest.UnbudgetedSMS)
 	r := newDemoRP(b, env)
 	phone := env.AppLogin(qrAn, app.DemoPassword)
 	for b.Loop() {
@@ -78,7 +78,7 @@ func BenchmarkDirectLogin(b *testing.B) {
 // passcode (one passcode hash) and is signed out; the desktop follows the redirect and the
 // client redeems the code.
 func BenchmarkQRLogin(b *testing.B) {
-	env := apptest.New(b, productionHashing)
+	env := apptest.New(b, productionHashing, apptest.UnbudgetedSMS)
 	r := newDemoRP(b, env)
 	for b.Loop() {
 		// The fake clock moves 2.1 s per login, under the per-IP cap on QR starts a minute.

@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -152,14 +153,21 @@ func (p *IdP) loadQRLogin(c echo.Context, id string) (store.QRLogin, error) {
 // writes the expiry down (once: the conditional UPDATE lets one reader win), audits and
 // announces it. Only when another request changed the row meanwhile is it read again.
 func (p *IdP) settleQRLogin(c echo.Context, l store.QRLogin) (store.QRLogin, error) {
+	return p.settleQRLoginFrom(c.Request().Context(), c.RealIP(), l)
+}
+
+// settleQRLoginFrom is settleQRLogin for a reader at ip outside a request (an event stream
+// the server holds itself).
+func (p *IdP) settleQRLoginFrom(ctx context.Context, ip string, l store.QRLogin) (store.QRLogin, error) {
 	now := p.d.Now()
 	if l.State == l.StateAt(now) {
 		return l, nil
 	}
-	ctx := c.Request().Context()
 	switch err := p.d.Store.ExpireQRLogin(ctx, l.ID, now); {
 	case err == nil:
-		p.audit(c, "idp", "qr_expired", l.CitizenID, qrDetail(l))
+		if err := p.d.Store.Audit(ctx, auditEvent(now, "idp", "qr_expired", l.CitizenID, ip, qrDetail(l))); err != nil {
+			p.d.Log.Warn("audit failed", "action", "qr_expired", "err", err)
+		}
 		p.d.Hub.Publish(qrTopic(l.ID))
 		l.State, l.DecidedAt = store.QRExpired, now
 		return l, nil

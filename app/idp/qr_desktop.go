@@ -135,11 +135,19 @@ func (p *IdP) followQR(c echo.Context) error {
 	w := c.Response()
 	w.Header().Set(echo.HeaderContentType, "text/event-stream")
 	w.Header().Set("X-Accel-Buffering", "no") // a buffering reverse proxy would hold events back
+	if c.Request().ProtoMajor == 1 {
+		// The stream is held apart from the server (qrStreams) and its connection closed at
+		// its end: the browser must not keep it for another request.
+		w.Header().Set("Connection", "close")
+	}
 	w.WriteHeader(http.StatusOK)
 
 	st := p.qrStatusOf(l)
 	if err := writeEvent(w, st.State, st); err != nil {
 		return nil // the browser went away
+	}
+	if !terminalQR(st.State) && p.streams.hold(w, c.Request(), c.RealIP(), l, st) {
+		return nil
 	}
 	heartbeat := time.NewTicker(qrHeartbeat)
 	defer heartbeat.Stop()

@@ -101,7 +101,7 @@ func (r *runner) flooder(soft, hard context.Context, i int) {
 	defer c.CloseIdleConnections()
 	app := client.NewPhone(r.base, c, "")
 	for soft.Err() == nil && r.ticket() {
-		id, password := r.cfg.IDNumber, r.cfg.Password
+		id, password := r.pool.all[0].idNumber, r.pool.all[0].password
 		if mathrand.Float64() < r.cfg.WrongShare {
 			// Each wrong password goes to another unknown ID: an unknown ID locks after 5 wrong
 			// passwords like a real one, and a locked ID would cost the server no hash.

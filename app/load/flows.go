@@ -10,8 +10,8 @@ import (
 )
 
 // directLogin is seed flow 2 for demo-app: authorize -> login page -> số định danh + mật
-// khẩu -> the SMS code read through the phone API -> callback -> token.
-func (r *runner) directLogin(ctx context.Context) error {
+// khẩu -> the SMS code read on the citizen's phone -> callback -> token.
+func (r *runner) directLogin(ctx context.Context, c *citizen) error {
 	t0 := time.Now()
 	b, a := r.browser(), client.NewAuthorization()
 	defer done(b)
@@ -20,15 +20,14 @@ func (r *runner) directLogin(ctx context.Context) error {
 		return err
 	}
 	t := time.Now()
-	p, err := b.PasswordStep(ctx, lp, r.cfg.IDNumber, r.cfg.Password)
+	p, err := b.PasswordStep(ctx, lp, c.idNumber, c.password)
 	if err != nil {
 		return r.fail("password", err)
 	}
-	answered := time.Now()
 	if p.Resp.StatusCode != http.StatusSeeOther {
 		return r.fail("password", &client.UnexpectedError{Want: "303 to the code step", Page: p})
 	}
-	r.stats.add("password", answered.Sub(t))
+	r.stats.add("password", time.Since(t))
 
 	t = time.Now()
 	codePage, err := b.CodeStep(ctx, p)
@@ -37,47 +36,34 @@ func (r *runner) directLogin(ctx context.Context) error {
 	}
 	r.stats.add("code_page", time.Since(t))
 
-	tried := map[string]bool{}
-	for try := 0; ; try++ {
-		code, err := r.phone.claimCode(ctx, answered, tried)
-		if err != nil {
-			return err
-		}
-		t = time.Now()
-		p, err := b.SubmitCode(ctx, codePage, code)
-		if err != nil {
-			return r.fail("code", err)
-		}
-		if p.Resp.StatusCode == http.StatusUnauthorized && try+1 < maxCodeTries {
-			// Another user's code: logins of one citizen overlap, so the newest code on the
-			// phone is not always this browser's. Hand it back and take the next one.
-			r.phone.release(code)
-			tried[code] = true
-			r.stats.codeRetries.Add(1)
-			continue
-		}
-		if p.Resp.StatusCode != http.StatusSeeOther {
-			r.phone.release(code)
-			return r.fail("code", &client.UnexpectedError{Want: "303 on to the client", Page: p})
-		}
-		if p, err = b.Follow(ctx, p); err != nil {
-			return r.fail("code", err)
-		}
-		r.stats.add("code", time.Since(t))
-		if err := r.redeem(ctx, "code", p.URL, a); err != nil {
-			return err
-		}
-		break
+	code, err := r.readCode(ctx, c)
+	if err != nil {
+		return err
+	}
+	t = time.Now()
+	if p, err = b.SubmitCode(ctx, codePage, code); err != nil {
+		return r.fail("code", err)
+	}
+	if p.Resp.StatusCode != http.StatusSeeOther {
+		return r.fail("code", &client.UnexpectedError{Want: "303 on to the client", Page: p})
+	}
+	if p, err = b.Follow(ctx, p); err != nil {
+		return r.fail("code", err)
+	}
+	r.stats.add("code", time.Since(t))
+	if err := r.redeem(ctx, "code", p.URL, a, c); err != nil {
+		return err
 	}
 	r.stats.add("login (direct)", time.Since(t0))
 	r.stats.completed.Add(1)
+	r.stats.completedDirect.Add(1)
 	return nil
 }
 
 // qrLogin is seed flow 1 for demo-app: the desktop starts a QR login and follows its events;
-// the phone logs in to the app, scans and confirms with the passcode; the desktop follows the
-// redirect to the callback and redeems the code.
-func (r *runner) qrLogin(ctx context.Context) error {
+// the citizen's phone logs in to the app, scans and confirms with the passcode; the desktop
+// follows the redirect to the callback and redeems the code.
+func (r *runner) qrLogin(ctx context.Context, c *citizen) error {
 	t0 := time.Now()
 	b, a := r.browser(), client.NewAuthorization()
 	defer done(b)
@@ -99,29 +85,16 @@ func (r *runner) qrLogin(ctx context.Context) error {
 		return r.fail("qr_events", err)
 	}
 	defer stream.Close()
-	var confirmSent, confirmAnswered time.Time
-	err = r.phone.exclusive(ctx, func(token string) error {
-		t := time.Now()
-		if _, err := r.phone.app.Scan(ctx, token, l.QR); err != nil {
-			return r.fail("scan", err)
-		}
-		r.stats.add("scan", time.Since(t))
-		confirmSent = time.Now()
-		d, err := r.phone.app.Confirm(ctx, token, l.ID, r.cfg.Passcode)
-		if err != nil {
-			return r.fail("confirm", err)
-		}
-		confirmAnswered = time.Now()
-		if d.State != "confirmed" || !d.SignedOut {
-			return r.fail("confirm", errors.New("answer is not confirmed+signed_out"))
-		}
-		r.stats.add("confirm", confirmAnswered.Sub(confirmSent))
-		return nil
-	})
+	c.token = "" // the app login below ends the kept session, and the confirm signs the app out
+	token, err := r.appLogin(ctx, c)
 	if err != nil {
 		return err
 	}
-	redirect, err := r.confirmed(stream, confirmSent, confirmAnswered)
+	sent, answered, err := r.scanConfirm(ctx, c, token, l.QR, l.ID)
+	if err != nil {
+		return err
+	}
+	redirect, err := r.confirmed(stream, sent, answered)
 	if err != nil {
 		return err
 	}
@@ -132,12 +105,39 @@ func (r *runner) qrLogin(ctx context.Context) error {
 		return r.fail("finish", err)
 	}
 	r.stats.add("finish", time.Since(t))
-	if err := r.redeem(ctx, "finish", p.URL, a); err != nil {
+	if err := r.redeem(ctx, "finish", p.URL, a, c); err != nil {
 		return err
 	}
 	r.stats.add("login (qr)", time.Since(t0))
 	r.stats.completed.Add(1)
+	r.stats.completedQR.Add(1)
 	return nil
+}
+
+// scanConfirm scans the QR with the citizen's app session and confirms with the passcode (the
+// second hash of a QR login); it returns when the confirm was sent and when it was answered.
+// wantID, if set, is the login the QR must name.
+func (r *runner) scanConfirm(ctx context.Context, c *citizen, token, qr, wantID string) (sent, answered time.Time, err error) {
+	t := time.Now()
+	req, err := c.app.Scan(ctx, token, qr)
+	if err != nil {
+		return sent, answered, r.fail("scan", err)
+	}
+	if wantID != "" && req.ID != wantID {
+		return sent, answered, r.fail("scan", errors.New("the QR names another login"))
+	}
+	r.stats.add("scan", time.Since(t))
+	sent = time.Now()
+	d, err := c.app.Confirm(ctx, token, req.ID, c.passcode)
+	if err != nil {
+		return sent, answered, r.fail("confirm", err)
+	}
+	answered = time.Now()
+	if d.State != "confirmed" || !d.SignedOut {
+		return sent, answered, r.fail("confirm", errors.New("answer is not confirmed+signed_out"))
+	}
+	r.stats.add("confirm", answered.Sub(sent))
+	return sent, answered, nil
 }
 
 // confirmed waits on the stream for the login's confirmed event and returns its redirect.

@@ -1,5 +1,6 @@
-// Package load is the load driver behind `dvclogin load`: it logs the demo citizen in through
-// the real HTTP surface, many times over, and reports latencies. It only ever talks to a server
+// Package load is the load driver behind `dvclogin load`: it logs a pool of citizens in
+// through the real HTTP surface, many times over, and reports latencies and rates, each rate
+// also as a share of the argon2id hash rate measured in the same run. It only ever talks to a server
 // on this machine: a load test against someone else's server is an attack, so any target that is not
 // a loopback address is refused, and so is any connection that would leave loopback.
 package load
@@ -36,7 +37,7 @@ var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 // Config is one load run.
 type Config struct {
 	Target     *url.URL
-	Scenario   string // direct | qr | mixed | password-flood
+	Scenario   string // direct | qr | mixed | password-flood | waiters
 	Users      int
 	Duration   time.Duration
 	MaxLogins  int // 0: bounded by Duration only
@@ -47,7 +48,12 @@ type Config struct {
 	WrongShare float64 // password-flood: share of wrong passwords
 	ServerPID  int     // read the server's memory from /proc before and after
 	PollEvery  time.Duration
-	DeviceKey  string // the phone's device key from an earlier run: the phone that holds the SIM
+	DeviceKey  string        // the phone's device key from an earlier run: the phone that holds the SIM
+	Citizens   []string      // CSV files of citizens with their secrets (`dvclogin citizens generate`)
+	Devices    string        // file keeping each citizen's phone between runs
+	HashFor    time.Duration // how long to measure the argon2id rate; 0: not measured
+	Waiters    int           // waiters: QR logins left waiting with open event streams
+	Confirms   int           // waiters: how many of them are confirmed
 }
 
 // Main is the `load` subcommand.
@@ -61,12 +67,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	fmt.Fprintf(stderr, "load: %s against %s, %d users, %s (load average %s)\n",
 		cfg.Scenario, cfg.Target, cfg.Users, cfg.Duration, loadAverage())
-	rep, err := drive(ctx, cfg)
+	rep, err := drive(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	rep.write(stdout)
-	if cfg.DeviceKey == "" && rep.deviceKey != "" {
+	if cfg.DeviceKey == "" && cfg.Devices == "" && rep.deviceKey != "" {
 		fmt.Fprintf(stderr, "load: this run's phone has the device key %s; pass -device-key %s to run again as the phone that holds the SIM\n",
 			rep.deviceKey, rep.deviceKey)
 	}
@@ -81,11 +87,19 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.SetOutput(stderr)
 	target := fs.String("url", "http://127.0.0.1:8080", "server to load: loopback only (127.0.0.0/8, ::1, localhost)")
 	cfg := Config{}
-	fs.StringVar(&cfg.Scenario, "scenario", "direct", "direct | qr | mixed | password-flood")
-	fs.IntVar(&cfg.Users, "c", 8, "concurrent virtual users")
+	fs.StringVar(&cfg.Scenario, "scenario", "direct", "direct | qr | mixed | password-flood | waiters")
+	fs.IntVar(&cfg.Users, "c", 8, "concurrent virtual users (waiters: how many open their QR login at a time)")
 	fs.DurationVar(&cfg.Duration, "d", 20*time.Second, "how long to start new logins (at most 30m)")
 	fs.IntVar(&cfg.MaxLogins, "n", 0, "stop after this many logins (password POSTs for password-flood); 0 = until -d")
-	fs.StringVar(&cfg.IDNumber, "id", store.DemoCitizens[0].IDNumber, "số định danh of a level-2 citizen with web login enabled")
+	fs.Func("citizens", "CSV of citizens with their secrets, as `dvclogin citizens generate` writes it (repeat for more files); default: the one citizen of -id", func(v string) error {
+		cfg.Citizens = append(cfg.Citizens, v)
+		return nil
+	})
+	fs.StringVar(&cfg.Devices, "devices", "", "file that keeps each citizen's phone (device key, app session) between runs; default: the first -citizens file + \".devices\"")
+	fs.DurationVar(&cfg.HashFor, "hash-for", 3*time.Second, "measure argon2id at the server's parameters on every core this long before the run (0: do not)")
+	fs.IntVar(&cfg.Waiters, "waiters", 1000, "waiters: QR logins to leave waiting with their event streams open")
+	fs.IntVar(&cfg.Confirms, "confirms", 20, "waiters: how many of them to confirm, spread over -d")
+	fs.StringVar(&cfg.IDNumber, "id", store.DemoCitizens[0].IDNumber, "without -citizens: số định danh of a level-2 citizen with web login enabled")
 	fs.StringVar(&cfg.Password, "password", store.DemoPassword, "the citizen's password")
 	fs.StringVar(&cfg.Passcode, "passcode", store.DemoPasscode, "the citizen's app passcode (QR confirm)")
 	fs.IntVar(&cfg.SourceIPs, "ips", 1, "spread connections over 127.0.0.1..127.0.0.N, as N browsers (Linux; IPv4 target)")
@@ -105,13 +119,22 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 		return cfg, err
 	}
 	cfg.Target = u
+	if cfg.Devices == "" && len(cfg.Citizens) > 0 {
+		cfg.Devices = cfg.Citizens[0] + ".devices"
+	}
 	return cfg, cfg.validate()
 }
 
 func (c Config) validate() error {
 	var errs []error
-	if !slices.Contains([]string{"direct", "qr", "mixed", "password-flood"}, c.Scenario) {
-		errs = append(errs, fmt.Errorf("load: unknown scenario %q (direct, qr, mixed, password-flood)", c.Scenario))
+	if !slices.Contains([]string{"direct", "qr", "mixed", "password-flood", "waiters"}, c.Scenario) {
+		errs = append(errs, fmt.Errorf("load: unknown scenario %q (direct, qr, mixed, password-flood, waiters)", c.Scenario))
+	}
+	if c.Waiters < 1 || c.Waiters > 20000 || c.Confirms < 0 || c.Confirms > c.Waiters {
+		errs = append(errs, errors.New("load: -waiters must be 1..20000 and -confirms 0..-waiters"))
+	}
+	if c.HashFor < 0 || c.HashFor > time.Minute {
+		errs = append(errs, errors.New("load: -hash-for must be 0..1m"))
 	}
 	if c.Users < 1 || c.Users > 512 {
 		errs = append(errs, errors.New("load: -c must be 1..512"))

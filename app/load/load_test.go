@@ -3,11 +3,16 @@ package load
 import (
 	"bytes"
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/citizens"
 )
 
 // TestLoadDriverCompletesLogins runs each scenario for a few logins against the real app and
@@ -25,11 +30,11 @@ func TestLoadDriverCompletesLogins(t *testing.T) {
 		{"Mixed", []string{"-scenario", "mixed", "-c", "2", "-n", "4"}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := parseFlags(append([]string{"-url", env.URL, "-d", "2m", "-device-key", deviceKey}, tc.args...), &bytes.Buffer{})
+			cfg, err := parseFlags(append([]string{"-url", env.URL, "-d", "2m", "-hash-for", "0", "-device-key", deviceKey}, tc.args...), &bytes.Buffer{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := drive(context.Background(), cfg)
+			rep, err := drive(context.Background(), cfg, io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,11 +57,11 @@ func TestLoadDriverCompletesLogins(t *testing.T) {
 func TestLoadDriverFlood(t *testing.T) {
 	env := apptest.New(t, apptest.UnbudgetedSMS)
 	cfg, err := parseFlags([]string{"-url", env.URL, "-scenario", "password-flood", "-c", "6", "-n", "60",
-		"-d", "1m", "-wrong", "0.2", "-poll", "5ms"}, &bytes.Buffer{})
+		"-d", "1m", "-wrong", "0.2", "-poll", "5ms", "-hash-for", "0"}, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := drive(context.Background(), cfg)
+	rep, err := drive(context.Background(), cfg, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,5 +126,94 @@ func TestLoadIsBounded(t *testing.T) {
 		if _, err := parseFlags([]string{"-url", "http://127.0.0.1:8080", "-d", d.String()}, &bytes.Buffer{}); err == nil {
 			t.Errorf("-d %s accepted", d)
 		}
+	}
+}
+
+// TestLoadDriverPool logs a class of generated citizens in (the CSV `dvclogin citizens
+// generate` writes), each login with a citizen of its own, in every scenario; a second run
+// finds the citizens' phones in the -devices file and needs no new app login to read codes.
+func TestLoadDriverPool(t *testing.T) {
+	env := apptest.New(t, apptest.UnbudgetedSMS, func(c *app.Config) { c.TrustedProxies = nil })
+	ctx := context.Background()
+	drafts, err := citizens.Visitors(ctx, env.App.Store(), 6, citizens.VisitorOptions{RandomSecrets: true, WebLogin: true}, env.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := citizens.Create(ctx, env.App.Store(), env.App.Hasher(), drafts, env.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvPath := filepath.Join(t.TempDir(), "lop.csv")
+	var buf bytes.Buffer
+	if err := citizens.WriteCSV(&buf, accounts); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(csvPath, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name       string
+		args       []string
+		want       int64
+		warmLogins int64 // app logins of the warm-up: the first run logs every direct citizen in, the next none
+	}{
+		{"Direct", []string{"-scenario", "direct", "-c", "4", "-n", "12"}, 12, 6},
+		{"DirectAgain", []string{"-scenario", "direct", "-c", "6", "-n", "6"}, 6, 0},
+		{"QR", []string{"-scenario", "qr", "-c", "3", "-n", "6"}, 6, 0},
+		{"Mixed", []string{"-scenario", "mixed", "-c", "4", "-n", "8"}, 8, 3}, // the QR run signed the direct half out
+		{"Waiters", []string{"-scenario", "waiters", "-c", "4", "-waiters", "12", "-confirms", "3", "-d", "300ms"}, 3, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"-url", env.URL, "-d", "2m", "-hash-for", "0", "-citizens", csvPath}, tc.args...)
+			cfg, err := parseFlags(args, &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := drive(ctx, cfg, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			rep.write(&out)
+			t.Log("\n" + out.String())
+			if got := rep.stats.completed.Load(); got != tc.want || rep.failures() != 0 || rep.stats.rejected.Load() != 0 ||
+				!strings.Contains(out.String(), "errors: none") {
+				t.Fatalf("completed %d of %d, %d failures, %d rejected:\n%s", got, tc.want, rep.failures(), rep.stats.rejected.Load(), out.String())
+			}
+			if rep.poolSize != 6 || rep.warmLogins != tc.warmLogins {
+				t.Fatalf("pool of %d citizens, %d warm-up app logins; want 6 and %d", rep.poolSize, rep.warmLogins, tc.warmLogins)
+			}
+			if tc.name == "Waiters" && (rep.waitersOpened != 12 || len(rep.stats.steps["notify_lag"]) != 3) {
+				t.Fatalf("%d waiters opened, %d lags measured:\n%s", rep.waitersOpened, len(rep.stats.steps["notify_lag"]), out.String())
+			}
+		})
+	}
+}
+
+// TestPoolLeasesEachCitizenOnce: a citizen out on lease is not handed to another login until it
+// comes back.
+func TestPoolLeasesEachCitizenOnce(t *testing.T) {
+	r := &runner{stats: newLoadStats()}
+	a, b := &citizen{idNumber: "a"}, &citizen{idNumber: "b"}
+	r.pool = newPool([]*citizen{a, b}, false)
+	first, _ := r.lease(context.Background(), false)
+	second, _ := r.lease(context.Background(), false)
+	if first == second {
+		t.Fatal("one citizen leased twice")
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if c, err := r.lease(gone, false); err == nil {
+		t.Fatalf("leased %s while every citizen was out", c.idNumber)
+	}
+	r.handBack(first)
+	if c, err := r.lease(context.Background(), false); err != nil || c != first {
+		t.Fatalf("after the hand back: %v, %v", c, err)
+	}
+	// Mixed splits the pool: the QR half never serves a direct login.
+	m := &runner{stats: newLoadStats()}
+	m.pool = newPool([]*citizen{{idNumber: "d"}, {idNumber: "q"}}, true)
+	if c, _ := m.lease(context.Background(), true); c.idNumber != "q" || !c.qr {
+		t.Fatalf("mixed QR lease gave %s", c.idNumber)
 	}
 }

@@ -10,161 +10,138 @@ import (
 	"dvclogin/app/client"
 )
 
-// phone is the citizen's one phone. The app allows one device at a time: an app login
-// ends the previous app session, and a QR confirm signs the app out. So the direct logins
-// share one app session to read their codes, and each QR login takes the phone for itself
-// (app login, scan, confirm) while nobody else may log in to the app.
-type phone struct {
-	run   *runner
-	app   *client.Phone // its device key is the phone's that holds the citizen's SIM
-	mu    sync.RWMutex  // readers: code reads with the shared token; writer: an app login and its use
-	token string        // the shared app session for reading codes; "" when it ended
+// Each citizen has one phone. The app allows one device at a time and a QR confirm signs the
+// app out, so a citizen's direct logins read their codes with one app session kept across
+// logins (made again only when it ended), and each QR login logs in to the app for itself.
+// The lease keeps one citizen's logins from overlapping, so the newest unused code on the
+// phone is always the login's own.
 
-	codes   sync.Mutex
-	claimed map[string]bool // codes a login holds or used (and those older than the run)
+// appLogin logs the citizen in to the app on its phone: one password hash on the server.
+func (r *runner) appLogin(ctx context.Context, c *citizen) (string, error) {
+	t0 := time.Now()
+	s, err := c.app.Login(ctx, c.idNumber, c.password, "")
+	var ae *client.APIError
+	if errors.As(err, &ae) && ae.Code == "activation_required" {
+		err = errors.New("activation_required: this phone does not hold the citizen's SIM (keep the -devices file of the run that first logged these citizens in, or generate new citizens)")
+	}
+	if err != nil {
+		return "", r.fail("app_login", err)
+	}
+	r.stats.add("app_login", time.Since(t0))
+	return s.Token, nil
 }
 
-// markOld logs in to the app and claims the codes already on the phone.
-func (p *phone) markOld(ctx context.Context) error {
-	msgs, err := p.messages(ctx)
+// messages reads the citizen's phone with its kept app session, logging in again when there is
+// none or it ended (a QR confirm, or a run that left it to expire).
+func (r *runner) messages(ctx context.Context, c *citizen) ([]client.Message, error) {
+	if c.token != "" {
+		msgs, err := r.read(ctx, c)
+		if !signedOut(err) {
+			return msgs, r.failed(err)
+		}
+	}
+	token, err := r.appLogin(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	c.token = token
+	r.stats.readLogins.Add(1)
+	msgs, err := r.read(ctx, c)
+	if signedOut(err) {
+		return nil, r.fail("read_code", errors.New("a fresh app session was refused"))
+	}
+	return msgs, r.failed(err)
+}
+
+func (r *runner) read(ctx context.Context, c *citizen) ([]client.Message, error) {
+	t0 := time.Now()
+	msgs, err := c.app.Messages(ctx, c.token)
+	if err == nil {
+		r.stats.add("read_code", time.Since(t0))
+	}
+	return msgs, err
+}
+
+// markOld sets aside the codes already on the citizen's phone: every code that arrives from
+// now on belongs to a login of this run.
+func (r *runner) markOld(ctx context.Context, c *citizen) error {
+	msgs, err := r.messages(ctx, c)
 	if err != nil {
 		return err
 	}
-	p.codes.Lock()
-	defer p.codes.Unlock()
+	c.used = map[string]bool{}
 	for _, m := range msgs {
 		if code := sixDigits.FindString(m.Body); code != "" {
-			p.claimed[code] = true
+			c.used[code] = true
 		}
 	}
 	return nil
 }
 
-// claimCode returns the newest unclaimed code on the phone that was sent before this
-// browser's password step answered (its own code was sent before that answer; server and
-// driver share this machine's clock). tried are codes that proved to be another login's. When
-// every such code is held by another login for now, it waits: a held code is soon used or
-// handed back. If the server's clock is not this machine's (a test's fake clock), the send
-// times say nothing and the newest unclaimed code is taken.
-func (p *phone) claimCode(ctx context.Context, answered time.Time, tried map[string]bool) (string, error) {
+// readCode returns the newest code on the phone that no login used: this login's own, since
+// nobody else logs this citizen in meanwhile. It waits a little for the SMS to arrive.
+func (r *runner) readCode(ctx context.Context, c *citizen) (string, error) {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		msgs, err := p.messages(ctx)
+		msgs, err := r.messages(ctx, c)
 		if err != nil {
 			return "", err
 		}
-		sameClock := len(msgs) > 0 && time.Since(msgs[0].SentAt).Abs() < time.Minute
-		p.codes.Lock()
-		pick := ""
 		for _, m := range msgs {
-			code := sixDigits.FindString(m.Body)
-			if code == "" || p.claimed[code] || tried[code] || (sameClock && m.SentAt.After(answered)) {
-				continue
+			if code := sixDigits.FindString(m.Body); code != "" && !c.used[code] {
+				c.used[code] = true
+				return code, nil
 			}
-			pick = code
-			break
-		}
-		if pick != "" {
-			p.claimed[pick] = true
-		}
-		p.codes.Unlock()
-		if pick != "" {
-			return pick, nil
 		}
 		select {
 		case <-ctx.Done():
-			return "", p.run.fail("read_code", errors.New("cancelled"))
+			return "", r.fail("read_code", errors.New("cancelled"))
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return "", p.run.fail("read_code", errors.New("no unclaimed code on the phone"))
+	return "", r.fail("read_code", errors.New("no new code on the phone"))
 }
 
-func (p *phone) release(code string) {
-	p.codes.Lock()
-	delete(p.claimed, code)
-	p.codes.Unlock()
-}
-
-// messages reads the phone's messages with the shared app session. When a QR login ended that
-// session, it logs in again and reads while holding the phone, so a stream of QR logins
-// cannot end the new session before it was used.
-func (p *phone) messages(ctx context.Context) ([]client.Message, error) {
-	p.mu.RLock()
-	token := p.token
-	if token != "" {
-		msgs, err := p.read(ctx, token)
-		p.mu.RUnlock()
-		if !signedOut(err) {
-			return msgs, p.failed(err)
-		}
-	} else {
-		p.mu.RUnlock()
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.token == "" || p.token == token {
-		t, err := p.login(ctx)
-		if err != nil {
-			return nil, err
-		}
-		p.token = t
-	}
-	msgs, err := p.read(ctx, p.token)
-	if signedOut(err) {
-		return nil, p.run.fail("read_code", errors.New("a fresh app session was refused"))
-	}
-	return msgs, p.failed(err)
-}
-
-// read reads the messages, timed as a step.
-func (p *phone) read(ctx context.Context, token string) ([]client.Message, error) {
-	t0 := time.Now()
-	msgs, err := p.app.Messages(ctx, token)
-	if err == nil {
-		p.run.stats.add("read_code", time.Since(t0))
-	}
-	return msgs, err
-}
-
-// signedOut: the shared session ended (a QR login signed the app out), which is no failure.
+// signedOut: the kept session ended (a QR login signed the app out), which is no failure.
 func signedOut(err error) bool {
 	var ae *client.APIError
 	return errors.As(err, &ae) && ae.Status == http.StatusUnauthorized
 }
 
-func (p *phone) failed(err error) error {
+func (r *runner) failed(err error) error {
 	if err == nil {
 		return nil
 	}
-	return p.run.fail("read_code", err)
+	return r.fail("read_code", err)
 }
 
-// exclusive logs in to the app for one QR login and runs fn with that session while no other
-// app login may happen; the shared session ended with this login.
-func (p *phone) exclusive(ctx context.Context, fn func(token string) error) error {
-	t0 := time.Now()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.run.stats.add("phone_wait", time.Since(t0))
-	token, err := p.login(ctx)
-	p.token = ""
-	if err != nil {
-		return err
+// warmUp gives every citizen that does direct logins an app session to read codes with and
+// sets aside the codes already on its phone, a few at a time, before the clock starts: a
+// session kept from an earlier run (-devices) costs a read, a new one an app login.
+func (r *runner) warmUp(ctx context.Context) error {
+	var todo []*citizen
+	for _, c := range r.pool.all {
+		if !c.qr {
+			todo = append(todo, c)
+		}
 	}
-	return fn(token)
-}
-
-func (p *phone) login(ctx context.Context) (string, error) {
-	t0 := time.Now()
-	s, err := p.app.Login(ctx, p.run.cfg.IDNumber, p.run.cfg.Password, "")
-	var ae *client.APIError
-	if errors.As(err, &ae) && ae.Code == "activation_required" {
-		err = errors.New("activation_required: this phone does not hold the citizen's SIM (pass -device-key of the phone that does, or start on fresh data)")
+	work := make(chan *citizen)
+	errs := make(chan error, len(todo))
+	var wg sync.WaitGroup
+	for range min(4, len(todo)) {
+		wg.Go(func() {
+			for c := range work {
+				if err := r.markOld(ctx, c); err != nil {
+					errs <- err
+				}
+			}
+		})
 	}
-	if err != nil {
-		return "", p.run.fail("app_login", err)
+	for _, c := range todo {
+		work <- c
 	}
-	p.run.stats.add("app_login", time.Since(t0))
-	return s.Token, nil
+	close(work)
+	wg.Wait()
+	close(errs)
+	return <-errs
 }

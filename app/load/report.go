@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"dvclogin/app/web"
 )
 
 // errKind shortens a transport error for the report.
@@ -41,7 +43,9 @@ type stats struct {
 	statuses map[int]int
 	errors   map[string]int
 
-	completed, rejected, failed, codeRetries, noRetryAfter, floodSent atomic.Int64
+	completed, rejected, failed, noRetryAfter, floodSent atomic.Int64
+	completedDirect, completedQR                         atomic.Int64
+	readLogins                                           atomic.Int64 // app logins to read codes (a kept session had ended)
 }
 
 func newLoadStats() *stats {
@@ -74,6 +78,16 @@ type Report struct {
 	loadBefore, loadAfter string
 	memBefore, memAfter   string
 	deviceKey             string // the phone's device key (given, or issued by the server in this run)
+	poolSize              int
+	hashRate              float64 // argon2id hashes a second on every core, measured before the run
+	hashRateAfter         float64 // and after it
+	hashCores             int
+	warmLogins            int64 // app logins of the warm-up
+	warmTook              time.Duration
+	waitersOpened         int64
+	waitersTook           time.Duration
+	memWaiting            string
+	rssBefore, rssWaiting int64 // KiB
 }
 
 // failures counts what went wrong (429s are the server's admission control, not failures,
@@ -91,7 +105,7 @@ func (rep *Report) failures() int {
 }
 
 // stepOrder lists steps in the order a login takes them.
-var stepOrder = []string{"authorize", "password", "code_page", "read_code", "code", "qr_start", "phone_wait",
+var stepOrder = []string{"lease_wait", "waiter_open", "authorize", "password", "code_page", "read_code", "code", "qr_start",
 	"app_login", "scan", "confirm", "notify", "notify_lag", "finish", "token", "login (direct)", "login (qr)",
 	"qr_status (idle)", "qr_status (flood)"}
 
@@ -101,13 +115,20 @@ func (rep *Report) write(w io.Writer) {
 	fmt.Fprintf(w, "dvclogin load: scenario %s, target %s, %d users, -d %s, -n %d, -ips %d\n",
 		c.Scenario, c.Target, c.Users, c.Duration, c.MaxLogins, c.SourceIPs)
 	fmt.Fprintf(w, "load average before: %s   after: %s\n", rep.loadBefore, rep.loadAfter)
-	fmt.Fprintf(w, "elapsed %.1fs (logins in flight at -d may finish)\n\n", secs)
+	fmt.Fprintf(w, "elapsed %.1fs (logins in flight at -d may finish)\n", secs)
+	hashRate := max(rep.hashRate, rep.hashRateAfter)
+	if hashRate > 0 {
+		p := web.DefaultArgon2
+		fmt.Fprintf(w, "argon2id rate           %.1f hashes/s  (m=%d KiB, t=%d, p=%d on %d cores; %.1f before the run, %.1f after: the faster counts)\n",
+			hashRate, p.Memory, p.Time, p.Threads, rep.hashCores, rep.hashRate, rep.hashRateAfter)
+	}
+	fmt.Fprintln(w)
 	if c.Scenario == "password-flood" {
 		s.mu.Lock()
 		var hashed, refused int
 		for k, d := range s.steps {
 			switch {
-			case strings.HasPrefix(k, "flood 200"), strings.HasPrefix(k, "flood 401"):
+			case strings.HasPrefix(k, "flood 200"), strings.HasPrefix(k, "flood 401"), strings.HasPrefix(k, "flood 403"):
 				hashed += len(d)
 			case strings.HasPrefix(k, "flood 429"):
 				refused += len(d)
@@ -118,12 +139,32 @@ func (rep *Report) write(w io.Writer) {
 		fmt.Fprintf(w, "password POSTs sent     %d  (%.1f/s)\n", sent, float64(sent)/secs)
 		fmt.Fprintf(w, "processed (hashed)      %d  (%.1f/s)\n", hashed, float64(hashed)/secs)
 		fmt.Fprintf(w, "refused 429+Retry-After %d  (%.1f%% of sent)\n", refused, 100*float64(refused)/math.Max(float64(sent), 1))
+	} else if c.Scenario == "waiters" {
+		fmt.Fprintf(w, "waiting QR logins       %d of %d opened in %.1fs (%d refused 429)\n", rep.waitersOpened, c.Waiters,
+			rep.waitersTook.Seconds(), s.rejected.Load())
+		if rep.rssWaiting > 0 && rep.waitersOpened > 0 {
+			fmt.Fprintf(w, "server memory waiting   %s: %.1f KiB more per waiting login\n", rep.memWaiting,
+				float64(rep.rssWaiting-rep.rssBefore)/float64(rep.waitersOpened))
+		}
+		fmt.Fprintf(w, "confirmed while waiting %d  (notify_lag below: confirm answered -> desktop event)\n", s.completed.Load())
+		fmt.Fprintf(w, "failed confirms         %d\n", s.failed.Load())
 	} else {
-		fmt.Fprintf(w, "completed logins        %d  (%.2f logins/s)\n", s.completed.Load(), float64(s.completed.Load())/secs)
+		fmt.Fprintf(w, "citizens                %d  (a login leases one; nobody logs in twice at once)\n", rep.poolSize)
+		if rep.warmLogins > 0 {
+			fmt.Fprintf(w, "warm-up (not timed)     %d app logins to read codes with, %.1fs\n", rep.warmLogins, rep.warmTook.Seconds())
+		}
+		direct, qr := float64(s.completedDirect.Load())/secs, float64(s.completedQR.Load())/secs
+		fmt.Fprintf(w, "completed logins        %d  (%.2f logins/s: direct %.2f/s, qr %.2f/s)\n", s.completed.Load(), direct+qr, direct, qr)
+		if hashRate > 0 {
+			// A direct login costs one argon2id (the password), a QR login two (app login,
+			// passcode): the ratio is the share of the machine's hashing the logins used.
+			fmt.Fprintf(w, "ratio to hash rate      %.2f  ((direct/s + 2 × qr/s) ÷ hash/s; direct %.2f × hash/s, qr %.2f × hash/s÷2)\n",
+				(direct+2*qr)/hashRate, direct/hashRate, 2*qr/hashRate)
+		}
 		fmt.Fprintf(w, "rejected with 429       %d  (waited Retry-After, then went on)\n", s.rejected.Load())
 		fmt.Fprintf(w, "failed logins           %d\n", s.failed.Load())
-		if n := s.codeRetries.Load(); n > 0 {
-			fmt.Fprintf(w, "code retries            %d  (another concurrent login's SMS code tried first)\n", n)
+		if n := s.readLogins.Load(); n > 0 {
+			fmt.Fprintf(w, "app logins to read code %d  (a kept app session had ended: one more hash each)\n", n)
 		}
 	}
 	fmt.Fprintf(w, "429 without Retry-After %d\n", s.noRetryAfter.Load())
@@ -221,4 +262,18 @@ func procMemory(pid int) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// procRSS reads the VmRSS in KiB out of a procMemory line; 0 if there is none.
+func procRSS(pid int, mem string) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	for _, part := range strings.Split(mem, ", ") {
+		if v, ok := strings.CutPrefix(part, "VmRSS "); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(v, " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,33 +20,50 @@ import (
 
 // runner is one run of the driver.
 type runner struct {
-	cfg     Config
-	base    string // scheme://host[:port]
-	rp      *client.RP
-	phone   *phone
-	stats   *stats
-	tickets atomic.Int64  // logins (or flood attempts) started
-	ipSeq   atomic.Uint64 // round robin over source addresses
-	started time.Time
+	cfg      Config
+	base     string // scheme://host[:port]
+	rp       *client.RP
+	pool     *pool
+	devices  *devices
+	stats    *stats
+	tickets  atomic.Int64  // logins (or flood attempts) started
+	ipSeq    atomic.Uint64 // round robin over source addresses
+	started  time.Time
+	hashRate float64 // argon2id hashes a second on this machine, measured at the start
 }
 
 // drive runs the scenario and returns its report.
-func drive(ctx context.Context, cfg Config) (*Report, error) {
-	r := &runner{cfg: cfg, base: cfg.Target.String(), stats: newLoadStats()}
-	r.phone = &phone{run: r, claimed: map[string]bool{}, app: client.NewPhone(r.base, r.client(nil), cfg.DeviceKey)}
-	hard, cancel := context.WithTimeout(ctx, cfg.Duration+drainGrace+time.Minute)
+func drive(ctx context.Context, cfg Config, note io.Writer) (*Report, error) {
+	r := &runner{cfg: cfg, base: cfg.Target.String(), stats: newLoadStats(), devices: &devices{path: cfg.Devices}}
+	if err := r.makePool(note); err != nil {
+		return nil, err
+	}
+	limit := cfg.Duration + drainGrace + time.Minute + cfg.HashFor
+	if cfg.Scenario == "waiters" {
+		limit += 5 * time.Minute // opening the waiting logins comes before -d
+	}
+	hard, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	if err := r.discover(hard); err != nil {
 		return nil, err
 	}
-	rep := &Report{cfg: cfg, loadBefore: loadAverage()}
+	rep := &Report{cfg: cfg, loadBefore: loadAverage(), poolSize: len(r.pool.all)}
+	if cfg.HashFor > 0 {
+		// The server's ceiling on this machine, now: argon2id at its parameters on every core,
+		// while the server is idle. Every rate of the report is also given as a share of it.
+		rep.hashRate, rep.hashCores = hashRate(hard, cfg.HashFor)
+		r.hashRate = rep.hashRate
+	}
 	rep.memBefore = procMemory(cfg.ServerPID)
 	if cfg.Scenario == "direct" || cfg.Scenario == "mixed" {
-		// Log in to the app once and set aside the codes already on the phone: every code that
-		// arrives from now on belongs to a login of this run.
-		if err := r.phone.markOld(hard); err != nil {
-			return nil, fmt.Errorf("load: app login: %w", err)
+		t0 := time.Now()
+		err := r.warmUp(hard)
+		rep.warmLogins, rep.warmTook = r.stats.readLogins.Load(), time.Since(t0)
+		r.devices.save(r.pool.all)
+		if err != nil {
+			return nil, fmt.Errorf("load: warm-up: %w", err)
 		}
+		r.stats = newLoadStats() // the warm-up is not part of the run
 	}
 	var watch *watch
 	if cfg.Scenario == "password-flood" {
@@ -58,9 +76,14 @@ func drive(ctx context.Context, cfg Config) (*Report, error) {
 	soft, stop := context.WithTimeout(hard, cfg.Duration)
 	defer stop()
 	r.started = time.Now()
-	if watch != nil {
+	switch {
+	case watch != nil:
 		r.flood(soft, hard, watch)
-	} else {
+	case cfg.Scenario == "waiters":
+		if err := r.waiters(hard, rep); err != nil {
+			return nil, err
+		}
+	default:
 		var wg sync.WaitGroup
 		for i := range cfg.Users {
 			wg.Go(func() { r.user(soft, hard, i) })
@@ -70,12 +93,53 @@ func drive(ctx context.Context, cfg Config) (*Report, error) {
 	rep.elapsed = time.Since(r.started)
 	rep.memAfter = procMemory(cfg.ServerPID)
 	rep.loadAfter = loadAverage()
+	if cfg.HashFor > 0 {
+		// Again after the run: the neighbours of a shared machine come and go, and the ratios
+		// take the faster of the two (the lower, more modest ratio).
+		rep.hashRateAfter, _ = hashRate(hard, cfg.HashFor)
+	}
 	rep.stats = r.stats
-	rep.deviceKey = r.phone.app.Key()
+	if err := r.devices.save(r.pool.all); err != nil {
+		fmt.Fprintln(note, err)
+	}
+	if len(r.pool.all) == 1 {
+		rep.deviceKey = r.pool.all[0].app.Key()
+	}
 	return rep, nil
 }
 
-// user is one virtual user: login after login until the time or the count is up.
+// makePool reads the citizens (-citizens), or takes the one citizen of -id, and gives each its
+// phone: the one kept in -devices, else a new one.
+func (r *runner) makePool(note io.Writer) error {
+	var all []*citizen
+	if len(r.cfg.Citizens) > 0 {
+		var err error
+		if all, err = loadCitizens(r.cfg.Citizens, note); err != nil {
+			return err
+		}
+	} else {
+		all = []*citizen{{idNumber: r.cfg.IDNumber, password: r.cfg.Password, passcode: r.cfg.Passcode}}
+	}
+	kept, err := r.devices.read()
+	if err != nil {
+		return err
+	}
+	for _, c := range all {
+		key, token := r.cfg.DeviceKey, ""
+		if k, ok := kept[c.idNumber]; ok {
+			key, token = k[0], k[1]
+		}
+		c.app, c.token = client.NewPhone(r.base, r.client(r.sourceIP()), key), token
+	}
+	r.pool = newPool(all, r.cfg.Scenario == "mixed")
+	if need := r.cfg.Users; r.cfg.Scenario != "password-flood" && r.cfg.Scenario != "waiters" && len(all) < need {
+		fmt.Fprintf(note, "load: %d citizens for %d users: a user waits for a free citizen (lease_wait); give more with -citizens\n", len(all), need)
+	}
+	return nil
+}
+
+// user is one virtual user: login after login until the time or the count is up, each with a
+// citizen nobody else is logging in.
 func (r *runner) user(soft, hard context.Context, i int) {
 	consecutive := 0
 	for n := 0; soft.Err() == nil; n++ {
@@ -83,12 +147,16 @@ func (r *runner) user(soft, hard context.Context, i int) {
 			return
 		}
 		qr := r.cfg.Scenario == "qr" || (r.cfg.Scenario == "mixed" && (i+n)%2 == 1)
-		var err error
-		if qr {
-			err = r.qrLogin(hard)
-		} else {
-			err = r.directLogin(hard)
+		c, err := r.lease(soft, qr)
+		if err != nil {
+			return // the time is up while waiting for a citizen
 		}
+		if qr {
+			err = r.qrLogin(hard, c)
+		} else {
+			err = r.directLogin(hard, c)
+		}
+		r.handBack(c)
 		if err == nil {
 			consecutive = 0
 			continue
@@ -208,20 +276,20 @@ func (r *runner) client(local net.IP) *http.Client {
 	if local != nil {
 		d.LocalAddr = &net.TCPAddr{IP: local}
 	}
-	return client.NewHTTP(counted{stats: r.stats, next: &http.Transport{DialContext: d.DialContext, Proxy: nil,
+	return client.NewHTTP(counted{r: r, next: &http.Transport{DialContext: d.DialContext, Proxy: nil,
 		MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second, ForceAttemptHTTP2: false}})
 }
 
 // counted counts every answer by its status.
 type counted struct {
-	stats *stats
-	next  http.RoundTripper
+	r    *runner // its stats: the warm-up's, then the run's
+	next http.RoundTripper
 }
 
 func (c counted) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := c.next.RoundTrip(req)
 	if err == nil {
-		c.stats.status(resp.StatusCode)
+		c.r.stats.status(resp.StatusCode)
 	}
 	return resp, err
 }
@@ -258,7 +326,7 @@ func (r *runner) openLogin(ctx context.Context, b *client.Browser, a client.Auth
 // redeem checks the redirect back to the client, redeems its code at the token endpoint and
 // verifies the ID token (go-oidc: the provider's key, issuer, audience, expiry; and the nonce)
 // and that it names the citizen who logged in.
-func (r *runner) redeem(ctx context.Context, step string, redirect *url.URL, a client.Authorization) error {
+func (r *runner) redeem(ctx context.Context, step string, redirect *url.URL, a client.Authorization, c *citizen) error {
 	code, err := r.rp.Code(a, redirect)
 	if err != nil {
 		return r.fail(step, err)
@@ -279,7 +347,7 @@ func (r *runner) redeem(ctx context.Context, step string, redirect *url.URL, a c
 	var claims struct {
 		Username string `json:"preferred_username"`
 	}
-	if err := idt.Claims(&claims); err != nil || claims.Username != r.cfg.IDNumber {
+	if err := idt.Claims(&claims); err != nil || claims.Username != c.idNumber {
 		return r.fail("id_token", errors.New("wrong citizen"))
 	}
 	return nil

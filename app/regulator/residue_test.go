@@ -3,6 +3,7 @@ package regulator_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -81,4 +82,52 @@ func TestPasswordParallelBurstStopsAtTheLimit(t *testing.T) {
 	if kinds[regulator.Wrong] != 20 || kinds[regulator.Limited] != 20 {
 		t.Fatalf("40 parallel guesses under a limit of 20: %v", kinds)
 	}
+}
+
+// cutShortPasscode starts a passcode check that a crash cuts short in its hash: the check
+// never returns, as in a process killed mid-hash, and nothing after it runs. Then the next
+// start tidies the attempts the crash left (DropUnfinishedAttempts, as app.New does).
+func (e *env) cutShortPasscode(t *testing.T, cit store.Citizen) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.Passcode(e.ctx, e.by(cit, ip), func() (bool, error) {
+			runtime.Goexit() // the process dies here: no outcome is ever recorded
+			return false, nil
+		})
+		t.Error("the passcode check went on after its hash was cut short")
+	}()
+	<-done
+	if _, err := e.st.DropUnfinishedAttempts(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A passcode guess is counted on the citizen before its hash runs: a crash between the two
+// does not give it back, however long after the next start comes, and a guess cut short at the
+// lock's count still locks. Unlike a password attempt (whose per-address count forgets a cut
+// short one after the grace), a guesser who could kill the server mid-hash would otherwise
+// get free guesses.
+func TestPasscodeCutShortStillCounts(t *testing.T) {
+	e := newEnv(t)
+	an := e.citizen(t, 1)
+	for range 3 {
+		e.Passcode(e.ctx, e.by(an, ip), wrong)
+	}
+	e.cutShortPasscode(t, an)
+	e.advance(store.PendingGrace + time.Hour)
+	v, err := e.Passcode(e.ctx, e.by(an, ip), wrong)
+	want(t, "the wrong guess after a cut short 4th", v, err, started(limitedAt(regulator.Account, e.now.Add(5*time.Minute), e.now), 5))
+
+	e.advance(5 * time.Minute)
+	for i := 6; i <= 8; i++ {
+		v, err := e.Passcode(e.ctx, e.by(an, ip), wrong)
+		want(t, fmt.Sprintf("wrong passcode %d", i), v, err, wrongLeft(10-i, i))
+	}
+	e.cutShortPasscode(t, an) // the 9th
+	e.cutShortPasscode(t, an) // the 10th: the lock's
+	e.advance(24 * time.Hour)
+	v, err = e.Passcode(e.ctx, e.by(an, ip), never(t))
+	want(t, "the right passcode after the 10th guess was cut short", v, err, regulator.Verdict{Kind: regulator.Locked, Scope: regulator.Account})
 }

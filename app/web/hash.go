@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -38,51 +40,169 @@ const MaxSecretLen = 1024 // bytes (256 Vietnamese characters of up to 4 bytes e
 // core runs at a time (each holds ~19 MiB), a short queue waits, and anything beyond gets
 // ErrBusy at once. A flood of password logins therefore cannot starve the QR login or exhaust
 // memory.
+//
+// Under saturation work already paid for goes first: a hash of priority HashPaid (the passcode of
+// a QR confirm, whose app login already cost a hash) takes the next free core before any
+// waiting hash of priority HashNew (a password step or app login that starts a login), and has a
+// queue of its own, so a full queue of new logins never refuses it. A login that got in thus
+// finishes, and the excess is refused at its first step.
 type Hasher struct {
-	Params Argon2Params
-	run    chan struct{} // slots for hashes running now
-	queue  chan struct{} // slots for running + waiting
-	wait   time.Duration
-	dummy  string
+	Params    Argon2Params
+	wait      time.Duration
+	dummyOnce sync.Once
+	dummy     string // see dummyHash
+
+	mu        sync.Mutex
+	slots     int              // hashes that may run at once
+	running   int              // hashes running now
+	queue     [2]int           // how many of each priority may wait
+	waiting   [2][]*hashWaiter // FIFO by priority
+	saturated int              // Saturate calls not yet released: refuse everything
+	drained   *sync.Cond       // signalled when running drops
+	refuseNew int              // RefuseNew calls not yet released
+}
+
+// Priority orders hashes waiting for a core.
+type Priority int
+
+const (
+	HashNew  Priority = iota // starts a login: the password step, an app login, the console login
+	HashPaid                 // continues a login that already cost a hash: the QR confirm's passcode
+)
+
+type hashWaiter struct {
+	ready   chan struct{}
+	granted bool
 }
 
 // NewHasher returns a Hasher with one running slot per core and a queue of queue waiting.
 func NewHasher(p Argon2Params, queue int) *Hasher {
 	n := runtime.GOMAXPROCS(0)
-	h := &Hasher{Params: p, run: make(chan struct{}, n), queue: make(chan struct{}, n+queue), wait: 3 * time.Second}
-	h.dummy = h.hash("dummy password for unknown accounts")
+	return newHasher(p, n, queue)
+}
+
+// dummyHash is what a secret of an unknown account is checked against. Checking costs one
+// argon2id derivation with the hash's parameters and key length, whatever the salt and key
+// hold: so it is made of random bytes in the shape hash gives (same parameters, salt and key
+// length) instead of being hashed, and a start pays no argon2id for it. It is made at the
+// first need, with the parameters the Hasher has then.
+func (h *Hasher) dummyHash() string {
+	h.dummyOnce.Do(func() {
+		b := make([]byte, saltLen+keyLen)
+		if _, err := rand.Read(b); err != nil {
+			panic(err)
+		}
+		h.dummy = phcHash{Params: h.Params, Salt: b[:saltLen], Key: b[saltLen:]}.String()
+	})
+	return h.dummy
+}
+
+// The salt and key lengths of the hashes hash makes.
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+// idKey is argon2.IDKey; tests count its calls.
+var idKey = argon2.IDKey
+
+// newHasher has slots running places. Paid work has a long queue and a long wait: it only
+// follows new work that was admitted, so it cannot grow beyond what the new queue let in, and
+// refusing it would throw away a hash already spent (a load run at 256 users on 2 cores saw
+// confirms refused after 3 s while cheap requests took the cores from the hashes).
+func newHasher(p Argon2Params, slots, queue int) *Hasher {
+	h := &Hasher{Params: p, slots: slots, queue: [2]int{queue, max(64, queue+slots)}, wait: 3 * time.Second}
+	h.drained = sync.NewCond(&h.mu)
 	return h
 }
 
-func (h *Hasher) admit(ctx context.Context) (func(), error) {
-	select {
-	case h.queue <- struct{}{}:
-	default:
+// admit waits for a core for one hash of priority pri and returns its release; ErrBusy at once
+// when the queue of that priority is full, or after h.wait without a core.
+func (h *Hasher) admit(ctx context.Context, pri Priority) (func(), error) {
+	h.mu.Lock()
+	if h.saturated > 0 || (pri == HashNew && h.refuseNew > 0) {
+		h.mu.Unlock()
 		return nil, ErrBusy
 	}
-	ctx, cancel := context.WithTimeout(ctx, h.wait)
+	if h.running < h.slots {
+		h.running++
+		h.mu.Unlock()
+		return h.release, nil
+	}
+	if len(h.waiting[pri]) >= h.queue[pri] {
+		h.mu.Unlock()
+		return nil, ErrBusy
+	}
+	w := &hashWaiter{ready: make(chan struct{})}
+	h.waiting[pri] = append(h.waiting[pri], w)
+	h.mu.Unlock()
+
+	wait := h.wait
+	if pri == HashPaid {
+		wait *= 5
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	select {
-	case h.run <- struct{}{}:
-		return func() { <-h.run; <-h.queue }, nil
+	case <-w.ready:
+		return h.release, nil
 	case <-ctx.Done():
-		<-h.queue
-		return nil, ErrBusy
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if w.granted { // the core came as the wait ended
+		return h.release, nil
+	}
+	h.waiting[pri] = slices.DeleteFunc(h.waiting[pri], func(x *hashWaiter) bool { return x == w })
+	return nil, ErrBusy
+}
+
+// release hands the core to the first waiting hash, paid work first.
+func (h *Hasher) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.saturated == 0 {
+		for _, pri := range []Priority{HashPaid, HashNew} {
+			if len(h.waiting[pri]) > 0 {
+				w := h.waiting[pri][0]
+				h.waiting[pri] = h.waiting[pri][1:]
+				w.granted = true
+				close(w.ready)
+				return
+			}
+		}
+	}
+	h.running--
+	h.drained.Broadcast()
+}
+
+// Saturate refuses every hash with ErrBusy at once until release is called, as under a flood.
+// Tests use it to see the saturated answers without generating the flood. It waits for running
+// hashes to finish.
+func (h *Hasher) Saturate() (release func()) {
+	h.mu.Lock()
+	h.saturated++
+	for h.running > 0 {
+		h.drained.Wait()
+	}
+	h.mu.Unlock()
+	return func() {
+		h.mu.Lock()
+		h.saturated--
+		h.mu.Unlock()
 	}
 }
 
-// Saturate takes every place in the queue until release is called: meanwhile every hash is
-// refused with ErrBusy at once, as under a flood. Tests use it to see the saturated answers
-// without generating the flood. It waits for running hashes to finish.
-func (h *Hasher) Saturate() (release func()) {
-	n := cap(h.queue)
-	for i := 0; i < n; i++ {
-		h.queue <- struct{}{}
-	}
+// RefuseNew refuses hashes of priority HashNew with ErrBusy until release is called, while paid
+// work still runs: the state of a server whose queue of new logins is full. For tests.
+func (h *Hasher) RefuseNew() (release func()) {
+	h.mu.Lock()
+	h.refuseNew++
+	h.mu.Unlock()
 	return func() {
-		for i := 0; i < n; i++ {
-			<-h.queue
-		}
+		h.mu.Lock()
+		h.refuseNew--
+		h.mu.Unlock()
 	}
 }
 
@@ -91,7 +211,7 @@ func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
 	if len(secret) > MaxSecretLen {
 		return "", fmt.Errorf("secret too long")
 	}
-	release, err := h.admit(ctx)
+	release, err := h.admit(ctx, HashNew)
 	if err != nil {
 		return "", err
 	}
@@ -100,25 +220,30 @@ func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
 }
 
 func (h *Hasher) hash(secret string) string {
-	salt := make([]byte, 16)
+	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		panic(err)
 	}
 	p := h.Params
-	key := argon2.IDKey([]byte(secret), salt, p.Time, p.Memory, p.Threads, 32)
+	key := idKey([]byte(secret), salt, p.Time, p.Memory, p.Threads, keyLen)
 	return phcHash{Params: p, Salt: salt, Key: key}.String()
 }
 
 // Verify checks secret against a PHC string. An empty phc (unknown account) is checked against
 // a dummy hash, so an unknown ID costs the same time as a wrong password.
 func (h *Hasher) Verify(ctx context.Context, phc, secret string) (bool, error) {
-	release, err := h.admit(ctx)
+	return h.VerifyAt(ctx, HashNew, phc, secret)
+}
+
+// VerifyAt is Verify at priority pri: HashPaid for work that continues a login.
+func (h *Hasher) VerifyAt(ctx context.Context, pri Priority, phc, secret string) (bool, error) {
+	release, err := h.admit(ctx, pri)
 	if err != nil {
 		return false, err
 	}
 	defer release()
 	if phc == "" || len(secret) > MaxSecretLen {
-		verifyPHC(h.dummy, secret[:min(len(secret), MaxSecretLen)])
+		verifyPHC(h.dummyHash(), secret[:min(len(secret), MaxSecretLen)])
 		return false, nil
 	}
 	return verifyPHC(phc, secret), nil
@@ -210,6 +335,6 @@ func verifyPHC(phc, secret string) bool {
 		return false
 	}
 	p := h.Params
-	got := argon2.IDKey([]byte(secret), h.Salt, p.Time, p.Memory, p.Threads, uint32(len(h.Key)))
+	got := idKey([]byte(secret), h.Salt, p.Time, p.Memory, p.Threads, uint32(len(h.Key)))
 	return subtle.ConstantTimeCompare(got, h.Key) == 1
 }

@@ -60,10 +60,10 @@ func TestUnknownAccountCostsAHash(t *testing.T) {
 // without limit.
 func TestHasherAdmission(t *testing.T) {
 	h := NewHasher(Argon2Params{Memory: 8 * 1024, Time: 3, Threads: 1}, 0)
-	slots := cap(h.run)
+	slots := h.slots
 	release := make([]func(), 0, slots)
 	for i := 0; i < slots; i++ {
-		r, err := h.admit(context.Background())
+		r, err := h.admit(context.Background(), HashNew)
 		if err != nil {
 			t.Fatalf("slot %d: %v", i, err)
 		}
@@ -122,5 +122,59 @@ func TestQRDrawings(t *testing.T) {
 	svg := string(QRSVG(bm))
 	if !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "<path") {
 		t.Fatalf("SVG: %.80s", svg)
+	}
+}
+
+// keyCall is one argon2id derivation: the parameters and key length that set its cost.
+type keyCall struct {
+	Params Argon2Params
+	KeyLen uint32
+}
+
+// countKeys records the argon2id derivations until the test ends.
+func countKeys(t *testing.T) *[]keyCall {
+	t.Helper()
+	var mu sync.Mutex
+	calls := &[]keyCall{}
+	orig := idKey
+	idKey = func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+		mu.Lock()
+		*calls = append(*calls, keyCall{Argon2Params{Memory: memory, Time: time, Threads: threads}, keyLen})
+		mu.Unlock()
+		return orig(password, salt, time, memory, threads, keyLen)
+	}
+	t.Cleanup(func() { idKey = orig })
+	return calls
+}
+
+// Making a Hasher costs no argon2id (a start does not wait for one); an unknown account's
+// secret is then checked with exactly the derivation a wrong password of a known account
+// costs: the same parameters and key length, one derivation each. The unknown ID number and
+// the wrong password therefore take the same time, from the first unknown one on.
+func TestUnknownAccountCostsTheSameHash(t *testing.T) {
+	calls := countKeys(t)
+	p := Argon2Params{Memory: 2048, Time: 2, Threads: 1}
+	h := NewHasher(p, 1)
+	if len(*calls) != 0 {
+		t.Fatalf("NewHasher derived %d argon2id keys, want none", len(*calls))
+	}
+	phc := h.HashNow("Demo@1234")
+	*calls = nil
+	ctx := context.Background()
+	if ok, err := h.Verify(ctx, phc, "Sai@12345"); ok || err != nil {
+		t.Fatalf("wrong password: %v %v", ok, err)
+	}
+	known := *calls
+	for i := range 2 { // the first unknown account, when the dummy is made, and a later one
+		*calls = nil
+		if ok, err := h.Verify(ctx, "", "Sai@12345"); ok || err != nil {
+			t.Fatalf("unknown account %d: %v %v", i, ok, err)
+		}
+		if len(*calls) != 1 || len(known) != 1 || (*calls)[0] != known[0] {
+			t.Fatalf("unknown account %d derived %+v, a wrong password %+v: want one and the same", i, *calls, known)
+		}
+	}
+	if want := (keyCall{p, 32}); known[0] != want {
+		t.Fatalf("a wrong password derived %+v, want %+v", known[0], want)
 	}
 }
