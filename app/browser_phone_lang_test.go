@@ -12,7 +12,7 @@ import (
 // TestPhoneAppInEnglishInBrowser runs the simulator in English on a phone-sized browser, as a
 // visitor who chose English on the portal: the texts its scripts write (a refusal of the form,
 // the password toggle, the account's level, the SIM line, the authenticator's state, the
-// passcode pad, the sign-out note) read in English, no screen shows Vietnamese but the
+// passcode pad, the logout note) read in English, no screen shows Vietnamese but the
 // citizen's name, every text fits the phone's width, and each screen passes the axe gate.
 func TestPhoneAppInEnglishInBrowser(t *testing.T) {
 	skipWithoutChromium(t)
@@ -25,7 +25,7 @@ func TestPhoneAppInEnglishInBrowser(t *testing.T) {
 	p.navigate(env.URL + "/app/")
 	p.recordScreens()
 	p.phoneScreen("login")
-	p.waitText("#login-submit", "Sign in")
+	p.waitText("#login-submit", "Log in")
 	p.click("#login-submit")
 	p.waitText("#login-error", "The personal ID number must have exactly 12 digits.")
 	p.click("#login-password-toggle")
@@ -41,7 +41,7 @@ func TestPhoneAppInEnglishInBrowser(t *testing.T) {
 	p.click("#login-submit")
 	p.phoneScreen("home")
 	p.waitText("#home-name", name)
-	p.waitText("#home-level", "Level 2 electronic identity account")
+	p.waitText("#home-level", "Level 2 electronic identification account")
 	p.waitTextContains("#home-sim", "This device holds SIM ")
 	p.phoneChecks("home")
 
@@ -81,8 +81,8 @@ func TestPhoneAppInEnglishInBrowser(t *testing.T) {
 	p.phoneScreen("home")
 	p.click("#logout")
 	p.phoneScreen("login")
-	p.waitText("#login-note", "You have signed out of the VNeID app.")
-	p.phoneChecks("signed out")
+	p.waitText("#login-note", "You have logged out of the VNeID app.")
+	p.phoneChecks("logged out")
 	if shown := p.shownScreens(); !inOrder(shown, "login", "home", "settings", "passcode", "settings", "scan", "home", "messages", "home", "login") {
 		t.Errorf("screens shown: %v", shown)
 	}

@@ -83,11 +83,11 @@ func TestShellInEnglish(t *testing.T) {
 				t.Fatalf("%s: %d, not an English page", path, resp.StatusCode)
 			}
 			for _, s := range []string{
-				"VNeID simulator app – for demonstration only", "Sign in", "Personal ID number", "Password",
+				"VNeID simulator app – for demonstration only", "Log in", "Personal ID number", "Password",
 				"Simulated accounts", "Tap to fill in. Password: " + app.DemoPassword + " · passcode: " + app.DemoPasscode,
 				"001085012345 · level 2 · Sign in on websites is on", "Scan QR", "Take or choose a QR photo",
-				"Paste the QR code&#39;s content", "Confirm sign-in", "Enter passcode", "Messages", "Settings", "Sign out",
-				"Confirm only if you are signing in yourself on the real sign-in screen of the National Public Service Portal. Never scan a QR code someone else sent you.",
+				"Paste the QR code&#39;s content", "Confirm login", "Enter passcode", "Messages", "Settings", "Log out",
+				"Confirm only if you are logging in yourself on the real login screen of the National Public Service Portal. Never scan a QR code someone else sent you.",
 				`aria-label="0 of 6 digits entered"`, `placeholder="Enter 12 digits"`, "The simulator app needs JavaScript.",
 				"Nguyễn Văn An", env.URL + "/app/",
 			} {
@@ -109,11 +109,11 @@ func TestShellInEnglish(t *testing.T) {
 				t.Fatalf("the dictionary: %v", err)
 			}
 			for key, want := range map[string]string{
-				"Đăng nhập thành công":                      "Signed in",
-				"Tài khoản định danh điện tử mức %d":        "Level %d electronic identity account",
-				"Nhập passcode để xác nhận đăng nhập %s":    "Enter your passcode to confirm signing in to %s",
-				"Yêu cầu đăng nhập đã bị hủy trên máy tính": "The sign-in request was cancelled on the computer",
-				"Bạn đã được đăng xuất khỏi ứng dụng VNeID": "You have been signed out of the VNeID app",
+				"Đăng nhập thành công":                      "Logged in",
+				"Tài khoản định danh điện tử mức %d":        "Level %d electronic identification account",
+				"Nhập passcode để xác nhận đăng nhập %s":    "Enter your passcode to confirm logging in to %s",
+				"Yêu cầu đăng nhập đã bị hủy trên máy tính": "The login request was cancelled on the computer",
+				"Bạn đã được đăng xuất khỏi ứng dụng VNeID": "You have been logged out of the VNeID app",
 				"Đã nhập %d trên 6 chữ số":                  "%d of 6 digits entered",
 			} {
 				if dict[key] != want {
@@ -139,7 +139,7 @@ func TestShellInEnglish(t *testing.T) {
 			t.Errorf("the Vietnamese page lacks %q", s)
 		}
 	}
-	for _, s := range []string{"Sign in", "Personal ID number", "Simulated accounts"} {
+	for _, s := range []string{"Log in", "Personal ID number", "Simulated accounts"} {
 		if strings.Contains(body, s) {
 			t.Errorf("the Vietnamese page shows %q", s)
 		}
