@@ -254,13 +254,13 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 		return err
 	}
 	a.console = console.New(console.Deps{
-		Site:              sh.site,
-		Store:             a.store,
-		Hasher:            sh.hasher,
-		Regulator:         reg,
-		Sessions:          sh.sessions,
-		Session:           sh.session("console", "/console"),
-		CSRF:              sh.csrf("console", "/console"),
+		Site:      sh.site,
+		Store:     a.store,
+		Hasher:    sh.hasher,
+		Regulator: reg,
+		Sessions:  sh.sessions,
+		Session:   sh.session("console", "/console"),
+		CSRF:      sh.csrf("console", "/console"),
 		AdminPasswordHash: func(ctx context.Context) (string, error) {
 			h, err := a.store.LookupSecret(ctx, "admin_password_hash")
 			if err == nil && h == nil {
@@ -268,11 +268,11 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 			}
 			return string(h), err
 		},
-		Limits:            sh.limits,
-		SecondFactor:      cfg.SecondFactor,
-		SMSCommand:        cfg.SMSCommand,
-		SMSWebhook:        cfg.SMSWebhook,
-		HTTPS:             a.httpsInfo(),
+		Limits:       sh.limits,
+		SecondFactor: cfg.SecondFactor,
+		SMSCommand:   cfg.SMSCommand,
+		SMSWebhook:   cfg.SMSWebhook,
+		HTTPS:        a.httpsInfo(),
 		ResetDemo: func(ctx context.Context, keepSession string, by store.Event) (store.DemoData, error) {
 			return ResetDemo(ctx, a.store, sh.hasher, keepSession, by)
 		},
