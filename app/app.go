@@ -35,6 +35,7 @@ type App struct {
 	cfg       Config
 	store     *store.Store
 	hasher    *web.Hasher
+	hub       *web.Hub
 	relay     *web.Relay // nil on SQLite: no other instance to hear
 	publicURL *url.URL
 	render    *web.Renderer
@@ -222,6 +223,7 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 	})
 	reg := regulator.New(a.store, sh.limits.Limits, cfg.Logger)
 	hub := web.NewHub()
+	a.hub = hub
 	if a.store.Shared() {
 		a.relay = web.StartRelay(hub, a.store, cfg.Logger)
 	}
@@ -355,6 +357,13 @@ func (a *App) Handler() http.Handler { return a.echo }
 
 // Store returns the database handle (for tests and the operator tools).
 func (a *App) Store() *store.Store { return a.store }
+
+// Hub returns the hub that wakes event streams (for tests: Polling).
+func (a *App) Hub() *web.Hub { return a.hub }
+
+// Relay returns what connects the hub to the other instances on the database, nil on SQLite
+// (for tests: Close cuts this instance off from the others).
+func (a *App) Relay() *web.Relay { return a.relay }
 
 // Hasher returns the password hasher (for tests: Saturate).
 func (a *App) Hasher() *web.Hasher { return a.hasher }

@@ -54,10 +54,12 @@ func StartRelay(hub *Hub, st *store.Store, log *slog.Logger) *Relay {
 	return r
 }
 
-// Close stops sending and listening.
+// Close stops sending and listening. The hub no longer hears the other instances: its waiters
+// poll.
 func (r *Relay) Close() {
 	r.cancel()
 	r.wg.Wait()
+	r.hub.polling.Store(true)
 }
 
 // send queues topic for the other instances; it never blocks.
