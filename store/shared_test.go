@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -224,4 +225,39 @@ func testSeedOnce(t *testing.T) {
 	if err != nil || seeded != 1 || n != len(DemoCitizens) {
 		t.Fatalf("%d seeded, %d citizens (%v), want 1 and %d", seeded, n, err, len(DemoCitizens))
 	}
+}
+
+// BenchmarkNotifyLag measures how long a Notify through one handle takes to reach the Listen
+// of another (two instances on one database), one at a time: p50 and p99 in µs.
+func BenchmarkNotifyLag(b *testing.B) {
+	b.Run("postgres", func(b *testing.B) {
+		a, target := openTemp(b)
+		l, err := Open(context.Background(), target)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer l.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		got := make(chan struct{}, 1)
+		ups := make(chan bool, 1)
+		go l.Listen(ctx, time.Minute, func(string) { got <- struct{}{} }, func(up bool, _ error) { ups <- up })
+		if !<-ups {
+			b.Fatal("not listening")
+		}
+		lags := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for range b.N {
+			t0 := time.Now()
+			if err := a.Notify(ctx, "bench qr:x"); err != nil {
+				b.Fatal(err)
+			}
+			<-got
+			lags = append(lags, time.Since(t0))
+		}
+		b.StopTimer()
+		slices.Sort(lags)
+		b.ReportMetric(float64(lags[len(lags)/2].Microseconds()), "p50-µs")
+		b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds()), "p99-µs")
+	})
 }
