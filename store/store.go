@@ -39,9 +39,10 @@ var ErrConflict = errors.New("store: state changed")
 
 // Store is the one handle on the database: a single writer connection and a pool of readers.
 type Store struct {
-	w  *sql.DB // SQLite: exactly one connection: SQLite has one writer, so queueing here beats SQLITE_BUSY
-	r  *sql.DB // read-only pool; WAL lets readers run while the writer commits
-	pg bool    // PostgreSQL: w's connections take the write lock (postgres.go)
+	w   *sql.DB // SQLite: exactly one connection: SQLite has one writer, so queueing here beats SQLITE_BUSY
+	r   *sql.DB // read-only pool; WAL lets readers run while the writer commits
+	pg  bool    // PostgreSQL: w's connections take the write lock (postgres.go)
+	url string  // PostgreSQL: what Open was given, for the connection Listen holds
 }
 
 // QRLoginsChangedElsewhere counts the changes made to QR logins outside the QR login's own
@@ -72,7 +73,7 @@ func Open(ctx context.Context, target string) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := &Store{w: w, r: r, pg: true}
+		s := &Store{w: w, r: r, pg: true, url: target}
 		if _, err := schemaVersion(ctx, s.w, true); err != nil {
 			s.Close()
 			return nil, err

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"dvclogin/app"
@@ -124,6 +125,7 @@ func parseServeFlags(args []string, stderr io.Writer) (app.Config, serveOptions,
 	fs.IntVar(&cfg.Limits.SMSAccountMax, "sms-account-max", cfg.Limits.SMSAccountMax, "SMS one account may receive in 15 minutes (codes, resends, notices)")
 	fs.IntVar(&cfg.Limits.SMSAccountHourMax, "sms-account-hour-max", cfg.Limits.SMSAccountHourMax, "SMS one account may receive in an hour")
 	fs.IntVar(&cfg.Limits.SMSIPHourMax, "sms-ip-hour-max", cfg.Limits.SMSIPHourMax, "SMS one client IP may set off in an hour, across accounts")
+	proxies := fs.String("trusted-proxies", env("DVC_TRUSTED_PROXIES", ""), "comma-separated CIDRs of load balancers whose X-Forwarded-For names the client (env DVC_TRUSTED_PROXIES)")
 	fs.Var(&opts.open, "open", "open the portal in the default browser once it answers (env DVC_OPEN; default: on a double-click in a desktop session)")
 	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
 	pos, err := parseInterspersed(fs, args)
@@ -136,6 +138,11 @@ func parseServeFlags(args []string, stderr io.Writer) (app.Config, serveOptions,
 	}
 	if opts.version {
 		return cfg, opts, nil
+	}
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
 	}
 	return cfg, opts, cfg.Validate()
 }

@@ -29,9 +29,6 @@ type eventRow struct {
 	Name   string
 	IP     string
 	Detail string // in words, in the page's language
-	// Recorded is the detail as the server stored it, when the words differ: kept out of
-	// sight in the cell's data-recorded, for a script or a copy of the log to match on.
-	Recorded string
 }
 
 type attemptRow struct {
@@ -321,9 +318,6 @@ func (con *Console) showAudit(c echo.Context) error {
 	for _, e := range events {
 		row := eventRow{At: web.TimeVN(e.At), Actor: l.T(word(actorNames, e.Actor)),
 			Action: l.T(word(actionNames, e.Action)), Name: names[e.CitizenID], IP: e.IP, Detail: detailIn(l, e.Action, e.Detail)}
-		if row.Detail != e.Detail {
-			row.Recorded = e.Detail
-		}
 		p.Events = append(p.Events, row)
 	}
 	for _, a := range attempts {
