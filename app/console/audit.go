@@ -216,7 +216,7 @@ var detailRules = []detailRule{
 		}
 		return l.F("Từ thiết bị %s sang thiết bị %s (%s); mã tạo từ %s", from, m[2], browserWords(m[3]).In(l), by)
 	}},
-	{re: regexp.MustCompile(`^qr (\S+); (.*); ([^;]*); ([^;]*?)(; level 1|; \d+ pending|; web login not permitted)?$`), words: func(l i18n.Lang, m []string) string {
+	{re: regexp.MustCompile(`^qr (\S+); (.*); ([^;]*); (\S*?)(; level 1|; \d+ pending|; web login not permitted)?$`), words: func(l i18n.Lang, m []string) string {
 		out := l.F("Mã QR %s; %s; %s; địa chỉ IP %s", m[1], l.T(m[2]), browserWords(m[3]).In(l), m[4])
 		switch suffix := strings.TrimPrefix(m[5], "; "); {
 		case suffix == "level 1":

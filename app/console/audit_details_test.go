@@ -585,3 +585,28 @@ func TestEveryAttemptHasWords(t *testing.T) {
 		}
 	}
 }
+
+// TestQRDetailWords: a QR login's detail, with each ending the IdP records, reads in words; the
+// ending is never taken for the browser's or the address's part.
+func TestQRDetailWords(t *testing.T) {
+	for _, tc := range []struct{ detail, vi, en string }{
+		{"qr 1a2b3c4d; Cổng Dịch vụ công Quốc gia; Chrome 156 trên Linux; 127.0.0.1; web login not permitted",
+			"Mã QR 1a2b3c4d; Cổng Dịch vụ công Quốc gia; Chrome 156 trên Linux; địa chỉ IP 127.0.0.1; chưa cấp quyền đăng nhập trên website",
+			"QR code 1a2b3c4d; National Public Service Portal; Chrome 156 on Linux; IP address 127.0.0.1; "},
+		{"qr 1a2b3c4d; Cổng Dịch vụ công Quốc gia; Chrome 156 trên Linux; 127.0.0.1; 3 pending",
+			"Mã QR 1a2b3c4d; Cổng Dịch vụ công Quốc gia; Chrome 156 trên Linux; địa chỉ IP 127.0.0.1; đã có 3 yêu cầu đang chờ",
+			"IP address 127.0.0.1; "},
+		{"qr 1a2b3c4d; Cổng Dịch vụ công Quốc gia; Chrome 156 trên Linux; 127.0.0.1",
+			"Mã QR 1a2b3c4d; Cổng Dịch vụ công Quốc gia; Chrome 156 trên Linux; địa chỉ IP 127.0.0.1",
+			"Chrome 156 on Linux; IP address 127.0.0.1"},
+	} {
+		vi, ok := describeDetail(i18n.Vi, "qr_scanned", tc.detail)
+		if !ok || vi != tc.vi {
+			t.Errorf("%q reads %q, want %q", tc.detail, vi, tc.vi)
+		}
+		en, _ := describeDetail(i18n.En, "qr_scanned", tc.detail)
+		if !strings.Contains(en, tc.en) || vietnameseWord(en) {
+			t.Errorf("%q in English reads %q, want it to contain %q", tc.detail, en, tc.en)
+		}
+	}
+}
