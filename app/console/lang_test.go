@@ -5,58 +5,12 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
-	"unicode"
 
-	"dvclogin/app"
 	"dvclogin/app/apptest"
 	"dvclogin/app/client"
 )
-
-var (
-	scriptOrStyle = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)>`)
-	readAttr      = regexp.MustCompile(`(?i)\s(?:alt|title|aria-label|placeholder)="([^"]*)"`)
-	anyTag        = regexp.MustCompile(`(?s)<[^>]*>`)
-)
-
-// visible is what a person reads or hears of a page: its text and the attributes spoken aloud
-// (not data-* attributes, not scripts).
-func visible(body string) string {
-	body = scriptOrStyle.ReplaceAllString(body, " ")
-	var b strings.Builder
-	for _, m := range readAttr.FindAllStringSubmatch(body, -1) {
-		b.WriteString(m[1] + " ")
-	}
-	b.WriteString(anyTag.ReplaceAllString(body, " "))
-	return html.UnescapeString(b.String())
-}
-
-// demoNames are the seeded citizens' names: data, the same in every language.
-func demoNames() []string {
-	var out []string
-	for _, c := range app.DemoCitizens {
-		out = append(out, c.FullName)
-	}
-	return out
-}
-
-// stray lists the words of a page with a Vietnamese letter that are not data (the names given,
-// the switch back to Tiếng Việt).
-func stray(body string, data ...string) []string {
-	text := visible(body)
-	for _, d := range append(data, "Tiếng Việt") {
-		text = strings.ReplaceAll(text, d, " ")
-	}
-	var words []string
-	for _, w := range strings.Fields(text) {
-		if strings.IndexFunc(w, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsLetter(r) }) >= 0 {
-			words = append(words, w)
-		}
-	}
-	return words
-}
 
 // english fetches a console page with client c (whose cookie says English) and fails unless it
 // is in English: lang="en", the words wanted, no Vietnamese but data.
@@ -66,23 +20,8 @@ func english(t *testing.T, env *apptest.Env, c *http.Client, path string, want [
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d", path, resp.StatusCode)
 	}
-	checkEnglish(t, path, body, want, data...)
+	apptest.CheckEnglish(t, path, body, want, data...)
 	return body
-}
-
-func checkEnglish(t *testing.T, what, body string, want []string, data ...string) {
-	t.Helper()
-	if !strings.Contains(body, `<html lang="en">`) {
-		t.Errorf("%s: not an English page", what)
-	}
-	for _, w := range want {
-		if !strings.Contains(html.UnescapeString(body), w) {
-			t.Errorf("%s: no %q in the English page", what, w)
-		}
-	}
-	if words := stray(body, append(data, demoNames()...)...); len(words) > 0 {
-		t.Errorf("%s in English shows Vietnamese: %s", what, strings.Join(words[:min(len(words), 15)], " "))
-	}
 }
 
 // englishOperator logs in to the console after choosing English with ?lang=en; every later
@@ -95,7 +34,7 @@ func englishOperator(t *testing.T, env *apptest.Env) *http.Client {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("a wrong password: %d", resp.StatusCode)
 	}
-	checkEnglish(t, "the refused login", body, []string{"The administrator password is incorrect."})
+	apptest.CheckEnglish(t, "the refused login", body, []string{"The administrator password is incorrect."})
 	resp, _ = env.Submit(c, loginForm(t, env, c), map[string]string{"password": adminPassword})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("console login: %d", resp.StatusCode)
@@ -120,9 +59,9 @@ func TestConsoleInEnglish(t *testing.T) {
 
 	// A refused action leaves its message in English for the next page.
 	body := act(t, env, c, an.ID, "passcode", map[string]string{"passcode": "123456"})
-	checkEnglish(t, "a refused passcode", body, []string{"The passcode must not be 6 identical or consecutive digits"})
+	apptest.CheckEnglish(t, "a refused passcode", body, []string{"The passcode must not be 6 identical or consecutive digits"})
 	body = act(t, env, c, an.ID, "unlock", nil)
-	checkEnglish(t, "an unlock", body, []string{"Unlocked the password, verification codes and passcode of " + an.FullName + "."})
+	apptest.CheckEnglish(t, "an unlock", body, []string{"Unlocked the password, verification codes and passcode of " + an.FullName + "."})
 
 	// The JSON the outbox polls, and its refusal once logged out, are English as well.
 	_, raw := env.Get(c, "/console/messages.json")
@@ -164,7 +103,7 @@ func TestCitizenFormsInEnglish(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a wrong form: %d", resp.StatusCode)
 	}
-	checkEnglish(t, "the refused form", body, []string{"Not saved: correct the 3 marked fields below.",
+	apptest.CheckEnglish(t, "the refused form", body, []string{"Not saved: correct the 3 marked fields below.",
 		"The date of birth 30/02/1999 does not exist (day 30, month 2, year 1999).",
 		"024 is not a Vietnamese mobile prefix", "The full name may have only Vietnamese letters and spaces, not '2'."},
 		"Lê 2", "Lê Thị Mai")
@@ -179,12 +118,12 @@ func TestCitizenFormsInEnglish(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a wrong file: %d", resp.StatusCode)
 	}
-	checkEnglish(t, "the refused import", body, []string{"No citizen was imported from the file lop.csv.",
+	apptest.CheckEnglish(t, "the refused import", body, []string{"No citizen was imported from the file lop.csv.",
 		"Line 3, column so_dinh_danh: The ID number has only 9 digits; it needs exactly 12",
 		"Line 4, column so_dinh_danh: The ID number 048192004711 is the same as on line 2."},
 		"Phạm Thị Thu Hà", "Nữ")
 	_, body = upload(t, env, c, "x.csv", nil)
-	checkEnglish(t, "an empty file", body, []string{"Line 1: The file is empty: the first line must be the header line"},
+	apptest.CheckEnglish(t, "an empty file", body, []string{"Line 1: The file is empty: the first line must be the header line"},
 		"Phạm Thị Thu Hà", "Nữ")
 }
 
@@ -203,7 +142,7 @@ func TestAuditLogInWords(t *testing.T) {
 	act(t, env, vi, binh.ID, "web-login", map[string]string{"enabled": "1"})
 
 	_, body := env.Get(vi, "/console/audit")
-	text := visible(body)
+	text := html.UnescapeString(apptest.ShownText(body))
 	for _, want := range []string{"Tạo mã QR đăng nhập", "Mã QR ", "Đăng nhập ứng dụng", "Phương thức: mật khẩu + mã OTP qua SMS (hai yếu tố)",
 		"Ứng dụng demo-app", "Xóa khóa và số lần sai của mật khẩu, mã xác nhận và passcode", "Quản trị viên đăng nhập",
 		"Đăng nhập một lần (SSO)", "Thiết bị "} {
@@ -222,7 +161,7 @@ func TestAuditLogInWords(t *testing.T) {
 		"App login", "Methods: password + OTP by SMS (two factors)", "Application demo-app", "Single sign-on (SSO)",
 		"Locks and failure counts of the password, verification codes and passcode cleared", "Administrator logged in",
 		"Turn on sign in on websites", "National Public Service Portal"})
-	if strings.Contains(visible(body), "amr=") {
+	if strings.Contains(html.UnescapeString(apptest.ShownText(body)), "amr=") {
 		t.Error("the log in English shows a raw detail")
 	}
 }
@@ -239,13 +178,13 @@ func TestClientsInEnglish(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a refused registration: %d", resp.StatusCode)
 	}
-	checkEnglish(t, "the refused registration", body, []string{
+	apptest.CheckEnglish(t, "the refused registration", body, []string{
 		`Redirect URI "https://hotich.example.vn/cb#x" is not valid: it must not contain a # part (fragment).`}, "Hộ tịch")
 	resp, body = env.Submit(c, addForm(t, env, c), hoTich())
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("a registration: %d", resp.StatusCode)
 	}
-	checkEnglish(t, "the new secret", body, []string{"“Hộ tịch điện tử” is registered", "The secret is shown this once only.",
+	apptest.CheckEnglish(t, "the new secret", body, []string{"“Hộ tịch điện tử” is registered", "The secret is shown this once only.",
 		"Copy"}, "Hộ tịch điện tử")
 	body = english(t, env, c, "/console/clients", []string{"Confidential", "Change the secret"}, "Hộ tịch điện tử")
 	english(t, env, c, "/console/clients/ho-tich/remove", []string{"Delete the application “Hộ tịch điện tử”?"}, "Hộ tịch điện tử")

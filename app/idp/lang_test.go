@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode"
 
 	"golang.org/x/net/html"
 
@@ -17,65 +16,7 @@ import (
 	"dvclogin/app/web"
 )
 
-// shownAttrs are the attributes a visitor reads or hears.
-var shownAttrs = map[string]bool{"alt": true, "title": true, "placeholder": true, "aria-label": true}
-
-// vietnameseWords lists the words of a page a visitor reads (text and shown attributes; not
-// scripts, not the switch back to Vietnamese) that have a Vietnamese letter, data aside.
-func vietnameseWords(t *testing.T, body string, data ...string) []string {
-	t.Helper()
-	doc, err := html.Parse(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var text strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		switch {
-		case n.Type == html.ElementNode && (n.Data == "script" || n.Data == "style"):
-			return
-		case n.Type == html.ElementNode && n.Data == "a" && strings.Contains(attr(n, "class"), "lang-switch"):
-			return
-		case n.Type == html.TextNode:
-			text.WriteString(n.Data + " ")
-		case n.Type == html.ElementNode:
-			for _, a := range n.Attr {
-				if shownAttrs[a.Key] {
-					text.WriteString(a.Val + " ")
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	s := text.String()
-	for _, d := range data {
-		s = strings.ReplaceAll(s, d, "")
-	}
-	var words []string
-	for _, w := range strings.Fields(s) {
-		if strings.IndexFunc(w, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsLetter(r) }) >= 0 {
-			words = append(words, w)
-		}
-	}
-	return words
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-var (
-	pageLang  = regexp.MustCompile(`<html lang="([a-z]+)">`)
-	switchTag = regexp.MustCompile(`<a class="lang-switch" href="([^"]+)"`)
-)
+var switchTag = regexp.MustCompile(`<a class="lang-switch" href="([^"]+)"`)
 
 // switchHref is where the page's language switch leads.
 func switchHref(t *testing.T, body string) *url.URL {
@@ -85,23 +26,6 @@ func switchHref(t *testing.T, body string) *url.URL {
 		t.Fatal("the page has no language switch")
 	}
 	return qrMustURL(t, html.UnescapeString(m[1]))
-}
-
-// checkEnglish fails unless body is a page in English with every want on it and no Vietnamese
-// word but data.
-func checkEnglish(t *testing.T, what, body string, want []string, data ...string) {
-	t.Helper()
-	if m := pageLang.FindStringSubmatch(body); m == nil || m[1] != "en" {
-		t.Errorf("%s: not an English page (%v)", what, m)
-	}
-	for _, w := range want {
-		if !strings.Contains(body, w) {
-			t.Errorf("%s lacks %q", what, w)
-		}
-	}
-	if words := vietnameseWords(t, body, data...); len(words) > 0 {
-		t.Errorf("%s in English shows Vietnamese: %q", what, words[:min(len(words), 20)])
-	}
 }
 
 // english is a browser that chose English with the switch (?lang=en): it has the cookie.
@@ -127,20 +51,20 @@ func TestLoginPagesInEnglish(t *testing.T) {
 	}
 
 	_, body := env.Get(c, lp.URL+"&lang=en")
-	checkEnglish(t, "QR tab", body, []string{">Log in<", "Scan the QR code with the VNeID app", "Demo app (developer&#39;s machine)",
+	apptest.CheckEnglish(t, "QR tab", body, []string{">Log in<", "Scan the QR code with the VNeID app", "Demo app (developer's machine)",
 		`alt="Login QR code: scan it with the VNeID app on your phone"`, "Only scan the QR code shown on this login page",
 		"The QR code is valid for", `"Hide"`, "The QR code is valid for 1 more minute."})
 
 	pw := "/idp/login?tab=password&authRequestID=" + lp.AuthRequestID
 	_, body = env.Get(c, pw)
-	checkEnglish(t, "password tab (cookie)", body, []string{"Personal ID number", `placeholder="Enter your personal ID number (12 digits)"`,
+	apptest.CheckEnglish(t, "password tab (cookie)", body, []string{"Personal ID number", `placeholder="Enter your personal ID number (12 digits)"`,
 		"Forgot your password?", ">Show<"})
 
 	resp, body := env.PasswordStep(c, lp, an, "Sai@12345")
 	if resp.StatusCode != http.StatusUnauthorized || errorText(body) != "The personal ID number or password is incorrect." {
 		t.Fatalf("wrong password: %d %q", resp.StatusCode, errorText(body))
 	}
-	checkEnglish(t, "refused password step", body, nil)
+	apptest.CheckEnglish(t, "refused password step", body, nil)
 	if sw := switchHref(t, body); sw.Path != "/idp/login" || sw.Query().Get("tab") != "password" ||
 		sw.Query().Get("authRequestID") != lp.AuthRequestID || sw.Query().Get("lang") != "vi" {
 		t.Errorf("the switch of a page answering the password POST leads to %s, not back to the password tab", sw)
@@ -152,7 +76,7 @@ func TestLoginPagesInEnglish(t *testing.T) {
 
 	resp, body = env.PasswordStep(c, lp, an, app.DemoPassword)
 	at, body := env.CodeStep(c, resp, body)
-	checkEnglish(t, "code page", body, []string{"<title>Enter the OTP - Electronic Identification Portal</title>",
+	apptest.CheckEnglish(t, "code page", body, []string{"<title>Enter the OTP - Electronic Identification Portal</title>",
 		"The OTP has been sent to the phone number", "The code is valid for", "Resend code", "Get the verification code in the VNeID app",
 		"Never share this code with anyone."})
 	msgs := env.Phone().Messages(token)
@@ -163,15 +87,15 @@ func TestLoginPagesInEnglish(t *testing.T) {
 	if got := errorText(body); resp.StatusCode != http.StatusUnauthorized || got != "The OTP is incorrect. You have 4 tries left." {
 		t.Errorf("wrong code: %d %q", resp.StatusCode, got)
 	}
-	checkEnglish(t, "code page after a wrong code", body, nil)
+	apptest.CheckEnglish(t, "code page after a wrong code", body, nil)
 
 	// Another browser, also in English, on this login: the page that explains it.
 	_, body = env.Get(english(t, env), lp.URL)
-	checkEnglish(t, "other browser", body, []string{"The login cannot continue", "This login request was created in another browser"})
+	apptest.CheckEnglish(t, "other browser", body, []string{"The login cannot continue", "This login request was created in another browser"})
 
 	// A browser that never chose stays Vietnamese.
 	lp2 := env.OpenLogin(env.Client(), client.NewPKCE(), nil)
-	if words := vietnameseWords(t, lp2.Body); len(words) < 20 || strings.Contains(lp2.Body, "Scan the QR code") {
+	if words := apptest.VietnameseWords(lp2.Body); len(words) < 20 || strings.Contains(lp2.Body, "Scan the QR code") {
 		t.Errorf("the default login page is not Vietnamese")
 	}
 }
@@ -184,7 +108,7 @@ func TestTOTPCodePageInEnglish(t *testing.T) {
 	lp := env.OpenLogin(c, client.NewPKCE(), nil)
 	resp, body := env.PasswordStep(c, lp, an, app.DemoPassword)
 	_, body = env.CodeStep(c, resp, body)
-	checkEnglish(t, "authenticator code page", body, []string{"Enter the code from your authenticator app",
+	apptest.CheckEnglish(t, "authenticator code page", body, []string{"Enter the code from your authenticator app",
 		"enter the 6-digit code it shows for", "Authenticator app code (6 digits)"}, "VNeID (mô phỏng)")
 }
 
@@ -257,16 +181,11 @@ func TestMobileAPIInEnglish(t *testing.T) {
 // The browser's own choice (?lang=, the cookie) wins over it.
 func TestUILocales(t *testing.T) {
 	env := apptest.New(t)
-	langOf := func(body string) string {
-		if m := pageLang.FindStringSubmatch(body); m != nil {
-			return m[1]
-		}
-		return ""
-	}
+	langOf := apptest.PageLang
 
 	c := env.Client()
 	lp := env.OpenLogin(c, client.NewPKCE(), url.Values{"ui_locales": {"fr-CA en-US vi"}})
-	checkEnglish(t, "login page with ui_locales=fr-CA en-US vi", lp.Body, []string{"Scan the QR code with the VNeID app"})
+	apptest.CheckEnglish(t, "login page with ui_locales=fr-CA en-US vi", lp.Body, []string{"Scan the QR code with the VNeID app"})
 	for _, k := range c.Jar.Cookies(qrMustURL(t, env.URL+"/")) {
 		if k.Name == web.LangCookie {
 			t.Errorf("ui_locales set the language cookie %q: it is the client's guess, not the visitor's choice", k.Value)

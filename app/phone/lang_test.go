@@ -7,66 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode"
-
-	xhtml "golang.org/x/net/html"
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
 )
-
-// dataWords are the Vietnamese an English page still shows: the demo citizens' names and the
-// switch back to Vietnamese, in its own language.
-var dataWords = regexp.MustCompile(`Nguyễn Văn An|Trần Thị Bình|Lê Minh Châu|Tiếng Việt`)
-
-// shown is what a visitor reads or hears of a page: its text outside scripts and styles, and
-// the attributes read aloud or shown (alt, title, placeholder, aria-label, a button's value).
-func shown(t *testing.T, body string) []string {
-	t.Helper()
-	var out []string
-	z := xhtml.NewTokenizer(strings.NewReader(body))
-	skip := ""
-	for {
-		tt := z.Next()
-		if tt == xhtml.ErrorToken {
-			return out
-		}
-		tok := z.Token()
-		switch tt {
-		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
-			if tok.Data == "script" || tok.Data == "style" {
-				skip = tok.Data
-			}
-			for _, a := range tok.Attr {
-				switch a.Key {
-				case "alt", "title", "placeholder", "aria-label", "value":
-					out = append(out, a.Val)
-				}
-			}
-		case xhtml.EndTagToken:
-			if tok.Data == skip {
-				skip = ""
-			}
-		case xhtml.TextToken:
-			if skip == "" {
-				out = append(out, tok.Data)
-			}
-		}
-	}
-}
-
-// vietnameseWords lists the words of texts with a letter beyond ASCII, data aside.
-func vietnameseWords(texts []string) []string {
-	var words []string
-	for _, s := range texts {
-		for _, w := range strings.Fields(dataWords.ReplaceAllString(s, "")) {
-			if strings.IndexFunc(w, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsLetter(r) }) >= 0 {
-				words = append(words, w)
-			}
-		}
-	}
-	return words
-}
 
 var scriptDict = regexp.MustCompile(`<script type="application/json" id="dvc-i18n">([^<]*)</script>`)
 
@@ -95,7 +39,7 @@ func TestShellInEnglish(t *testing.T) {
 					t.Errorf("the English page lacks %q", s)
 				}
 			}
-			if words := vietnameseWords(shown(t, body)); len(words) > 0 {
+			if words := apptest.VietnameseWords(body); len(words) > 0 {
 				t.Errorf("the English page shows Vietnamese: %s", strings.Join(words, " "))
 			}
 
@@ -157,7 +101,7 @@ func TestCertificateGuideInEnglish(t *testing.T) {
 			t.Errorf("the English guide lacks %q", s)
 		}
 	}
-	if words := vietnameseWords(shown(t, body)); len(words) > 0 {
+	if words := apptest.VietnameseWords(body); len(words) > 0 {
 		t.Errorf("the English guide shows Vietnamese: %s", strings.Join(words, " "))
 	}
 
@@ -165,7 +109,7 @@ func TestCertificateGuideInEnglish(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "The server runs on HTTP, so there is no certificate to install.") {
 		t.Errorf("/ca.crt without HTTPS, in English: %d %s", resp.StatusCode, apptest.PageError(body))
 	}
-	if words := vietnameseWords(shown(t, body)); len(words) > 0 {
+	if words := apptest.VietnameseWords(body); len(words) > 0 {
 		t.Errorf("the English refusal shows Vietnamese: %s", strings.Join(words, " "))
 	}
 

@@ -6,79 +6,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode"
 
 	"golang.org/x/net/html"
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
 )
-
-// vietnameseWords lists the words of a page a visitor reads (text and shown attributes; not
-// scripts, not the switch back to Vietnamese) that have a Vietnamese letter, data aside.
-func vietnameseWords(t *testing.T, body string, data ...string) []string {
-	t.Helper()
-	doc, err := html.Parse(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var text strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			if n.Data == "script" || n.Data == "style" {
-				return
-			}
-			for _, a := range n.Attr {
-				if a.Key == "class" && strings.Contains(a.Val, "lang-switch") {
-					return
-				}
-			}
-			for _, a := range n.Attr {
-				if a.Key == "alt" || a.Key == "title" || a.Key == "placeholder" || a.Key == "aria-label" {
-					text.WriteString(a.Val + " ")
-				}
-			}
-		}
-		if n.Type == html.TextNode {
-			text.WriteString(n.Data + " ")
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	s := text.String()
-	for _, d := range data {
-		s = strings.ReplaceAll(s, d, "")
-	}
-	var words []string
-	for _, w := range strings.Fields(s) {
-		if strings.IndexFunc(w, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsLetter(r) }) >= 0 {
-			words = append(words, w)
-		}
-	}
-	return words
-}
-
-var pageLang = regexp.MustCompile(`<html lang="([a-z]+)">`)
-
-// checkEnglish fails unless body is a page in English with every want on it and no Vietnamese
-// word but data.
-func checkEnglish(t *testing.T, what, body string, want []string, data ...string) {
-	t.Helper()
-	if m := pageLang.FindStringSubmatch(body); m == nil || m[1] != "en" {
-		t.Errorf("%s: not an English page (%v)", what, m)
-	}
-	for _, w := range want {
-		if !strings.Contains(body, w) {
-			t.Errorf("%s lacks %q", what, w)
-		}
-	}
-	if words := vietnameseWords(t, body, data...); len(words) > 0 {
-		t.Errorf("%s in English shows Vietnamese: %q", what, words[:min(len(words), 20)])
-	}
-}
 
 // The portal in English: the home page (menu, sitemap, sample procedures, footer) with
 // ?lang=en, then by the cookie alone the search, the chooser, the login's answers, the account
@@ -88,7 +21,7 @@ func TestPortalInEnglish(t *testing.T) {
 	env := apptest.New(t)
 	c := env.Client()
 	_, body := env.Get(c, "/?lang=en")
-	checkEnglish(t, "home", body, []string{"<title>National Public Service Portal</title>", "NATIONAL PUBLIC SERVICE PORTAL",
+	apptest.CheckEnglish(t, "home", body, []string{"<title>National Public Service Portal</title>", "NATIONAL PUBLIC SERVICE PORTAL",
 		"Search administrative procedures", `placeholder="Enter a keyword, for example: birth"`, ">Log in<",
 		"Information and services", "Search procedures", "Feedback and petitions", "Online payment", "Frequently asked questions",
 		"Features of the National Public Service Portal", "Birth registration", "Civil status",
@@ -104,7 +37,7 @@ func TestPortalInEnglish(t *testing.T) {
 	}
 
 	_, body = env.Get(c, "/dang-nhap")
-	checkEnglish(t, "chooser", body, []string{"<title>Log in - National Public Service Portal</title>",
+	apptest.CheckEnglish(t, "chooser", body, []string{"<title>Log in - National Public Service Portal</title>",
 		"Choose the type of account you want to log in with",
 		"Electronic identification account issued by the Ministry of Public Security for citizens", "System notice:"})
 
@@ -119,7 +52,7 @@ func TestPortalInEnglish(t *testing.T) {
 	// than replaying the spent callback.
 	state := startLogin(t, env, c).Get("state")
 	_, body = env.Get(c, "/sso?error=access_denied&state="+url.QueryEscape(state))
-	checkEnglish(t, "cancelled login", body, []string{"Login cancelled", "You cancelled the login.", "Log in again", "Back to the home page"})
+	apptest.CheckEnglish(t, "cancelled login", body, []string{"Login cancelled", "You cancelled the login.", "Log in again", "Back to the home page"})
 	if m := regexp.MustCompile(`class="lang-switch" href="([^"]+)"`).FindStringSubmatch(body); m == nil || html.UnescapeString(m[1]) != "/dang-nhap?lang=vi" {
 		t.Errorf("the switch of the callback's answer: %v", m)
 	}
@@ -127,12 +60,12 @@ func TestPortalInEnglish(t *testing.T) {
 	callback := loginToIdP(t, env, c, "/tai-khoan")
 	env.Get(c, callback.String())
 	_, body = env.Get(c, "/tai-khoan")
-	checkEnglish(t, "account", body, []string{"<title>Account information - National Public Service Portal</title>",
+	apptest.CheckEnglish(t, "account", body, []string{"<title>Account information - National Public Service Portal</title>",
 		"Identity information", "Full name", "Date of birth", "Male", "Level 2 electronic identification account",
 		"Personal ID number, password and an OTP sent by SMS", "Information synchronised from VNeID", "Log out"},
 		"Nguyễn Văn An")
 	_, body = env.Get(c, "/")
-	checkEnglish(t, "home, logged in", body, []string{"Hello, Nguyễn Văn An", "You are logged in with your electronic identification account."},
+	apptest.CheckEnglish(t, "home, logged in", body, []string{"Hello, Nguyễn Văn An", "You are logged in with your electronic identification account."},
 		"Nguyễn Văn An")
 
 	f := apptest.FormWith(t, env.URL+"/tai-khoan", body, "csrf_token")
@@ -140,11 +73,11 @@ func TestPortalInEnglish(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("logout: %d", resp.StatusCode)
 	}
-	checkEnglish(t, "logout", page, []string{"Logging out", "Continue logging out"})
+	apptest.CheckEnglish(t, "logout", page, []string{"Logging out", "Continue logging out"})
 	lf := apptest.FormWith(t, env.URL+"/dang-xuat", page, "id_token_hint")
 	resp, home := env.Submit(c, lf, nil)
 	_, home, _ = env.Follow(c, resp, home)
-	checkEnglish(t, "home after logout", home, []string{"You have logged out."})
+	apptest.CheckEnglish(t, "home after logout", home, []string{"You have logged out."})
 
 	// Vietnamese by default.
 	_, body = env.Get(env.Client(), "/")
@@ -170,7 +103,7 @@ func TestPortalRefusalInEnglish(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || apptest.PageError(body) != "Too many logins are waiting from your network address. Please try again in 15 minutes." {
 		t.Errorf("the 51st start in English: %d %q", resp.StatusCode, apptest.PageError(body))
 	}
-	checkEnglish(t, "refused login start", body, nil)
+	apptest.CheckEnglish(t, "refused login start", body, nil)
 	if _, body := env.Get(from(env.Client()), "/dang-nhap/vneid"); !strings.Contains(body, "Vui lòng thử lại sau 15 phút.") {
 		t.Errorf("the same refusal in Vietnamese: %q", apptest.PageError(body))
 	}
