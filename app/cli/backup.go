@@ -23,9 +23,9 @@ func parseFileArgs(fs *flag.FlagSet, args []string) (string, error) {
 	case err != nil:
 		return "", err
 	case len(pos) == 0:
-		return "", fmt.Errorf("thiếu tên tệp: %s FILE [-data DIR]", fs.Name())
+		return "", fmt.Errorf("thiếu tên tệp: %s FILE [-data DIR | -db URL]", fs.Name())
 	case len(pos) > 1:
-		return "", fmt.Errorf("thừa tham số %q: %s FILE [-data DIR]", pos[1], fs.Name())
+		return "", fmt.Errorf("thừa tham số %q: %s FILE [-data DIR | -db URL]", pos[1], fs.Name())
 	}
 	return pos[0], nil
 }
