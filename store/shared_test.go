@@ -279,7 +279,10 @@ func testInstancesRunning(t *testing.T) {
 	lctx, cancel := context.WithCancel(ctx)
 	ups := make(chan bool, 10)
 	done := make(chan struct{})
-	go func() { b.Listen(lctx, time.Second, func(string) {}, func(up bool, _ error) { ups <- up }); close(done) }()
+	go func() {
+		b.Listen(lctx, time.Second, func(string) {}, func(up bool, _ error) { ups <- up })
+		close(done)
+	}()
 	if !<-ups {
 		t.Fatal("the listener reported down first")
 	}
