@@ -234,7 +234,7 @@ func (s *Store) PasswordFailed(ctx context.Context, id int64, reason string, now
 		key := citizenID
 		if citizenID == "" {
 			count = `INSERT INTO unknown_id_failures (id_number, failures) VALUES (?, 1)
-				ON CONFLICT (id_number) DO UPDATE SET failures = failures + 1 RETURNING failures`
+				ON CONFLICT (id_number) DO UPDATE SET failures = unknown_id_failures.failures + 1 RETURNING failures`
 			lock = `UPDATE unknown_id_failures SET failures = 0, locked_until = ? WHERE id_number = ?`
 			key = idNumber
 		}
