@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 )
 
@@ -55,30 +56,14 @@ func (d *DemoData) add(table string, n int) {
 }
 
 // demoTables lists the tables a reset empties.
-func demoTables(ctx context.Context, pg bool, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) ([]string, error) {
+func demoTables(ctx context.Context, pg bool, q querier) ([]string, error) {
 	query := `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
 	if pg {
 		query = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
 			AND table_type = 'BASE TABLE' ORDER BY table_name`
 	}
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		if !keptTables[name] {
-			out = append(out, name)
-		}
-	}
-	return out, rows.Err()
+	all, err := names(ctx, q, query)
+	return slices.DeleteFunc(all, func(name string) bool { return keptTables[name] }), err
 }
 
 // quoteIdent quotes a table name taken from the schema.
