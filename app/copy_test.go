@@ -14,6 +14,8 @@ import (
 	"dvclogin/app/cli"
 	"dvclogin/app/client"
 	"dvclogin/store/pgtest"
+
+	"golang.org/x/oauth2"
 )
 
 // copyCmd runs "dvclogin copy" as typed.
@@ -33,29 +35,7 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	portal := env.Client()
 	portalLogin(t, env, portal, "001085012345")
 
-	// A QR login with a refresh token, whose grant must survive the move.
-	desktop := env.Client()
-	p := client.NewPKCE()
-	lp := env.OpenLogin(desktop, p, url.Values{"scope": {"openid profile offline_access"}})
-	start, err := client.NewBrowser(env.URL, desktop).StartQR(ctx, lp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	phone := env.AppLogin("001085012345", app.DemoPassword)
-	if _, err := env.Phone().App.Scan(ctx, phone, start.QR); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.Phone().App.Confirm(ctx, phone, start.ID, app.DemoPasscode); err != nil {
-		t.Fatal(err)
-	}
-	_, st := apptest.QRStatus(t, client.NewBrowser(env.URL, desktop), start.StatusURL)
-	resp, body := env.Get(desktop, st.Redirect)
-	_, _, to := env.Follow(desktop, resp, body)
-	u, _ := url.Parse(to)
-	tok, err := crashRP(env.URL).Exchange(ctx, client.Authorization{PKCE: p}, u.Query().Get("code"))
-	if err != nil || tok.RefreshToken == "" {
-		t.Fatalf("code exchange: %v", err)
-	}
+	tok := qrLoginTokens(t, env) // its grant must survive the move
 
 	dir := env.Config.DataDir
 	sqliteCounts := tableCounts(t, "sqlite", "file:"+app.DatabaseFile(dir)+"?mode=ro")
@@ -150,4 +130,34 @@ func tableCounts(t *testing.T, driver, dsn string) map[string]int {
 		out[tb] = n
 	}
 	return out
+}
+
+// qrLoginTokens logs the demo citizen in to the demo client by QR, with offline access, and
+// returns the tokens.
+func qrLoginTokens(t *testing.T, env *apptest.Env) *oauth2.Token {
+	t.Helper()
+	ctx := context.Background()
+	desktop := env.Client()
+	p := client.NewPKCE()
+	lp := env.OpenLogin(desktop, p, url.Values{"scope": {"openid profile offline_access"}})
+	start, err := client.NewBrowser(env.URL, desktop).StartQR(ctx, lp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone := env.AppLogin("001085012345", app.DemoPassword)
+	if _, err := env.Phone().App.Scan(ctx, phone, start.QR); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Phone().App.Confirm(ctx, phone, start.ID, app.DemoPasscode); err != nil {
+		t.Fatal(err)
+	}
+	_, st := apptest.QRStatus(t, client.NewBrowser(env.URL, desktop), start.StatusURL)
+	resp, body := env.Get(desktop, st.Redirect)
+	_, _, to := env.Follow(desktop, resp, body)
+	u, _ := url.Parse(to)
+	tok, err := crashRP(env.URL).Exchange(ctx, client.Authorization{PKCE: p}, u.Query().Get("code"))
+	if err != nil || tok.RefreshToken == "" {
+		t.Fatalf("code exchange: %v", err)
+	}
+	return tok
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"dvclogin/app"
 	"dvclogin/app/apptest"
 	"dvclogin/app/cli"
-	"dvclogin/app/client"
 	"dvclogin/store"
 	"dvclogin/store/pgtest"
 )
@@ -38,28 +36,7 @@ func TestBackupRestorePostgres(t *testing.T) {
 	portal := env.Client()
 	portalLogin(t, env, portal, "001085012345")
 
-	desktop := env.Client()
-	p := client.NewPKCE()
-	lp := env.OpenLogin(desktop, p, url.Values{"scope": {"openid profile offline_access"}})
-	start, err := client.NewBrowser(env.URL, desktop).StartQR(ctx, lp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	phone := env.AppLogin("001085012345", app.DemoPassword)
-	if _, err := env.Phone().App.Scan(ctx, phone, start.QR); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.Phone().App.Confirm(ctx, phone, start.ID, app.DemoPasscode); err != nil {
-		t.Fatal(err)
-	}
-	_, st := apptest.QRStatus(t, client.NewBrowser(env.URL, desktop), start.StatusURL)
-	resp, body := env.Get(desktop, st.Redirect)
-	_, _, to := env.Follow(desktop, resp, body)
-	u, _ := url.Parse(to)
-	tok, err := crashRP(env.URL).Exchange(ctx, client.Authorization{PKCE: p}, u.Query().Get("code"))
-	if err != nil || tok.RefreshToken == "" {
-		t.Fatalf("code exchange: %v", err)
-	}
+	tok := qrLoginTokens(t, env)
 
 	// SQLite → PostgreSQL, and the server on it.
 	first := pgtest.URL(t)
