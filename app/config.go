@@ -118,6 +118,8 @@ func (c *Config) Validate() error {
 	// Purging attempts or sent SMS a rule still counts would quietly shorten the rule.
 	c.Retention.LoginAttempts = max(c.Retention.LoginAttempts, l.AttemptWindow())
 	c.Retention.SMSSends = max(c.Retention.SMSSends, l.SMSWindow())
+	// A browser session is dead once idle this long; purging it sooner would sign people out.
+	c.Retention.IdleSessions = max(c.Retention.IdleSessions, l.SessionIdle)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -52,12 +52,16 @@ func TestValidateRaisesRetentionToTheRulesWindows(t *testing.T) {
 		t.Fatalf("the default retention %+v does not cover the default limits' windows", store.DefaultRetention())
 	}
 	cfg.Limits.IPWindow = 3 * time.Hour
-	cfg.Retention.LoginAttempts, cfg.Retention.SMSSends = time.Minute, time.Minute
+	cfg.Limits.SessionIdle = 2 * time.Hour
+	cfg.Retention.LoginAttempts, cfg.Retention.SMSSends, cfg.Retention.IdleSessions = time.Minute, time.Minute, time.Minute
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Retention.LoginAttempts != 3*time.Hour || cfg.Retention.SMSSends != time.Hour {
 		t.Fatalf("retention after Validate: attempts %v, SMS %v; want 3h and the SMS budget's hour",
 			cfg.Retention.LoginAttempts, cfg.Retention.SMSSends)
+	}
+	if cfg.Retention.IdleSessions != 2*time.Hour {
+		t.Fatalf("idle sessions kept %v after Validate; want the sessions' idle timeout, 2h", cfg.Retention.IdleSessions)
 	}
 }

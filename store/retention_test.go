@@ -33,7 +33,11 @@ func TestPurgeKeepsEachTableItsRetention(t *testing.T) {
 		keep                     time.Duration
 	}{
 		{"Sessions", "sessions", "id_hash",
-			`INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES (?1, 'portal', 0, 0, ?2)`, 0},
+			`INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES (?1, 'portal', 0, ?2, ?2)`, 0},
+		// Seen last at ?2, its absolute end hours away: dead once idle for the retention.
+		{"IdleSessions", "sessions", "id_hash",
+			`INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES (?1, 'idp', ?2, ?2, ?2 + 43200000)`,
+			r.IdleSessions},
 		{"LoginAttempts", "login_attempts", "reason",
 			`INSERT INTO login_attempts (at, ip, kind, success, reason) VALUES (?2, '192.0.2.1', 'password', 0, ?1)`, r.LoginAttempts},
 		{"SMSSends", "sms_sends", "purpose",
@@ -101,6 +105,9 @@ func TestPurgeKeepsWhatLaterStepsRead(t *testing.T) {
 	mustExec(t, s, ins, "done-live", ms(now.Add(time.Minute)), nil, 0)
 	// One unfailed unknown ID number's count stays whatever its age.
 	mustExec(t, s, `INSERT INTO unknown_id_failures (id_number, failures, locked_until) VALUES ('counting', 3, 0)`)
+	// A phone app's session has no idle end: last seen a day ago, it lives until its expiry.
+	mustExec(t, s, `INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES ('app-live', 'app', ?, ?, ?)`,
+		ms(now.Add(-25*time.Hour)), ms(now.Add(-24*time.Hour)), ms(now.Add(time.Hour)))
 	if _, err := s.Purge(context.Background(), now, r); err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +116,9 @@ func TestPurgeKeepsWhatLaterStepsRead(t *testing.T) {
 	}
 	if n := countRows(t, s, "unknown_id_failures", `id_number = 'counting'`); n != 1 {
 		t.Error("an unknown ID number's failure count was purged")
+	}
+	if n := countRows(t, s, "sessions", `id_hash = 'app-live'`); n != 1 {
+		t.Error("a phone app's live session was purged for being idle")
 	}
 }
 
