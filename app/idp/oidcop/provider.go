@@ -54,6 +54,8 @@ type Deps struct {
 	// OAuthRoutes receives the paths of the endpoints whose errors are OAuth error JSON, even
 	// when the request is refused before its handler runs.
 	OAuthRoutes map[string]bool
+
+	AccessTokenTTL time.Duration // an access token lives this long; 0 = 30 minutes
 }
 
 // AuthRequest is what the login pages need to know about a pending authorization request.
@@ -85,7 +87,11 @@ func New(d Deps) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &opStorage{st: d.Store, now: d.Now, log: d.Log, key: key, keys: keys,
+	accessTTL := d.AccessTokenTTL
+	if accessTTL <= 0 {
+		accessTTL = accessTokenTTL
+	}
+	st := &opStorage{st: d.Store, now: d.Now, log: d.Log, key: key, keys: keys, accessTTL: accessTTL,
 		clients: newClients(d.URL, d.PortalClientSecret), loginURL: d.URL(loginPath)}
 	cfg := &op.Config{
 		DefaultLogoutRedirectURI: d.URL("/"),
