@@ -26,16 +26,16 @@ type Config struct {
 	TLSCert string // or with the office's certificate (PEM, chain after it) and key; implies TLS
 	TLSKey  string
 
-	Limits       web.Limits
-	Retention    store.Retention // how long growing tables keep rows; Validate raises it to cover Limits
+	Limits    web.Limits
+	Retention store.Retention // how long growing tables keep rows; Validate raises it to cover Limits
 	// RetentionBelowRules keeps the attempt and SMS retentions as set even when shorter than
 	// the windows the rules count: the rules then forget older failures. Demonstrations of the
 	// purge only (a soak that must outlast every retention in minutes).
 	RetentionBelowRules bool
 	PurgeEvery          time.Duration // how often the janitor purges; 0 = every minute
-	Argon2       web.Argon2Params
-	HashQueue    int    // password hashes that may wait for a core before 429
-	SecondFactor string // default second factor of the direct login: sms | app
+	Argon2              web.Argon2Params
+	HashQueue           int    // password hashes that may wait for a core before 429
+	SecondFactor        string // default second factor of the direct login: sms | app
 
 	SMSCommand string // optional: run COMMAND <phone> <text> for every SMS (e.g. a GSM modem tool)
 	SMSWebhook string // optional: POST every SMS as JSON to this URL
