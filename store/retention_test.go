@@ -266,3 +266,28 @@ func TestOpenSwitchesAnOldDatabaseToIncrementalVacuum(t *testing.T) {
 		t.Fatalf("auto_vacuum after reopening = %d (%v), want 2 (incremental)", mode, err)
 	}
 }
+
+// The write-ahead log does not keep the size of its largest burst: once checkpointed, the next
+// write starts it over and truncates it to WALSizeLimit.
+func TestWALShrinksBackAfterABurst(t *testing.T) {
+	s, path := openTemp(t)
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	// One transaction of about 12 MB: the log grows past the limit while it commits.
+	mustExec(t, s, `INSERT INTO audit_events (at, actor, action, detail)
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+		SELECT i, 'system', 'burst', hex(randomblob(3000)) FROM n`)
+	if n := walSize(); n <= 2*WALSizeLimit {
+		t.Fatalf("the burst left a log of %d bytes; the test needs one over %d", n, 2*WALSizeLimit)
+	}
+	mustExec(t, s, `PRAGMA wal_checkpoint(PASSIVE)`)
+	mustExec(t, s, `INSERT INTO audit_events (at, actor, action, detail) VALUES (1, 'system', 'small', '')`)
+	if n := walSize(); n > WALSizeLimit {
+		t.Fatalf("log of %d bytes after a checkpoint and a small write; want at most %d", n, WALSizeLimit)
+	}
+}
