@@ -35,6 +35,8 @@ type App struct {
 	cfg       Config
 	store     *store.Store
 	hasher    *web.Hasher
+	hub       *web.Hub
+	relay     *web.Relay // nil on SQLite: no other instance to hear
 	publicURL *url.URL
 	render    *web.Renderer
 	cert      *tlscert.Certificate // nil on plain HTTP
@@ -61,12 +63,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, DatabaseFile(cfg.DataDir))
+	st, err := store.Open(ctx, cfg.Database())
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	a := &App{cfg: cfg, store: st}
 	if err := a.build(ctx); err != nil {
+		if a.relay != nil {
+			a.relay.Close()
+		}
 		st.Close()
 		return nil, err
 	}
@@ -75,6 +80,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 // DatabaseFile is the database in the data folder dir.
 func DatabaseFile(dir string) string { return filepath.Join(dir, "dvclogin.db") }
+
+// Database is what store.Open opens: the PostgreSQL URL c.DB, or the SQLite file in c.DataDir.
+func (c Config) Database() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return DatabaseFile(c.DataDir)
+}
 
 // shared is what the composition root builds once and hands out, piece by piece, to the
 // actors that use it.
@@ -132,8 +145,13 @@ func (a *App) build(ctx context.Context) error {
 		limits:   cfg.Limits,
 	}
 	// Nothing of this process is in flight yet: an attempt still pending was cut short when the
-	// previous one ended without warning.
+	// previous one ended without warning (on SQLite, the only process on the database).
 	dropped, err := a.store.DropUnfinishedAttempts(ctx)
+	if a.store.Shared() {
+		// Other instances on the database may have theirs in flight: only those too old to
+		// count any more go.
+		dropped, err = a.store.DropStaleAttempts(ctx, cfg.Now().Add(-store.PendingGrace))
+	}
 	if err != nil {
 		return fmt.Errorf("unfinished login attempts: %w", err)
 	}
@@ -143,14 +161,21 @@ func (a *App) build(ctx context.Context) error {
 	// A first start hashes the demo secrets, the console password and makes the OIDC signing
 	// key: the seed runs beside the other two, on another core.
 	seeded := make(chan error, 1)
+	seededHere := false // read after seeded
 	if cfg.Seed {
 		n, err := a.store.CountCitizens(ctx)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			go func() { seeded <- Seed(ctx, a.store, a.hasher, cfg.Now()) }()
+			// Instances starting together on an empty database: one seeds, the others
+			// find its citizens.
 			a.Seeded = true
+			go func() {
+				var err error
+				seededHere, err = a.store.SeedCitizens(ctx, seededCitizens(a.hasher, cfg.Now()))
+				seeded <- err
+			}()
 		}
 	}
 	if !a.Seeded {
@@ -163,6 +188,9 @@ func (a *App) build(ctx context.Context) error {
 	}
 	if serr := <-seeded; serr != nil {
 		return fmt.Errorf("seed: %w", serr)
+	}
+	if a.Seeded && !seededHere {
+		a.Seeded = false // another instance seeded first
 	}
 	if err != nil {
 		return err
@@ -195,6 +223,10 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 	})
 	reg := regulator.New(a.store, sh.limits.Limits, cfg.Logger)
 	hub := web.NewHub()
+	a.hub = hub
+	if a.store.Shared() {
+		a.relay = web.StartRelay(hub, a.store, cfg.Logger)
+	}
 	sms := &web.Outbox{Store: a.store, Command: cfg.SMSCommand, Webhook: cfg.SMSWebhook, Log: cfg.Logger,
 		OnSend: func(m store.Message) { hub.Publish("messages:" + m.CitizenID) }}
 	var err error
@@ -224,19 +256,25 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 		return err
 	}
 	a.console = console.New(console.Deps{
-		Site:              sh.site,
-		Store:             a.store,
-		Hasher:            sh.hasher,
-		Regulator:         reg,
-		Sessions:          sh.sessions,
-		Session:           sh.session("console", "/console"),
-		CSRF:              sh.csrf("console", "/console"),
-		AdminPasswordHash: adminHash,
-		Limits:            sh.limits,
-		SecondFactor:      cfg.SecondFactor,
-		SMSCommand:        cfg.SMSCommand,
-		SMSWebhook:        cfg.SMSWebhook,
-		HTTPS:             a.httpsInfo(),
+		Site:      sh.site,
+		Store:     a.store,
+		Hasher:    sh.hasher,
+		Regulator: reg,
+		Sessions:  sh.sessions,
+		Session:   sh.session("console", "/console"),
+		CSRF:      sh.csrf("console", "/console"),
+		AdminPasswordHash: func(ctx context.Context) (string, error) {
+			h, err := a.store.LookupSecret(ctx, "admin_password_hash")
+			if err == nil && h == nil {
+				return adminHash, nil
+			}
+			return string(h), err
+		},
+		Limits:       sh.limits,
+		SecondFactor: cfg.SecondFactor,
+		SMSCommand:   cfg.SMSCommand,
+		SMSWebhook:   cfg.SMSWebhook,
+		HTTPS:        a.httpsInfo(),
 		ResetDemo: func(ctx context.Context, keepSession string, by store.Event) (store.DemoData, error) {
 			return ResetDemo(ctx, a.store, sh.hasher, keepSession, by)
 		},
@@ -320,6 +358,13 @@ func (a *App) Handler() http.Handler { return a.echo }
 // Store returns the database handle (for tests and the operator tools).
 func (a *App) Store() *store.Store { return a.store }
 
+// Hub returns the hub that wakes event streams (for tests: Polling).
+func (a *App) Hub() *web.Hub { return a.hub }
+
+// Relay returns what connects the hub to the other instances on the database, nil on SQLite
+// (for tests: Close cuts this instance off from the others).
+func (a *App) Relay() *web.Relay { return a.relay }
+
 // Hasher returns the password hasher (for tests: Saturate).
 func (a *App) Hasher() *web.Hasher { return a.hasher }
 
@@ -329,6 +374,9 @@ func (a *App) Config() Config { return a.cfg }
 // Close ends the event streams and releases the database.
 func (a *App) Close() error {
 	a.idp.CloseStreams()
+	if a.relay != nil {
+		a.relay.Close()
+	}
 	return a.store.Close()
 }
 
@@ -370,7 +418,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // janitor purges what the retention no longer keeps, every Config.PurgeEvery (a minute by
-// default), off the request path.
+// default), off the request path, on one instance at a time.
 func (a *App) janitor(ctx context.Context) {
 	every := a.cfg.PurgeEvery
 	if every <= 0 {
@@ -383,7 +431,12 @@ func (a *App) janitor(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := a.Purge(ctx); err != nil && ctx.Err() == nil {
+			// Of the instances on one database, one purges at a time; the others skip.
+			_, err := a.store.Exclusively(ctx, func(ctx context.Context) error {
+				_, err := a.Purge(ctx)
+				return err
+			})
+			if err != nil && ctx.Err() == nil {
 				a.cfg.Logger.Warn("purge old rows", "err", err)
 			}
 		}

@@ -17,7 +17,8 @@ import (
 // environment; tests build it as a literal on top of DefaultConfig.
 type Config struct {
 	Addr          string // listen address
-	DataDir       string // folder for the database
+	DataDir       string // folder for the database (SQLite) and the TLS authority
+	DB            string // PostgreSQL URL (postgres://…) of the database; "" = SQLite in DataDir
 	PublicURL     string // base URL in QR codes and the OIDC issuer; "" = derived from Addr
 	Seed          bool   // create the demo citizens on an empty database
 	AdminPassword string // console password; "" = keep the stored one or generate one
@@ -70,6 +71,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data folder must not be empty"))
+	}
+	if c.DB != "" && !store.IsPostgresURL(c.DB) {
+		errs = append(errs, errors.New("-db (DVC_DB) must be a PostgreSQL URL: postgres://USER:PASSWORD@HOST:PORT/DATABASE; leave it empty for SQLite in the data folder"))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("-tls-cert and -tls-key (DVC_TLS_CERT, DVC_TLS_KEY) go together: the certificate and its private key"))

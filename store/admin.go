@@ -61,7 +61,7 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 
 // LatestSchema is the number of the newest migration this binary carries.
 func LatestSchema() (int, error) {
-	list, err := migrationList()
+	list, err := migrationList(false) // PostgreSQL's have the same numbers
 	if err != nil || len(list) == 0 {
 		return 0, err
 	}
@@ -69,16 +69,27 @@ func LatestSchema() (int, error) {
 }
 
 // schemaVersion tells what db holds: 0 for an empty database, the number of its last migration
-// for a dvclogin database this binary knows, else ErrNotDvclogin or a *NewerSchemaError.
-func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
+// for a dvclogin database this binary knows, else ErrNotDvclogin or a *NewerSchemaError. With
+// pg, db is PostgreSQL and what counts is the tables of the connection's schema (PostgreSQL has
+// no application id: a dvclogin database is known by its first migration).
+func schemaVersion(ctx context.Context, db *sql.DB, pg bool) (int, error) {
 	var appID, tables, migrationsTable int
-	if err := db.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrNotSQLite, err)
-	}
-	err := db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations')
-		FROM sqlite_schema WHERE type = 'table'`).Scan(&tables, &migrationsTable)
-	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrNotSQLite, err)
+	var err error
+	if pg {
+		err = db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE table_name = 'schema_migrations')
+			FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`).Scan(&tables, &migrationsTable)
+		if err != nil {
+			return 0, err
+		}
+	} else {
+		if err := db.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil {
+			return 0, fmt.Errorf("%w: %v", ErrNotSQLite, err)
+		}
+		err = db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations')
+			FROM sqlite_schema WHERE type = 'table'`).Scan(&tables, &migrationsTable)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %v", ErrNotSQLite, err)
+		}
 	}
 	switch {
 	case appID != 0 && appID != ApplicationID:
@@ -156,7 +167,7 @@ func CheckDatabase(ctx context.Context, path string) (int, error) {
 		return 0, err
 	}
 	defer db.Close()
-	v, err := schemaVersion(ctx, db)
+	v, err := schemaVersion(ctx, db, false)
 	if err != nil {
 		return v, &FileError{Path: path, Err: err}
 	}

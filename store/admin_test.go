@@ -46,15 +46,20 @@ func TestOpenChecksWhoseDatabase(t *testing.T) {
 // TestResetKeepsKeysAndOneSession: ResetDemo empties every table of demo data, whatever its
 // name, and keeps the secrets, the signing keys, the registered clients and the session it is
 // told to.
-func TestResetKeepsKeysAndOneSession(t *testing.T) {
+func TestResetKeepsKeysAndOneSession(t *testing.T) { eachDB(t, testResetKeepsKeysAndOneSession) }
+
+func testResetKeepsKeysAndOneSession(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTemp(t)
 	if _, err := s.Secret(ctx, "master", func() ([]byte, error) { return []byte("k"), nil }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE later_feature (x TEXT); INSERT INTO later_feature VALUES ('old');
-		INSERT INTO oidc_signing_keys (id, algorithm, private_der, created_at) VALUES ('key1', 'RS256', x'00', 0);
 		INSERT INTO oidc_clients (id, name, public, redirect_uris, created_at) VALUES ('ho-tich', 'Hộ tịch', 1, 'http://127.0.0.1:9/cb', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO oidc_signing_keys (id, algorithm, private_der, created_at)
+		VALUES ('key1', 'RS256', ?, 0)`, []byte{0}); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"keep", "drop"} {

@@ -74,7 +74,7 @@ func reserveAttempt(ctx context.Context, tx *sql.Tx, a Attempt, limits []Attempt
 	for i, l := range limits {
 		q, args := countedFailures(a, l)
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`, args...).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`) AS counted`, args...).Scan(&n); err != nil {
 			return r, err
 		}
 		if n >= l.Max {
@@ -317,8 +317,8 @@ func (s *Store) CodeFailed(ctx context.Context, a Attempt, on CodeTarget, l Code
 		}
 		if f.AccountFailures >= l.AccountMax {
 			f.LockedUntil, f.Dead = a.At.Add(l.LockFor), true
-			if err := affectedOne(tx.ExecContext(ctx, `UPDATE citizens SET locked_until = max(locked_until, ?) WHERE id = ?`,
-				ms(f.LockedUntil), a.CitizenID)); err != nil {
+			if err := affectedOne(tx.ExecContext(ctx, `UPDATE citizens SET locked_until = CASE WHEN locked_until > ?1 THEN locked_until ELSE ?1 END
+				WHERE id = ?2`, ms(f.LockedUntil), a.CitizenID)); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `UPDATE `+on.table+` SET dead = 1 WHERE id = ?`, on.id)
@@ -393,8 +393,9 @@ func (s *Store) ReservePasscodeGuess(ctx context.Context, citizenID string, now 
 // ReleasePasscodeGuess gives back reserved guess number n that was never checked (hashing was
 // busy), with the cooldown its reservation started.
 func (s *Store) ReleasePasscodeGuess(ctx context.Context, citizenID string, n, cooldownEvery int) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE citizens SET passcode_failures = max(passcode_failures - 1, 0),
-		passcode_cooldown_until = CASE WHEN ? > 0 AND ? % ? = 0 THEN 0 ELSE passcode_cooldown_until END
+	_, err := s.w.ExecContext(ctx, `UPDATE citizens SET passcode_failures = CASE WHEN passcode_failures > 0 THEN passcode_failures - 1 ELSE 0 END,
+		passcode_cooldown_until = CASE WHEN CAST(? AS INTEGER) > 0 AND CAST(? AS INTEGER) % CAST(? AS INTEGER) = 0
+			THEN 0 ELSE passcode_cooldown_until END
 		WHERE id = ? AND passcode_locked = 0`, cooldownEvery, n, max(cooldownEvery, 1), citizenID)
 	return err
 }
@@ -417,7 +418,8 @@ func (s *Store) PasscodeGuessFailed(ctx context.Context, citizenID string, n int
 		_, err = s.w.ExecContext(ctx, `UPDATE citizens SET passcode_locked = 1 WHERE id = ?`, citizenID)
 	case cooldownEvery > 0 && n%cooldownEvery == 0:
 		v.CooldownUntil = now.Add(cooldownFor)
-		_, err = s.w.ExecContext(ctx, `UPDATE citizens SET passcode_cooldown_until = max(passcode_cooldown_until, ?) WHERE id = ?`,
+		_, err = s.w.ExecContext(ctx, `UPDATE citizens SET passcode_cooldown_until = CASE WHEN passcode_cooldown_until > ?1
+			THEN passcode_cooldown_until ELSE ?1 END WHERE id = ?2`,
 			ms(v.CooldownUntil), citizenID)
 	}
 	return v, err

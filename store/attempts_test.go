@@ -28,6 +28,10 @@ func wantFull(t *testing.T, what string, err error, free time.Time) {
 // A reservation that never gets an outcome (its process was killed mid-hash) counts while
 // its hash could still be running, then no more: crashes do not fill an address's window.
 func TestPendingAttemptStopsCountingAfterTheGrace(t *testing.T) {
+	eachDB(t, testPendingAttemptStopsCountingAfterTheGrace)
+}
+
+func testPendingAttemptStopsCountingAfterTheGrace(t *testing.T) {
 	s, _ := openTemp(t)
 	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	for range 2 {
@@ -44,6 +48,10 @@ func TestPendingAttemptStopsCountingAfterTheGrace(t *testing.T) {
 
 // A finished failure counts for the whole window, however old the grace of pending ones.
 func TestFinishedFailuresCountTheWholeWindow(t *testing.T) {
+	eachDB(t, testFinishedFailuresCountTheWholeWindow)
+}
+
+func testFinishedFailuresCountTheWholeWindow(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
@@ -66,6 +74,10 @@ func TestFinishedFailuresCountTheWholeWindow(t *testing.T) {
 // A burst of parallel guesses from one address takes exactly the limit's places: the grace
 // forgives only reservations older than any live check.
 func TestParallelReservationsStopAtTheLimit(t *testing.T) {
+	eachDB(t, testParallelReservationsStopAtTheLimit)
+}
+
+func testParallelReservationsStopAtTheLimit(t *testing.T) {
 	s, _ := openTemp(t)
 	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	var taken, refused atomic.Int32

@@ -28,7 +28,9 @@ func TestClientKey(t *testing.T) {
 
 // Every per-IP count (console login failures, QR starts) counts the /64 of an IPv6 client,
 // and keeps the full address in the row.
-func TestPerIPCountsUseTheClientKey(t *testing.T) {
+func TestPerIPCountsUseTheClientKey(t *testing.T) { eachDB(t, testPerIPCountsUseTheClientKey) }
+
+func testPerIPCountsUseTheClientKey(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)

@@ -20,12 +20,10 @@ type Message struct {
 
 // AddMessage appends a message to the outbox.
 func (s *Store) AddMessage(ctx context.Context, m Message) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `INSERT INTO messages (citizen_id, channel, sender, recipient, body, purpose, sent_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.CitizenID, m.Channel, m.Sender, m.Recipient, m.Body, m.Purpose, ms(m.SentAt))
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	var id int64
+	err := s.w.QueryRowContext(ctx, `INSERT INTO messages (citizen_id, channel, sender, recipient, body, purpose, sent_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, m.CitizenID, m.Channel, m.Sender, m.Recipient, m.Body, m.Purpose, ms(m.SentAt)).Scan(&id)
+	return id, err
 }
 
 // MessagesFor returns a citizen's messages, newest first.

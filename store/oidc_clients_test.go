@@ -8,7 +8,9 @@ import (
 	"time"
 )
 
-func TestOIDCClientLifecycle(t *testing.T) {
+func TestOIDCClientLifecycle(t *testing.T) { eachDB(t, testOIDCClientLifecycle) }
+
+func testOIDCClientLifecycle(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
@@ -60,6 +62,10 @@ func TestOIDCClientLifecycle(t *testing.T) {
 // Removing a client revokes what it was issued and deletes its grants, and leaves other
 // clients' tokens alone.
 func TestDeleteOIDCClientRevokesItsTokens(t *testing.T) {
+	eachDB(t, testDeleteOIDCClientRevokesItsTokens)
+}
+
+func testDeleteOIDCClientRevokesItsTokens(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)

@@ -10,6 +10,10 @@ import (
 // The 5th reserved passcode guess starts the cooldown at once: a 6th cannot be reserved while
 // the 5th is still being checked, and giving the 5th back ends that cooldown.
 func TestPasscodeCooldownStartsAtReservation(t *testing.T) {
+	eachDB(t, testPasscodeCooldownStartsAtReservation)
+}
+
+func testPasscodeCooldownStartsAtReservation(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)

@@ -55,10 +55,15 @@ func (d *DemoData) add(table string, n int) {
 }
 
 // demoTables lists the tables a reset empties.
-func demoTables(ctx context.Context, q interface {
+func demoTables(ctx context.Context, pg bool, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	query := `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if pg {
+		query = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+			AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +87,7 @@ func quoteIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`,
 // CountDemoData counts what a reset would delete (the confirmation lists it).
 func (s *Store) CountDemoData(ctx context.Context) (DemoData, error) {
 	var d DemoData
-	tables, err := demoTables(ctx, s.r)
+	tables, err := demoTables(ctx, s.pg, s.r)
 	if err != nil {
 		return d, err
 	}
@@ -111,11 +116,16 @@ func (s *Store) ResetDemo(ctx context.Context, r Reset) (DemoData, error) {
 	var d DemoData
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		// Foreign keys are checked at commit, when the referencing rows are gone too: no
-		// table order to keep in step with the schema.
-		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+		// table order to keep in step with the schema. (PostgreSQL's foreign keys are all
+		// DEFERRABLE for this.)
+		deferFKs := `PRAGMA defer_foreign_keys = ON`
+		if s.pg {
+			deferFKs = `SET CONSTRAINTS ALL DEFERRED`
+		}
+		if _, err := tx.ExecContext(ctx, deferFKs); err != nil {
 			return err
 		}
-		tables, err := demoTables(ctx, tx)
+		tables, err := demoTables(ctx, s.pg, tx)
 		if err != nil {
 			return err
 		}

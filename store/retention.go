@@ -128,13 +128,19 @@ func (r Retention) rowCaps() []rowCap {
 // zero field of r takes its default). It deletes in batches of r.Batch rows, each its own transaction, at most r.MaxBatches per table,
 // so that a login waits for one small batch at most and a large backlog is worked off over
 // several purges. When rows went, up to r.VacuumPages free pages are handed back to the file
-// system. Run it periodically, off the request path.
+// system (SQLite). Run it periodically, off the request path.
 func (s *Store) Purge(ctx context.Context, now time.Time, r Retention) (int64, error) {
 	r = r.withDefaults()
+	// A batch is picked by physical row address: SQLite's rowid, PostgreSQL's ctid (stable
+	// within the statement that reads and deletes it).
+	rowid := "rowid"
+	if s.pg {
+		rowid = "ctid"
+	}
 	var total int64
 	for _, p := range r.purgeRules(now) {
-		n, err := s.purgeBatches(ctx, r, `DELETE FROM `+p.table+` WHERE rowid IN
-			(SELECT rowid FROM `+p.table+` WHERE `+p.where+` LIMIT ?)`, p.args...)
+		n, err := s.purgeBatches(ctx, r, `DELETE FROM `+p.table+` WHERE `+rowid+` IN
+			(SELECT `+rowid+` FROM `+p.table+` WHERE `+p.where+` LIMIT ?)`, p.args...)
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("purge %s: %w", p.table, err)
@@ -150,7 +156,8 @@ func (s *Store) Purge(ctx context.Context, now time.Time, r Retention) (int64, e
 			return total, fmt.Errorf("cap %s: %w", c.table, err)
 		}
 	}
-	if total > 0 {
+	// PostgreSQL's autovacuum makes the room of deleted rows reusable without being asked.
+	if total > 0 && !s.pg {
 		if _, err := s.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA incremental_vacuum(%d)`, r.VacuumPages)); err != nil {
 			return total, fmt.Errorf("incremental vacuum: %w", err)
 		}

@@ -26,6 +26,10 @@ func mustExec(t *testing.T, s *Store, query string, args ...any) {
 }
 
 func TestPurgeKeepsEachTableItsRetention(t *testing.T) {
+	eachDB(t, testPurgeKeepsEachTableItsRetention)
+}
+
+func testPurgeKeepsEachTableItsRetention(t *testing.T) {
 	r := DefaultRetention()
 	// Each insert takes a key (?1) and the time (?2, Unix ms) the row's retention counts from.
 	for _, tc := range []struct {
@@ -36,7 +40,7 @@ func TestPurgeKeepsEachTableItsRetention(t *testing.T) {
 			`INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES (?1, 'portal', 0, ?2, ?2)`, 0},
 		// Seen last at ?2, its absolute end hours away: dead once idle for the retention.
 		{"IdleSessions", "sessions", "id_hash",
-			`INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES (?1, 'idp', ?2, ?2, ?2 + 43200000)`,
+			`INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES (?1, 'idp', ?2, ?2, CAST(?2 AS BIGINT) + 43200000)`,
 			r.IdleSessions},
 		{"LoginAttempts", "login_attempts", "reason",
 			`INSERT INTO login_attempts (at, ip, kind, success, reason) VALUES (?2, '192.0.2.1', 'password', 0, ?1)`, r.LoginAttempts},
@@ -51,11 +55,11 @@ func TestPurgeKeepsEachTableItsRetention(t *testing.T) {
 			VALUES (?1, 'demo', 'http://x/cb', 'openid', 'code', 0, ?2)`, 0},
 		{"FinishedAuthRequests", "oidc_auth_requests", "id",
 			`INSERT INTO oidc_auth_requests (id, client_id, redirect_uri, scopes, response_type, created_at, expires_at,
-			done, code_hash, code_expires_at) VALUES (?1, 'demo', 'http://x/cb', 'openid', 'code', 0, ?2 - 600000, 1, ?1, ?2)`,
+			done, code_hash, code_expires_at) VALUES (?1, 'demo', 'http://x/cb', 'openid', 'code', 0, CAST(?2 AS BIGINT) - 600000, 1, ?1, ?2)`,
 			r.FinishedLogins},
 		{"QRLogins", "qr_logins", "id",
 			`INSERT INTO qr_logins (id, auth_request_id, frame_secret, binding_hash, state, created_at, expires_at)
-			VALUES (?1, 'a', x'00', 'b', 'confirmed', 0, ?2)`, r.FinishedLogins},
+			VALUES (?1, 'a', '', 'b', 'confirmed', 0, ?2)`, r.FinishedLogins},
 		{"OTPChallenges", "otp_challenges", "id",
 			`INSERT INTO otp_challenges (id, auth_request_id, session_hash, citizen_id, channel, expires_at, created_at)
 			VALUES (?1, 'a', 's', 'c1', 'sms', ?2, 0)`, r.Codes},
@@ -93,7 +97,9 @@ func TestPurgeKeepsEachTableItsRetention(t *testing.T) {
 	}
 }
 
-func TestPurgeKeepsWhatLaterStepsRead(t *testing.T) {
+func TestPurgeKeepsWhatLaterStepsRead(t *testing.T) { eachDB(t, testPurgeKeepsWhatLaterStepsRead) }
+
+func testPurgeKeepsWhatLaterStepsRead(t *testing.T) {
 	s, _ := openTemp(t)
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
 	r := DefaultRetention()
@@ -122,7 +128,9 @@ func TestPurgeKeepsWhatLaterStepsRead(t *testing.T) {
 	}
 }
 
-func TestPurgeNeverCutsARuleWindowShort(t *testing.T) {
+func TestPurgeNeverCutsARuleWindowShort(t *testing.T) { eachDB(t, testPurgeNeverCutsARuleWindowShort) }
+
+func testPurgeNeverCutsARuleWindowShort(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
@@ -148,6 +156,10 @@ func TestPurgeNeverCutsARuleWindowShort(t *testing.T) {
 }
 
 func TestPurgeKeepsTheNewestAttemptSoIDsKeepGrowing(t *testing.T) {
+	eachDB(t, testPurgeKeepsTheNewestAttemptSoIDsKeepGrowing)
+}
+
+func testPurgeKeepsTheNewestAttemptSoIDsKeepGrowing(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
@@ -162,12 +174,14 @@ func TestPurgeKeepsTheNewestAttemptSoIDsKeepGrowing(t *testing.T) {
 	if n := countRows(t, s, "login_attempts", `id = 3`); n != 1 {
 		t.Fatal("the newest attempt was purged: the next one would reuse an old id")
 	}
-	if n := countRows(t, s, "login_attempts", `1`); n != 1 {
+	if n := countRows(t, s, "login_attempts", `1 = 1`); n != 1 {
 		t.Fatalf("%d attempts left, want only the newest", n)
 	}
 }
 
-func TestPurgeCapsRowsKeepingTheNewest(t *testing.T) {
+func TestPurgeCapsRowsKeepingTheNewest(t *testing.T) { eachDB(t, testPurgeCapsRowsKeepingTheNewest) }
+
+func testPurgeCapsRowsKeepingTheNewest(t *testing.T) {
 	s, _ := openTemp(t)
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
 	for i := range 30 {
@@ -179,7 +193,7 @@ func TestPurgeCapsRowsKeepingTheNewest(t *testing.T) {
 	if _, err := s.Purge(context.Background(), now, r); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, s, "audit_events", `1`); n != 10 {
+	if n := countRows(t, s, "audit_events", `1 = 1`); n != 10 {
 		t.Fatalf("%d audit events left, want the cap of 10", n)
 	}
 	if n := countRows(t, s, "audit_events", `CAST(detail AS INTEGER) >= 20`); n != 10 {
@@ -188,6 +202,10 @@ func TestPurgeCapsRowsKeepingTheNewest(t *testing.T) {
 }
 
 func TestPurgeWorksOffABacklogInBatchesOverPurges(t *testing.T) {
+	eachDB(t, testPurgeWorksOffABacklogInBatchesOverPurges)
+}
+
+func testPurgeWorksOffABacklogInBatchesOverPurges(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
@@ -205,7 +223,7 @@ func TestPurgeWorksOffABacklogInBatchesOverPurges(t *testing.T) {
 			t.Fatalf("purge %d deleted %d rows, want %d", i+1, n, want)
 		}
 	}
-	if n := countRows(t, s, "messages", `1`); n != 0 {
+	if n := countRows(t, s, "messages", `1 = 1`); n != 0 {
 		t.Fatalf("%d old messages left", n)
 	}
 }

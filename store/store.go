@@ -1,4 +1,5 @@
-// Package store keeps every piece of state that matters in one SQLite database.
+// Package store keeps every piece of state that matters in one database: an SQLite file (the
+// default), or PostgreSQL when several instances share it (postgres.go).
 //
 // Times are stored as INTEGER Unix milliseconds (UTC) everywhere; callers pass the current time
 // in, so an injected clock drives expiry in tests. Secrets never reach the database in the clear:
@@ -26,7 +27,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, so CGO_ENABLED=0 builds work)
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -38,8 +39,10 @@ var ErrConflict = errors.New("store: state changed")
 
 // Store is the one handle on the database: a single writer connection and a pool of readers.
 type Store struct {
-	w *sql.DB // exactly one connection: SQLite has one writer, so queueing here beats SQLITE_BUSY
-	r *sql.DB // read-only pool; WAL lets readers run while the writer commits
+	w   *sql.DB // SQLite: exactly one connection: SQLite has one writer, so queueing here beats SQLITE_BUSY
+	r   *sql.DB // read-only pool; WAL lets readers run while the writer commits
+	pg  bool    // PostgreSQL: w's connections take the write lock (postgres.go)
+	url string  // PostgreSQL: what Open was given, for the connection Listen holds
 }
 
 // QRLoginsChangedElsewhere counts the changes made to QR logins outside the QR login's own
@@ -58,7 +61,7 @@ func (s *Store) QRLoginsChangedElsewhere(ctx context.Context) (int64, error) {
 // qrLoginsChanged bumps QRLoginsChangedElsewhere in transaction tx.
 func qrLoginsChanged(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO change_counts (name, n) VALUES ('qr_logins', 1)
-		ON CONFLICT (name) DO UPDATE SET n = n + 1`)
+		ON CONFLICT (name) DO UPDATE SET n = change_counts.n + 1`)
 	return err
 }
 
@@ -66,8 +69,26 @@ func qrLoginsChanged(ctx context.Context, tx *sql.Tx) error {
 // checkpoint: the 1,000 pages of an automatic checkpoint.
 const WALSizeLimit = 4 << 20
 
-// Open opens (creating if needed) the database file at path and applies pending migrations.
-func Open(ctx context.Context, path string) (*Store, error) {
+// Open opens the database target and applies pending migrations: a PostgreSQL URL
+// (postgres://…, see IsPostgresURL), else the SQLite file at that path, created if needed.
+func Open(ctx context.Context, target string) (*Store, error) {
+	if IsPostgresURL(target) {
+		w, r, err := openPostgres(target)
+		if err != nil {
+			return nil, err
+		}
+		s := &Store{w: w, r: r, pg: true, url: target}
+		if _, err := schemaVersion(ctx, s.w, true); err != nil {
+			s.Close()
+			return nil, err
+		}
+		if err := s.migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	path := target
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
@@ -103,7 +124,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(4)
 	s := &Store{w: w, r: r}
 	// Another program's database, or one a newer dvclogin already migrated, is left alone.
-	if _, err := schemaVersion(ctx, w); err != nil {
+	if _, err := schemaVersion(ctx, w, false); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -139,9 +160,14 @@ type migration struct {
 	name    string // path in the embedded folder
 }
 
-// migrationList returns the embedded migrations in the order they apply.
-func migrationList() ([]migration, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+// migrationList returns the embedded migrations in the order they apply: SQLite's, or with pg
+// PostgreSQL's, which have the same numbers and names (TestMigrationsMatch).
+func migrationList(pg bool) ([]migration, error) {
+	dir := "migrations"
+	if pg {
+		dir = "migrations/postgres"
+	}
+	names, err := fs.Glob(migrations, dir+"/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +184,15 @@ func migrationList() ([]migration, error) {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+	table := `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`
+	if s.pg {
+		table = strings.ReplaceAll(table, "applied_at INTEGER", "applied_at BIGINT")
+	}
+	if _, err := s.w.ExecContext(ctx, table); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
-	list, err := migrationList()
+	list, err := migrationList(s.pg)
 	if err != nil {
 		return err
 	}

@@ -63,3 +63,13 @@ func BenchmarkSessionByHash(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
 }
+
+// BenchmarkPostgres runs the benchmarks above on PostgreSQL: the tests' throwaway server on a
+// unix socket, with fsync off, so the numbers show the cost of the round trips and the write
+// lock, not of a durable commit.
+func BenchmarkPostgres(b *testing.B) {
+	b.Run("postgres", func(b *testing.B) {
+		b.Run("RecordAttempt", BenchmarkRecordAttempt)
+		b.Run("SessionByHash", BenchmarkSessionByHash)
+	})
+}

@@ -4,15 +4,38 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"dvclogin/store/pgtest"
 )
 
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// eachDB runs test on SQLite and on PostgreSQL, as subtests named "sqlite" and "postgres";
+// the PostgreSQL one skips, saying why, where PostgreSQL is not installed.
+func eachDB(t *testing.T, test func(t *testing.T)) {
+	t.Run("sqlite", test)
+	t.Run("postgres", test)
+}
+
+// onPostgres reports whether t runs inside eachDB's "postgres" subtest.
+func onPostgres(t testing.TB) bool {
+	return slices.Contains(strings.Split(t.Name(), "/"), "postgres")
+}
+
+// openTemp opens a new empty store, and returns it and what Open was given: a file in a
+// temporary folder, or a new PostgreSQL database when t runs on PostgreSQL.
 func openTemp(t testing.TB) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "test.db")
+	if onPostgres(t) {
+		path = pgtest.URL(t)
+	}
 	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -21,7 +44,9 @@ func openTemp(t testing.TB) (*Store, string) {
 	return s, path
 }
 
-func TestMigrationsApplyOnce(t *testing.T) {
+func TestMigrationsApplyOnce(t *testing.T) { eachDB(t, testMigrationsApplyOnce) }
+
+func testMigrationsApplyOnce(t *testing.T) {
 	s, path := openTemp(t)
 	ctx := context.Background()
 	var n1 int
@@ -42,7 +67,9 @@ func TestMigrationsApplyOnce(t *testing.T) {
 	}
 }
 
-func TestSecretPersists(t *testing.T) {
+func TestSecretPersists(t *testing.T) { eachDB(t, testSecretPersists) }
+
+func testSecretPersists(t *testing.T) {
 	s, path := openTemp(t)
 	ctx := context.Background()
 	gen := func() ([]byte, error) { return []byte("first"), nil }
@@ -88,7 +115,9 @@ func wrongPassword(ctx context.Context, s *Store, citizenID string, now time.Tim
 }
 
 // Of many concurrent uses of one code, exactly one wins: the conditional UPDATE is the lock.
-func TestUseOTPOnce(t *testing.T) {
+func TestUseOTPOnce(t *testing.T) { eachDB(t, testUseOTPOnce) }
+
+func testUseOTPOnce(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	c := seedCitizen(t, s)
@@ -120,7 +149,9 @@ func TestUseOTPOnce(t *testing.T) {
 	}
 }
 
-func TestOTPFailuresSurviveResend(t *testing.T) {
+func TestOTPFailuresSurviveResend(t *testing.T) { eachDB(t, testOTPFailuresSurviveResend) }
+
+func testOTPFailuresSurviveResend(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	c := seedCitizen(t, s)
@@ -145,7 +176,9 @@ func TestOTPFailuresSurviveResend(t *testing.T) {
 	}
 }
 
-func TestPasswordLockAfterMaxFailures(t *testing.T) {
+func TestPasswordLockAfterMaxFailures(t *testing.T) { eachDB(t, testPasswordLockAfterMaxFailures) }
+
+func testPasswordLockAfterMaxFailures(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	c := seedCitizen(t, s)
@@ -167,7 +200,9 @@ func TestPasswordLockAfterMaxFailures(t *testing.T) {
 }
 
 // The app's "one device at a time": a new session of a subject ends the previous ones.
-func TestReplaceSubjectSession(t *testing.T) {
+func TestReplaceSubjectSession(t *testing.T) { eachDB(t, testReplaceSubjectSession) }
+
+func testReplaceSubjectSession(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	now := time.Now()
@@ -187,7 +222,9 @@ func TestReplaceSubjectSession(t *testing.T) {
 	}
 }
 
-func TestPurgeExpired(t *testing.T) {
+func TestPurgeExpired(t *testing.T) { eachDB(t, testPurgeExpired) }
+
+func testPurgeExpired(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	c := seedCitizen(t, s)

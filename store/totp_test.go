@@ -11,7 +11,9 @@ import (
 
 // Activation is conditional on the very pending secret the code was checked against: a setup
 // replaced meanwhile is not activated, and the confirming step is spent.
-func TestActivateTOTP(t *testing.T) {
+func TestActivateTOTP(t *testing.T) { eachDB(t, testActivateTOTP) }
+
+func testActivateTOTP(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	c := seedCitizen(t, s)
@@ -53,7 +55,9 @@ func TestActivateTOTP(t *testing.T) {
 }
 
 // T12: of many concurrent submissions of one valid code, exactly one spends its step.
-func TestUseTOTPStepOnce(t *testing.T) {
+func TestUseTOTPStepOnce(t *testing.T) { eachDB(t, testUseTOTPStepOnce) }
+
+func testUseTOTPStepOnce(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	c := seedCitizen(t, s)
@@ -79,6 +83,10 @@ func TestUseTOTPStepOnce(t *testing.T) {
 // Switching a challenge to the authenticator leaves its count, sends and expiry alone and
 // voids the code sent before.
 func TestSwitchOTPToTOTPKeepsTheChallenge(t *testing.T) {
+	eachDB(t, testSwitchOTPToTOTPKeepsTheChallenge)
+}
+
+func testSwitchOTPToTOTPKeepsTheChallenge(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	c := seedCitizen(t, s)

@@ -39,6 +39,9 @@ func runBackup(ctx context.Context, args []string, s Streams) error {
 	if err != nil {
 		return err
 	}
+	if data.db != "" {
+		return errPostgresBackup("dvclogin backup")
+	}
 	st, err := data.open(ctx, s.Err) // a folder without a database gets one first
 	if err != nil {
 		return err
@@ -66,6 +69,9 @@ func runRestore(ctx context.Context, args []string, s Streams) error {
 	if err != nil {
 		return err
 	}
+	if data.db != "" {
+		return errPostgresBackup("dvclogin restore")
+	}
 	db := data.database()
 	keep := db + ".truoc-khoi-phuc-" + time.Now().Format("20060102-150405")
 	if err := store.Restore(ctx, file, db, keep); err != nil {
@@ -77,6 +83,12 @@ func runRestore(ctx context.Context, args []string, s Streams) error {
 	}
 	fmt.Fprintln(s.Out, "Khởi động lại máy chủ để dùng dữ liệu vừa khôi phục.")
 	return nil
+}
+
+// errPostgresBackup refuses backup and restore on PostgreSQL: they copy an SQLite file, and
+// PostgreSQL has its own tools, which its operators already run.
+func errPostgresBackup(what string) error {
+	return fmt.Errorf("%s chỉ dùng được với SQLite; với PostgreSQL hãy dùng pg_dump (sao lưu) và pg_restore (khôi phục)", what)
 }
 
 // explain says in the operator's words why the database tools refused a file, and what to do.

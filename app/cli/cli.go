@@ -32,6 +32,7 @@ var commands = map[string]command{
 	"reset":    {"put the demo data back as a first start seeds it, while serving (keys and console password stay)", runReset},
 	"backup":   {"write a consistent copy of the database to a new file, while serving", runBackup},
 	"restore":  {"replace the database with a backup (server stopped; the old one is kept)", runRestore},
+	"copy":     {"move a data folder's SQLite database into an empty PostgreSQL database (-from DIR -to URL)", runCopy},
 	"version":  {"print the version, commit, date and Go version", runVersion},
 }
 

@@ -63,6 +63,19 @@ func TestParseServeFlags(t *testing.T) {
 	}
 }
 
+// -trusted-proxies names the load balancers whose X-Forwarded-For is believed; anything but
+// CIDRs is refused.
+func TestServeTrustedProxies(t *testing.T) {
+	cfg, _, err := parseServeFlags([]string{"-trusted-proxies", "10.0.0.0/24, 192.0.2.7/32"}, &bytes.Buffer{})
+	if err != nil || len(cfg.TrustedProxies) != 2 || cfg.TrustedProxies[1] != "192.0.2.7/32" {
+		t.Fatalf("trusted proxies %q, %v", cfg.TrustedProxies, err)
+	}
+	t.Setenv("DVC_TRUSTED_PROXIES", "10.0.0.5")
+	if _, _, err := parseServeFlags(nil, &bytes.Buffer{}); err == nil {
+		t.Fatal("a trusted proxy that is not a CIDR was taken")
+	}
+}
+
 // Flags follow "serve" as they follow every command: Run hands them to the server.
 func TestServeTakesFlagsAfterIt(t *testing.T) {
 	var out, errOut bytes.Buffer

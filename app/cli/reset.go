@@ -30,6 +30,9 @@ func runReset(ctx context.Context, args []string, s Streams) error {
 		return fmt.Errorf("thừa tham số %q: dvclogin reset [-data DIR] [-yes]", pos[0])
 	}
 	db := data.database()
+	if data.db != "" {
+		db = data.where() // the URL without its password
+	}
 	st, err := data.open(ctx, s.Err)
 	if err != nil {
 		return explain(err)
@@ -49,7 +52,7 @@ func runReset(ctx context.Context, args []string, s Streams) error {
 		return err
 	}
 	fmt.Fprintf(s.Out, "Đã khôi phục dữ liệu demo trong %s: xóa %d công dân, %d phiên đăng nhập, %d tin nhắn, %d dòng nhật ký; tạo lại %d công dân demo.\n",
-		data.dir, lost.Citizens, lost.Sessions, lost.Messages, lost.Audit, len(store.DemoCitizens))
+		data.where(), lost.Citizens, lost.Sessions, lost.Messages, lost.Audit, len(store.DemoCitizens))
 	fmt.Fprintln(s.Out, "Khóa, mật khẩu quản trị, ứng dụng tích hợp đã đăng ký và cấu hình giữ nguyên. Máy chủ đang chạy (nếu có) dùng dữ liệu mới ngay; mọi người phải đăng nhập lại.")
 	return nil
 }

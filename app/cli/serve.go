@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -111,6 +112,7 @@ func parseServeFlags(args []string, stderr io.Writer) (app.Config, serveOptions,
 	}
 	fs.StringVar(&cfg.Addr, "addr", env("DVC_ADDR", cfg.Addr), "listen address (env DVC_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("DVC_DATA", cfg.DataDir), "folder for the SQLite database and keys (env DVC_DATA)")
+	fs.StringVar(&cfg.DB, "db", env("DVC_DB", ""), "PostgreSQL URL postgres://USER:PASSWORD@HOST:PORT/DATABASE instead of SQLite in -data (env DVC_DB)")
 	fs.StringVar(&cfg.PublicURL, "public-url", env("DVC_PUBLIC_URL", ""), "base URL in QR codes and the OIDC issuer (env DVC_PUBLIC_URL; default http(s)://<LAN IPv4>:<port>)")
 	fs.BoolVar(&cfg.Seed, "seed", seed, "create the demo data on an empty database (env DVC_SEED)")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", env("DVC_ADMIN_PASSWORD", ""), "operator console password (env DVC_ADMIN_PASSWORD; generated on first start)")
@@ -140,6 +142,7 @@ func parseServeFlags(args []string, stderr io.Writer) (app.Config, serveOptions,
 	fs.BoolVar(&cfg.RetentionBelowRules, "retention-below-rules", false,
 		"demonstrations only: keep -retention attempts= and sms= even below the windows the brute-force rules count (the rules then forget older failures)")
 	fs.DurationVar(&cfg.PurgeEvery, "purge-every", time.Minute, "how often old rows are purged")
+	proxies := fs.String("trusted-proxies", env("DVC_TRUSTED_PROXIES", ""), "comma-separated CIDRs of load balancers whose X-Forwarded-For names the client (env DVC_TRUSTED_PROXIES)")
 	fs.Var(&opts.open, "open", "open the portal in the default browser once it answers (env DVC_OPEN; default: on a double-click in a desktop session)")
 	fs.BoolVar(&opts.version, "version", false, "print the version and exit")
 	pos, err := parseInterspersed(fs, args)
@@ -152,6 +155,11 @@ func parseServeFlags(args []string, stderr io.Writer) (app.Config, serveOptions,
 	}
 	if opts.version {
 		return cfg, opts, nil
+	}
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
 	}
 	return cfg, opts, cfg.Validate()
 }

@@ -26,10 +26,10 @@ type Deps struct {
 	Sessions          *web.Sessions
 	Session           web.SessionKind // the console's cookie and lifetimes
 	CSRF              *web.CSRF
-	AdminPasswordHash string     // argon2id PHC of the console password
-	Limits            web.Limits // shown on the settings and citizens pages
-	SecondFactor      string     // the direct login's default second factor: sms | app
-	SMSCommand        string     // how real SMS leave, shown on the settings page ("" when not)
+	AdminPasswordHash func(context.Context) (string, error) // argon2id PHC of the console password, as stored now
+	Limits            web.Limits                            // shown on the settings and citizens pages
+	SecondFactor      string                                // the direct login's default second factor: sms | app
+	SMSCommand        string                                // how real SMS leave, shown on the settings page ("" when not)
 	SMSWebhook        string
 	HTTPS             web.HTTPS // how phones get HTTPS, shown on the dashboard
 	// ResetDemo puts the demo data back as a first start seeds it, keeping the session whose

@@ -45,7 +45,12 @@ func (con *Console) submitLogin(c echo.Context) error {
 	ctx := c.Request().Context()
 	now := con.d.Now()
 	v, err := con.d.Regulator.Console(ctx, regulator.Attempt{At: now, IP: c.RealIP()}, func() (bool, error) {
-		return con.d.Hasher.Verify(ctx, con.d.AdminPasswordHash, c.FormValue("password"))
+		// Read at each login: another instance may have stored a new password since.
+		hash, err := con.d.AdminPasswordHash(ctx)
+		if err != nil {
+			return false, err
+		}
+		return con.d.Hasher.Verify(ctx, hash, c.FormValue("password"))
 	})
 	if errors.Is(err, web.ErrBusy) {
 		return busy(err)

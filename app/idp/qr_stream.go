@@ -20,7 +20,8 @@ import (
 // that time, about 50 KB a waiting login. So after its first event an HTTP/1.1 stream leaves
 // the request: its connection is taken over (hijacked) and kept here, in a registry that costs
 // a small record per stream. One ticker looks over the registry for due frames, expiries and
-// heartbeats; the hub calls in when a login changed. Work for a stream runs in a goroutine
+// heartbeats; the hub calls in when a login changed (on this instance or, through the hub's
+// relay, on another one). Work for a stream runs in a goroutine
 // started for it and ends with it, one at a time per stream. A stream whose connection cannot
 // be taken over (HTTP/2) stays in its request (followQR's loop).
 
@@ -145,10 +146,14 @@ func (r *qrStreams) tick() {
 		now, wall := r.p.d.Now(), time.Now()
 		ticks++
 		changes := r.changes
+		poll := false
 		if ticks%qrStreamChangesEvery == 0 {
 			if n, err := r.p.d.Store.QRLoginsChangedElsewhere(r.ctx); err == nil {
 				changes = n
 			}
+			// Another instance's change reaches this one through the hub, unless the hub
+			// cannot hear the other instances now: then every login is read again.
+			poll = r.p.d.Hub.Polling()
 		}
 		r.mu.Lock()
 		if len(r.all) == 0 || r.closed {
@@ -156,7 +161,7 @@ func (r *qrStreams) tick() {
 			r.mu.Unlock()
 			return
 		}
-		all := changes != r.changes
+		all := changes != r.changes || poll
 		r.changes = changes
 		due = due[:0]
 		for s := range r.all {

@@ -69,7 +69,7 @@ func TestHasherAdmission(t *testing.T) {
 		}
 		release = append(release, r)
 	}
-	if _, err := h.Verify(context.Background(), h.dummy, "x"); !errors.Is(err, ErrBusy) {
+	if _, err := h.Verify(context.Background(), "", "x"); !errors.Is(err, ErrBusy) {
 		t.Fatalf("with every slot taken: %v, want ErrBusy", err)
 	}
 	for _, r := range release {
@@ -80,7 +80,7 @@ func TestHasherAdmission(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := h.Verify(context.Background(), h.dummy, "x"); err != nil {
+			if _, err := h.Verify(context.Background(), "", "x"); err != nil {
 				t.Error(err)
 			}
 		}()
