@@ -7,6 +7,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 	"dvclogin/store"
 )
 
@@ -63,5 +64,20 @@ func TestValidateRaisesRetentionToTheRulesWindows(t *testing.T) {
 	}
 	if cfg.Retention.IdleSessions != 2*time.Hour {
 		t.Fatalf("idle sessions kept %v after Validate; want the sessions' idle timeout, 2h", cfg.Retention.IdleSessions)
+	}
+}
+
+// -access-token-ttl sets the lifetime of the access tokens the token endpoint issues (and so
+// how long their rows must stay): a soak sets it to minutes.
+func TestAccessTokenLifetimeIsConfigured(t *testing.T) {
+	env := apptest.New(t, apptest.UnbudgetedSMS, func(c *app.Config) { c.Limits.AccessTokenTTL = 2 * time.Minute })
+	p := client.NewPKCE()
+	u := env.DirectLogin(env.Client(), env.AuthorizeURL(p, nil), "001085012345", app.DemoPassword)
+	tok, err := crashRP(env.URL).Exchange(context.Background(), client.Authorization{PKCE: p}, u.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := time.Until(tok.Expiry); left <= 0 || left > 2*time.Minute {
+		t.Fatalf("access token expires in %v, want at most the configured 2m", left)
 	}
 }
