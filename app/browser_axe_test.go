@@ -4,13 +4,16 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/chromedp/chromedp"
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/i18n"
 )
 
 // axeSource is axe-core 4.14.1 from the npm registry (testdata/axe: the file, its licence
@@ -66,59 +69,70 @@ func (b *tab) axeViolations(state string) []axeViolation {
 }
 
 // TestAccessibility runs the axe gate on the pages of both seed flows and the console, at
-// desktop width and on the phone: no critical or serious WCAG 2.2 AA violation.
+// desktop width and on the phone, in Vietnamese and in English: no critical or serious WCAG 2.2
+// AA violation, and an English page shows no Vietnamese but data. With DVC_SCREENSHOTS set,
+// every state it checks is saved there, per language.
 func TestAccessibility(t *testing.T) {
 	skipWithoutChromium(t)
+	for _, l := range []i18n.Lang{i18n.Vi, i18n.En} {
+		t.Run(string(l), func(t *testing.T) { accessibilityWalk(t, l) })
+	}
+}
+
+func accessibilityWalk(t *testing.T, l i18n.Lang) {
 	env := apptest.New(t, func(c *app.Config) { c.AdminPassword = "Op-secret-2026" })
 	const idNumber = "001085012345"
 	token := env.AppLogin(idNumber, app.DemoPassword)
 	d := startBrowser(t)
 	phone := d.newPhone()
+	d.speak(env.URL, l)
+	phone.speak(env.URL, l)
 
 	for _, p := range []struct{ path, state string }{
 		{"/", "portal home"}, {"/dang-nhap", "account-type chooser"}, {"/console/login", "console login"},
 		{"/app/", "phone app: login"}, {"/cai-dat-chung-chi", "certificate guide"},
+		{"/khong-co-trang-nay", "not found"},
 	} {
 		d.navigate(env.URL + p.path)
 		d.waitVisible("body")
-		d.checkAccessible(p.state)
+		d.checkScreen(p.state)
 		phone.navigate(env.URL + p.path)
 		phone.waitVisible("body")
-		phone.checkAccessible(p.state)
+		phone.checkScreen(p.state)
 	}
 
 	openPortalLogin(d, env)
-	d.checkAccessible("IdP login: QR tab")
+	d.checkScreen("IdP login: QR tab")
 	d.click("#tab-password")
 	d.waitVisible("#username")
-	d.checkAccessible("IdP login: password tab")
+	d.checkScreen("IdP login: password tab")
 	d.typeInto("#username", idNumber)
 	d.typeInto("#password", app.DemoPassword)
 	d.click("#password-submit")
 	d.waitPath("/idp/login/otp")
-	d.checkAccessible("code step")
+	d.checkScreen("code step")
 	d.typeInto("#otp", env.LatestCode(token))
 	d.click("#otp-submit")
 	d.waitPath("/tai-khoan")
-	d.checkAccessible("account page")
+	d.checkScreen("account page")
 	d.click("#account_name")
 	d.click(".user-menu button[type=submit]")
 	d.waitText("a.btn-login", "Đăng nhập")
-	d.checkAccessible("portal home after logout")
+	d.checkScreen("portal home after logout")
 
 	// The phone's screens through a QR login: home, confirmation, passcode pad, result.
 	qr := openPortalLogin(d, env)
 	appSignIn(phone, env, "079190054321", "Trần Thị Bình")
-	phone.checkAccessible("phone app: home")
+	phone.checkScreen("phone app: home")
 	camera := phone.newPhoneTab("phone-axe")
 	camera.navigate(qr)
 	camera.waitVisible("#perm-dialog") // Bình has no web login yet: the seed's permission dialog
 	d.waitQRState("scanned")
-	d.checkAccessible("IdP login: QR scanned")
-	camera.checkAccessible("phone app: permission needed")
+	d.checkScreen("IdP login: QR scanned")
+	camera.checkScreen("phone app: permission needed")
 	d.click("#qr-cancel")
 	d.waitQRState("cancelled")
-	d.checkAccessible("IdP login: QR cancelled")
+	d.checkScreen("IdP login: QR cancelled")
 
 	// The console, every page an operator opens.
 	d.navigate(env.URL + "/console/login")
@@ -129,7 +143,48 @@ func TestAccessibility(t *testing.T) {
 		"/console/audit", "/console/settings", "/console/guide"} {
 		d.navigate(env.URL + path)
 		d.waitVisible("body")
-		d.checkAccessible("console " + path)
+		d.checkScreen("console " + path)
+	}
+	// The switch leads back from any actor.
+	d.speak(env.URL, l.Other())
+	d.navigate(env.URL + "/console/guide")
+	if got, _ := eval[string](d, `document.documentElement.lang`); got != string(l.Other()) {
+		t.Errorf("after the switch to %s the console speaks %q", l.Other(), got)
+	}
+}
+
+// checkScreen is every check of one screen: the axe gate; in English, no Vietnamese on it but
+// data; and a screenshot when DVC_SCREENSHOTS asks for them.
+func (b *tab) checkScreen(state string) {
+	b.t.Helper()
+	b.checkAccessible(state)
+	if b.lang == i18n.En {
+		b.checkEnglish(state)
+	}
+	if b.shots.mirror != "" {
+		b.shot(strings.NewReplacer(" ", "-", ":", "", "/", "_").Replace(state))
+	}
+}
+
+// dataWords are the Vietnamese a page in English still shows: the demo citizens' names, the
+// switch back to Vietnamese and the people and places of the seeded data.
+var dataWords = regexp.MustCompile(`Nguyễn Văn An|Trần Thị Bình|Lê Minh Châu|Tiếng Việt`)
+
+// checkEnglish fails when the page's visible text has a Vietnamese word that is not data.
+func (b *tab) checkEnglish(state string) {
+	b.t.Helper()
+	text, err := eval[string](b, `document.body.innerText`)
+	if err != nil {
+		b.t.Fatalf("%s: %s: read the page: %v", b.name, state, err)
+	}
+	var words []string
+	for _, w := range strings.Fields(dataWords.ReplaceAllString(text, "")) {
+		if strings.IndexFunc(w, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsLetter(r) }) >= 0 {
+			words = append(words, w)
+		}
+	}
+	if len(words) > 0 {
+		b.t.Errorf("%s: %s in English shows Vietnamese: %s", b.name, state, strings.Join(words[:min(len(words), 12)], " "))
 	}
 }
 

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"dvclogin/app/apptest"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,11 +10,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
+
+	"dvclogin/app/apptest"
+	"dvclogin/app/i18n"
 )
 
 // chromiumPath is where Debian's chromium package puts the browser.
@@ -95,7 +98,39 @@ type tab struct {
 	name  string // "desktop" or "phone": the prefix of its screenshots and messages
 	ctx   context.Context
 	shots *shotLog
-	touch bool // a phone is tapped, a desktop clicked
+	touch bool      // a phone is tapped, a desktop clicked
+	lang  i18n.Lang // the language its pages speak; "" is Vietnamese
+}
+
+// speak switches the tab's browser to language l as a visitor does: the switch on the portal's
+// home page (its ?lang=, which the site remembers in a cookie for every actor). Texts a test
+// waits for are then expected in l.
+func (b *tab) speak(origin string, l i18n.Lang) {
+	b.t.Helper()
+	b.navigate(origin + "/")
+	b.waitVisible("a.lang-switch")
+	if cur, _ := eval[string](b, `document.documentElement.lang`); cur != string(l) {
+		b.click("a.lang-switch")
+		waitFor(b, "wait for the page in "+string(l), `document.documentElement.lang`, func(s string) bool { return s == string(l) })
+	}
+	b.lang = l
+}
+
+// expect is the text a test that names Vietnamese want should see in this tab's language, and
+// whether it is known: a Vietnamese fragment that is not a whole catalog entry is not.
+func (b *tab) expect(want string) (string, bool) {
+	if b.lang == "" || b.lang == i18n.Vi {
+		return want, true
+	}
+	if en, ok := i18n.English(want); ok {
+		return en, true
+	}
+	for _, r := range want {
+		if r > unicode.MaxASCII && unicode.IsLetter(r) {
+			return "", false
+		}
+	}
+	return want, true // data, such as a number, reads the same
 }
 
 // skipWithoutChromium skips a real-browser test under -short or when Chromium is missing.
@@ -150,7 +185,7 @@ func (p *tab) newPhoneTab(name string) *tab {
 	p.t.Helper()
 	nctx, cancel := chromedp.NewContext(p.ctx)
 	p.t.Cleanup(cancel)
-	n := &tab{t: p.t, name: name, ctx: nctx, shots: p.shots, touch: true}
+	n := &tab{t: p.t, name: name, ctx: nctx, shots: p.shots, touch: true, lang: p.lang}
 	n.open("open a tab on the phone", chromedp.Emulate(phoneDevice{}))
 	return n
 }
@@ -269,6 +304,11 @@ func (b *tab) waitVisible(sel string) string {
 // waitText waits until the element is rendered with exactly this text.
 func (b *tab) waitText(sel, want string) {
 	b.t.Helper()
+	want, known := b.expect(want)
+	if !known {
+		b.waitVisible(sel)
+		return
+	}
 	waitFor(b, fmt.Sprintf("wait for %s to read %q", sel, want), visibleText(sel),
 		func(s *string) bool { return s != nil && *s == want })
 }
@@ -276,6 +316,10 @@ func (b *tab) waitText(sel, want string) {
 // waitTextContains waits until the element is rendered with text containing want.
 func (b *tab) waitTextContains(sel, want string) string {
 	b.t.Helper()
+	want, known := b.expect(want)
+	if !known {
+		return b.waitVisible(sel)
+	}
 	return *waitFor(b, fmt.Sprintf("wait for %s to contain %q", sel, want), visibleText(sel),
 		func(s *string) bool { return s != nil && strings.Contains(*s, want) })
 }

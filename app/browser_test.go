@@ -96,6 +96,11 @@ func TestQRLoginInBrowserWithPhone(t *testing.T) {
 	phone.click("#scan-open")
 	phone.phoneScreen("scan")
 	phone.waitVisible("#scan-text")
+	// The screen opens the camera at once. Headless it cannot, and the failure moves the page (a
+	// longer note, a "Bật camera" button): wait for it, or a tap meant for "Gửi" lands elsewhere.
+	waitFor(phone, "wait for the camera to open or fail", `(() => {
+		const b = document.getElementById("scan-camera-start"), v = document.getElementById("scan-video");
+		return (b && !b.classList.contains("hidden")) || (v && v.readyState > 0); })()`, func(ok bool) bool { return ok })
 	phone.shot("scan")
 	// The in-page camera cannot run headless; pasting the QR's text is one of the app's ways in.
 	phone.paste("#scan-text", qr)

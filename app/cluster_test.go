@@ -272,7 +272,7 @@ func serveClusterChild(t *testing.T) {
 
 // clusterNode is one instance's process.
 type clusterNode struct {
-	t      *testing.T
+	t      testing.TB
 	i      int
 	addr   string
 	db     string
@@ -282,7 +282,7 @@ type clusterNode struct {
 	exited chan struct{}
 }
 
-func newClusterNode(t *testing.T, i int, db, public string) *clusterNode {
+func newClusterNode(t testing.TB, i int, db, public string) *clusterNode {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -370,7 +370,7 @@ type roundRobin struct {
 	pinned   int // -1: round robin
 }
 
-func newRoundRobin(t *testing.T) *roundRobin {
+func newRoundRobin(t testing.TB) *roundRobin {
 	lb := &roundRobin{pinned: -1}
 	proxy := &httputil.ReverseProxy{
 		FlushInterval: -1, // server-sent events go through as they are written

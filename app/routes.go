@@ -27,6 +27,7 @@ func (a *App) routes(e *echo.Echo) {
 		a.logRequests,
 		middleware.Recover(),
 		web.SecurityHeaders,
+		web.Language(a.publicURL.Scheme == "https"),
 		web.RetryAfterMiddleware,
 		// Every body is held to 64 KB but the console's CSV import, which sets its own limit
 		// (10 MB, for a logged-in operator only); both run before anything reads a body.

@@ -24,8 +24,9 @@ type OIDCAuthRequest struct {
 	Prompt              []string
 	MaxAge              *time.Duration // nil when the client set no max_age
 	LoginHint           string
-	BrowserHash         string // digest of the binding cookie of the browser that created it
-	ClientKey           string // the client address that created it (IPv6: its /64), for the per-address cap
+	UILocales           []string // ui_locales: the languages the login pages should speak, preferred first
+	BrowserHash         string   // digest of the binding cookie of the browser that created it
+	ClientKey           string   // the client address that created it (IPv6: its /64), for the per-address cap
 
 	Subject     string // citizen id once authenticated
 	SessionHash string // digest of the IdP session id that completed it
@@ -41,17 +42,17 @@ type OIDCAuthRequest struct {
 }
 
 const oidcAuthCols = `id, client_id, redirect_uri, scopes, state, nonce, response_type, response_mode,
-	code_challenge, code_challenge_method, prompt, max_age, login_hint, browser_hash, client_key, subject,
+	code_challenge, code_challenge_method, prompt, max_age, login_hint, ui_locales, browser_hash, client_key, subject,
 	session_hash, acr, amr, auth_time, done, code_expires_at, code_used_at, created_at, expires_at`
 
 func scanOIDCAuthRequest(row interface{ Scan(...any) error }) (OIDCAuthRequest, error) {
 	var a OIDCAuthRequest
-	var scopes, prompt, amr string
+	var scopes, prompt, amr, locales string
 	var maxAge sql.NullInt64
 	var authTime, codeExp, codeUsed, created, expires int64
 	err := row.Scan(&a.ID, &a.ClientID, &a.RedirectURI, &scopes, &a.State, &a.Nonce, &a.ResponseType,
 		&a.ResponseMode, &a.CodeChallenge, &a.CodeChallengeMethod, &prompt, &maxAge, &a.LoginHint,
-		&a.BrowserHash, &a.ClientKey, &a.Subject, &a.SessionHash, &a.ACR, &amr, &authTime, &a.Done, &codeExp, &codeUsed, &created, &expires)
+		&locales, &a.BrowserHash, &a.ClientKey, &a.Subject, &a.SessionHash, &a.ACR, &amr, &authTime, &a.Done, &codeExp, &codeUsed, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -59,6 +60,7 @@ func scanOIDCAuthRequest(row interface{ Scan(...any) error }) (OIDCAuthRequest, 
 		return a, err
 	}
 	a.Scopes, a.Prompt, a.AMR = strings.Fields(scopes), strings.Fields(prompt), strings.Fields(amr)
+	a.UILocales = strings.Fields(locales)
 	if maxAge.Valid {
 		d := time.Duration(maxAge.Int64) * time.Second
 		a.MaxAge = &d
@@ -78,11 +80,11 @@ func (s *Store) CreateOIDCAuthRequest(ctx context.Context, a OIDCAuthRequest) er
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO oidc_auth_requests (id, client_id, redirect_uri, scopes,
 			state, nonce, response_type, response_mode, code_challenge, code_challenge_method, prompt, max_age,
-			login_hint, browser_hash, client_key, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			login_hint, ui_locales, browser_hash, client_key, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.ClientID, a.RedirectURI, strings.Join(a.Scopes, " "), a.State, a.Nonce, a.ResponseType,
 			a.ResponseMode, a.CodeChallenge, a.CodeChallengeMethod, strings.Join(a.Prompt, " "), maxAge,
-			a.LoginHint, a.BrowserHash, a.ClientKey, ms(a.CreatedAt), ms(a.ExpiresAt))
+			a.LoginHint, strings.Join(a.UILocales, " "), a.BrowserHash, a.ClientKey, ms(a.CreatedAt), ms(a.ExpiresAt))
 		return err
 	})
 }

@@ -80,6 +80,12 @@ func (s *Store) listenOnce(ctx context.Context, ping time.Duration, deliver func
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	// The connection says "a server runs here" for as long as it lives: a restore, which
+	// replaces what every server holds in memory, refuses while it is held (and one that is
+	// under way holds this start back until it is done).
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock_shared($1)`, instancesLock); err != nil {
+		return err
+	}
 	if _, err := conn.Exec(ctx, `LISTEN `+NotifyChannel); err != nil {
 		return err
 	}
@@ -105,6 +111,37 @@ func (s *Store) listenOnce(ctx context.Context, ping time.Duration, deliver func
 			return err
 		}
 	}
+}
+
+// instancesLock is the key of the advisory lock every serving instance holds shared on its
+// listening connection, and a restore takes exclusively ("DVCL" and "I").
+const instancesLock = int64(ApplicationID)<<8 | 'I'
+
+// InstancesRunning counts the server instances that listen on the database now (the sessions
+// holding instancesLock); 0 on SQLite, where the file's own lock tells.
+func (s *Store) InstancesRunning(ctx context.Context) (int, error) {
+	if !s.pg {
+		return 0, nil
+	}
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1 AND granted`,
+		instancesLock>>32, instancesLock&0xffffffff).Scan(&n)
+	return n, err
+}
+
+// takeInstancesLock takes instancesLock exclusively until tx ends, or fails with ErrInUse
+// while a server instance holds it.
+func takeInstancesLock(ctx context.Context, tx *sql.Tx) error {
+	var got bool
+	if err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock(?)`, instancesLock).Scan(&got); err != nil {
+		return err
+	}
+	if !got {
+		return fmt.Errorf("%w: a server instance listens on the database", ErrInUse)
+	}
+	return nil
 }
 
 // janitorLock is the key of the session advisory lock a purge holds, so that the instances on

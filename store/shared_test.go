@@ -261,3 +261,51 @@ func BenchmarkNotifyLag(b *testing.B) {
 		b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds()), "p99-µs")
 	})
 }
+
+// Each listening instance is counted while it listens and no longer once it stops, and a
+// restore (RestoreFrom) is refused while one listens: it would replace the keys and secrets
+// the instance holds in memory. (PostgreSQL only: an SQLite database is guarded by its file
+// lock.)
+func TestInstancesRunning(t *testing.T) { t.Run("postgres", testInstancesRunning) }
+
+func testInstancesRunning(t *testing.T) {
+	a, target := openTemp(t)
+	ctx := context.Background()
+	file := t.TempDir() + "/b.db"
+	if err := a.BackupTo(ctx, file); err != nil {
+		t.Fatal(err)
+	}
+	b := openSecond(t, target)
+	lctx, cancel := context.WithCancel(ctx)
+	ups := make(chan bool, 10)
+	done := make(chan struct{})
+	go func() {
+		b.Listen(lctx, time.Second, func(string) {}, func(up bool, _ error) { ups <- up })
+		close(done)
+	}()
+	if !<-ups {
+		t.Fatal("the listener reported down first")
+	}
+	if n, err := a.InstancesRunning(ctx); err != nil || n != 1 {
+		t.Fatalf("%d instances running (%v), want 1", n, err)
+	}
+	if _, err := a.RestoreFrom(ctx, file); !errors.Is(err, ErrInUse) {
+		t.Fatalf("restore while an instance listens: %v", err)
+	}
+	cancel()
+	<-done
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := a.InstancesRunning(ctx)
+		if err == nil && n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d instances running after the listener stopped (%v)", n, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := a.RestoreFrom(ctx, file); err != nil {
+		t.Fatalf("restore once the instance stopped: %v", err)
+	}
+}

@@ -128,6 +128,15 @@ func (e *Env) stop() {
 func (e *Env) Restart() {
 	e.T.Helper()
 	e.stop()
+	e.Start()
+}
+
+// Stop stops the server, as an operator does before a restore; Start starts it again.
+func (e *Env) Stop() { e.stop() }
+
+// Start starts a new application on e.Config at the same address, after Stop.
+func (e *Env) Start() {
+	e.T.Helper()
 	var ln net.Listener
 	var err error
 	for i := 0; i < 50; i++ {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -109,9 +110,9 @@ func taken(ctx context.Context, st *store.Store, drafts []Draft) (Problems, erro
 // "id_number" is the ID) another citizen has.
 func duplicate(d Draft, field string) Problem {
 	if field == FieldPhone {
-		return Problem{Line: d.Line, Field: FieldPhone, Msg: fmt.Sprintf("Số điện thoại %s đã thuộc về một công dân khác.", d.Citizen.Phone)}
+		return problem(d.Line, FieldPhone, i18n.Msg("Số điện thoại %s đã thuộc về một công dân khác.", d.Citizen.Phone))
 	}
-	return Problem{Line: d.Line, Field: FieldID, Msg: fmt.Sprintf("Số định danh %s đã có trong hệ thống.", d.Citizen.IDNumber)}
+	return problem(d.Line, FieldID, i18n.Msg("Số định danh %s đã có trong hệ thống.", d.Citizen.IDNumber))
 }
 
 // Import reads a CSV file (ReadCSV) and creates its citizens (Create): the whole file or

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"dvclogin/app/i18n"
 )
 
 // MaxCSVBytes is the largest file accepted: a class fits in a few kilobytes, and the whole file
@@ -38,7 +40,7 @@ func ReadCSV(r io.Reader, now time.Time) ([]Draft, error) {
 		return nil, err
 	}
 	if len(data) > MaxCSVBytes {
-		return nil, Problems{{Msg: "Tệp lớn hơn 10 MB. Hãy chia thành nhiều tệp nhỏ hơn rồi nhập từng tệp."}}
+		return nil, Problems{problem(0, "", i18n.Msg("Tệp lớn hơn 10 MB. Hãy chia thành nhiều tệp nhỏ hơn rồi nhập từng tệp."))}
 	}
 	if p, ok := checkEncoding(data); !ok {
 		return nil, Problems{p}
@@ -49,7 +51,7 @@ func ReadCSV(r io.Reader, now time.Time) ([]Draft, error) {
 	cr.FieldsPerRecord = -1 // a short line is reported with its line number below
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, Problems{{Line: 1, Msg: "Tệp trống: dòng đầu phải là dòng tiêu đề, ví dụ " + strings.Join(CSVHeader(), ",") + "."}}
+		return nil, Problems{problem(1, "", i18n.Msg("Tệp trống: dòng đầu phải là dòng tiêu đề, ví dụ %s.", strings.Join(CSVHeader(), ",")))}
 	}
 	if err != nil {
 		return nil, Problems{parseProblem(err)}
@@ -64,7 +66,7 @@ func ReadCSV(r io.Reader, now time.Time) ([]Draft, error) {
 // checkEncoding refuses what is not UTF-8, naming the line of the first stray byte.
 func checkEncoding(data []byte) (Problem, bool) {
 	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
-		return Problem{Line: 1, Msg: "Tệp được lưu dạng UTF-16 (Unicode Text). Hãy lưu lại dạng \"CSV UTF-8 (phân cách bằng dấu phẩy)\" rồi nhập lại."}, false
+		return problem(1, "", i18n.Msg("Tệp được lưu dạng UTF-16 (Unicode Text). Hãy lưu lại dạng \"CSV UTF-8 (phân cách bằng dấu phẩy)\" rồi nhập lại.")), false
 	}
 	if utf8.Valid(data) {
 		return Problem{}, true
@@ -78,7 +80,7 @@ func checkEncoding(data []byte) (Problem, bool) {
 		bad += size
 	}
 	line := 1 + bytes.Count(data[:bad], []byte("\n"))
-	return Problem{Line: line, Msg: "Tệp không phải UTF-8 (có thể đang là Windows-1258 hoặc TCVN3). Trong Excel chọn Lưu thành \"CSV UTF-8 (phân cách bằng dấu phẩy)\" rồi nhập lại."}, false
+	return problem(line, "", i18n.Msg("Tệp không phải UTF-8 (có thể đang là Windows-1258 hoặc TCVN3). Trong Excel chọn Lưu thành \"CSV UTF-8 (phân cách bằng dấu phẩy)\" rồi nhập lại.")), false
 }
 
 // separator is the header line's separator: a semicolon when it has semicolons and no comma
@@ -95,13 +97,13 @@ func separator(data []byte) rune {
 func parseProblem(err error) Problem {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
-		return Problem{Line: 1, Msg: "Không đọc được tệp CSV."}
+		return problem(1, "", i18n.Msg("Không đọc được tệp CSV."))
 	}
 	line := max(pe.StartLine, 1)
 	if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-		return Problem{Line: line, Msg: fmt.Sprintf("Dấu ngoặc kép (\") không đúng chỗ (dòng %d của tệp). Một ô có dấu phẩy hoặc ngoặc kép phải nằm trong ngoặc kép, và ngoặc kép bên trong viết thành \"\".", pe.Line)}
+		return problem(line, "", i18n.Msg("Dấu ngoặc kép (\") không đúng chỗ (dòng %d của tệp). Một ô có dấu phẩy hoặc ngoặc kép phải nằm trong ngoặc kép, và ngoặc kép bên trong viết thành \"\".", pe.Line))
 	}
-	return Problem{Line: line, Msg: "Dòng này không đúng định dạng CSV."}
+	return problem(line, "", i18n.Msg("Dòng này không đúng định dạng CSV."))
 }
 
 // columnKeys maps a header's column name to its field key: the CSV's names, and the field keys
@@ -125,9 +127,9 @@ func readHeader(header []string) ([]string, Problems) {
 		key, ok := columnKeys[strings.ReplaceAll(name, "-", "_")]
 		switch {
 		case !ok:
-			ps = append(ps, Problem{Line: 1, Msg: fmt.Sprintf("Cột %q không có trong định dạng. Các cột là: %s.", h, strings.Join(CSVHeader(), ", "))})
+			ps = append(ps, problem(1, "", i18n.Msg("Cột %q không có trong định dạng. Các cột là: %s.", h, strings.Join(CSVHeader(), ", "))))
 		case seen[key]:
-			ps = append(ps, Problem{Line: 1, Field: key, Msg: "Cột này có hai lần trong dòng tiêu đề."})
+			ps = append(ps, problem(1, key, i18n.Msg("Cột này có hai lần trong dòng tiêu đề.")))
 		}
 		seen[key], cols[i] = true, key
 	}
@@ -137,7 +139,7 @@ func readHeader(header []string) ([]string, Problems) {
 	}
 	for _, key := range requiredColumns {
 		if !seen[key] {
-			ps = append(ps, Problem{Line: 1, Field: key, Msg: "Dòng tiêu đề thiếu cột này (các cột bắt buộc: " + strings.Join(required, ", ") + ")."})
+			ps = append(ps, problem(1, key, i18n.Msg("Dòng tiêu đề thiếu cột này (các cột bắt buộc: %s).", strings.Join(required, ", "))))
 		}
 	}
 	return cols, ps
@@ -164,10 +166,10 @@ func readRows(cr *csv.Reader, cols []string, now time.Time) ([]Draft, error) {
 			continue
 		}
 		if rows++; rows > MaxCSVRows {
-			return nil, append(ps, Problem{Line: line, Msg: fmt.Sprintf("Tệp có hơn %d công dân. Hãy chia thành nhiều tệp, mỗi tệp tối đa %d dòng.", MaxCSVRows, MaxCSVRows)})
+			return nil, append(ps, problem(line, "", i18n.Msg("Tệp có hơn %d công dân. Hãy chia thành nhiều tệp, mỗi tệp tối đa %d dòng.", MaxCSVRows, MaxCSVRows)))
 		}
 		if len(rec) != len(cols) {
-			ps = append(ps, Problem{Line: line, Msg: fmt.Sprintf("Dòng có %d ô nhưng dòng tiêu đề có %d cột.", len(rec), len(cols))})
+			ps = append(ps, problem(line, "", i18n.Msg("Dòng có %d ô nhưng dòng tiêu đề có %d cột.", len(rec), len(cols))))
 			continue
 		}
 		var f Fields
@@ -187,7 +189,7 @@ func readRows(cr *csv.Reader, cols []string, now time.Time) ([]Draft, error) {
 		return nil, ps
 	}
 	if rows == 0 {
-		return nil, Problems{{Line: 2, Msg: "Tệp chỉ có dòng tiêu đề, chưa có công dân nào."}}
+		return nil, Problems{problem(2, "", i18n.Msg("Tệp chỉ có dòng tiêu đề, chưa có công dân nào."))}
 	}
 	return drafts, nil
 }
@@ -199,14 +201,14 @@ func repeated(d Draft, idLine, phoneLine map[string]int, rowProblems Problems) P
 	c := d.Citizen
 	if id := c.IDNumber; id != "" && rowProblems.Of(FieldID) == "" {
 		if first, ok := idLine[id]; ok {
-			ps = append(ps, Problem{Line: d.Line, Field: FieldID, Msg: fmt.Sprintf("Số định danh %s trùng với dòng %d.", id, first)})
+			ps = append(ps, problem(d.Line, FieldID, i18n.Msg("Số định danh %s trùng với dòng %d.", id, first)))
 		} else {
 			idLine[id] = d.Line
 		}
 	}
 	if p := c.Phone; p != "" && rowProblems.Of(FieldPhone) == "" {
 		if first, ok := phoneLine[p]; ok {
-			ps = append(ps, Problem{Line: d.Line, Field: FieldPhone, Msg: fmt.Sprintf("Số điện thoại %s trùng với dòng %d.", p, first)})
+			ps = append(ps, problem(d.Line, FieldPhone, i18n.Msg("Số điện thoại %s trùng với dòng %d.", p, first)))
 		} else {
 			phoneLine[p] = d.Line
 		}

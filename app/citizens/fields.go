@@ -2,8 +2,9 @@
 // flags, the console's forms, a CSV file), the CSV format, and the made-up visitors of a class.
 // The command line and the console both add citizens through it, so a value refused in one is
 // refused in the other, in the same Vietnamese words. The rules live here rather than in store:
-// they use the secret rules of app/web and speak Vietnamese; the store keeps what only its
-// transaction can check (a taken ID number or phone number).
+// they use the secret rules of app/web and speak Vietnamese (each message is a catalog key, so a
+// page shows it in its own language); the store keeps what only its transaction can check (a
+// taken ID number or phone number).
 package citizens
 
 import (
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -112,24 +114,43 @@ func FieldsOf(c store.Citizen) Fields {
 }
 
 // Problem is one refused value: the CSV line it is on (0 outside a file), the field (a key
-// above; "" for the file or a whole line) and what to do, in Vietnamese.
+// above; "" for the file or a whole line) and what to do, in Vietnamese (Msg, as the command
+// line prints it) and in any language (Text, the same message as a catalog key).
 type Problem struct {
 	Line  int
 	Field string
 	Msg   string
+	Text  i18n.Message
 }
 
-func (p Problem) String() string {
+// problem is the Problem saying m.
+func problem(line int, field string, m i18n.Message) Problem {
+	return Problem{Line: line, Field: field, Msg: m.String(), Text: m}
+}
+
+// Message is what to do, to show in any language; a Problem made with only Msg says Msg.
+func (p Problem) Message() i18n.Message {
+	if p.Text.Key == "" {
+		return i18n.Msg(p.Msg)
+	}
+	return p.Text
+}
+
+// In is the problem with its line and column, in l: what an import page lists.
+func (p Problem) In(l i18n.Lang) string {
+	msg := p.Message().In(l)
 	switch {
 	case p.Line > 0 && p.Field != "":
-		return fmt.Sprintf("Dòng %d, cột %s: %s", p.Line, CSVColumn(p.Field), p.Msg)
+		return l.F("Dòng %d, cột %s: %s", p.Line, CSVColumn(p.Field), msg)
 	case p.Line > 0:
-		return fmt.Sprintf("Dòng %d: %s", p.Line, p.Msg)
+		return l.F("Dòng %d: %s", p.Line, msg)
 	case p.Field != "":
-		return p.Field + ": " + p.Msg
+		return p.Field + ": " + msg
 	}
-	return p.Msg
+	return msg
 }
+
+func (p Problem) String() string { return p.In(i18n.Vi) }
 
 // Problems are every refused value of an input. As an error it lists them, one a line.
 type Problems []Problem
@@ -152,6 +173,16 @@ func (ps Problems) Of(field string) string {
 	return ""
 }
 
+// MessageOf is Of as a message to show in any language (its Key "" when the field is fine).
+func (ps Problems) MessageOf(field string) i18n.Message {
+	for _, p := range ps {
+		if p.Field == field {
+			return p.Message()
+		}
+	}
+	return i18n.Message{}
+}
+
 // Draft is a checked new citizen: the record without its hashes yet, and its secrets in the
 // clear until Create hashes them (they are never stored so).
 type Draft struct {
@@ -165,9 +196,9 @@ type Draft struct {
 // field. now is the clock: a birth date may not be after today.
 func Check(f Fields, now time.Time) (Draft, Problems) {
 	var ps Problems
-	add := func(field, msg string) {
-		if msg != "" {
-			ps = append(ps, Problem{Field: field, Msg: msg})
+	add := func(field string, msg i18n.Message) {
+		if msg.Key != "" {
+			ps = append(ps, problem(0, field, msg))
 		}
 	}
 	c, recordProblems := checkRecord(f, now)
@@ -175,7 +206,7 @@ func Check(f Fields, now time.Time) (Draft, Problems) {
 	idNumber, msg := parseIDNumber(f.IDNumber)
 	add(FieldID, msg)
 	c.IDNumber = idNumber
-	if msg == "" && recordProblems.Of(FieldBirth) == "" && recordProblems.Of(FieldGender) == "" {
+	if msg.Key == "" && recordProblems.Of(FieldBirth) == "" && recordProblems.Of(FieldGender) == "" {
 		add(FieldID, idMatches(idNumber, c.BirthDate, c.Gender))
 	}
 	d := Draft{Citizen: c, Password: f.Password, Passcode: f.Passcode}
@@ -198,9 +229,9 @@ func Check(f Fields, now time.Time) (Draft, Problems) {
 // the ID number.
 func CheckEdit(cit store.Citizen, f Fields, now time.Time) (store.Citizen, Problems) {
 	c, ps := checkRecord(f, now)
-	if ps.Of(FieldBirth) == "" && ps.Of(FieldGender) == "" && idMatches(cit.IDNumber, c.BirthDate, c.Gender) != "" {
-		msg := fmt.Sprintf("Ngày sinh và giới tính phải khớp với số định danh %s (%s).", cit.IDNumber, describeID(cit.IDNumber))
-		ps = append(ps, Problem{Field: FieldBirth, Msg: msg}, Problem{Field: FieldGender, Msg: msg})
+	if ps.Of(FieldBirth) == "" && ps.Of(FieldGender) == "" && idMatches(cit.IDNumber, c.BirthDate, c.Gender).Key != "" {
+		msg := i18n.Msg("Ngày sinh và giới tính phải khớp với số định danh %s (%s).", cit.IDNumber, describeID(cit.IDNumber))
+		ps = append(ps, problem(0, FieldBirth, msg), problem(0, FieldGender, msg))
 	}
 	cit.FullName, cit.BirthDate, cit.Gender, cit.Phone = c.FullName, c.BirthDate, c.Gender, c.Phone
 	cit.Level, cit.WebLogin = c.Level, c.WebLogin
@@ -210,13 +241,13 @@ func CheckEdit(cit store.Citizen, f Fields, now time.Time) (store.Citizen, Probl
 // checkRecord checks the fields a citizen has beside the ID number and the secrets.
 func checkRecord(f Fields, now time.Time) (store.Citizen, Problems) {
 	var ps Problems
-	add := func(field, msg string) {
-		if msg != "" {
-			ps = append(ps, Problem{Field: field, Msg: msg})
+	add := func(field string, msg i18n.Message) {
+		if msg.Key != "" {
+			ps = append(ps, problem(0, field, msg))
 		}
 	}
 	var c store.Citizen
-	var msg string
+	var msg i18n.Message
 	c.FullName, msg = parseName(f.Name)
 	add(FieldName, msg)
 	c.BirthDate, msg = parseBirth(f.Birth, now)

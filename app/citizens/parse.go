@@ -2,7 +2,6 @@ package citizens
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -11,44 +10,45 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 )
 
 // vnZone is Vietnam time: "today", for a birth date, is the date there.
 var vnZone = time.FixedZone("ICT", 7*3600)
 
-// secretProblem is the Vietnamese reason a secret rule gave, or "".
-func secretProblem(err error) string {
+// secretProblem is the reason a secret rule gave, or no message (Key "").
+func secretProblem(err error) i18n.Message {
 	var we *web.Error
 	if errors.As(err, &we) {
-		return we.Msg
+		return i18n.Msg(we.Msg, we.Args...)
 	}
 	if err != nil {
-		return web.MsgBadRequest
+		return i18n.Msg(web.MsgBadRequest)
 	}
-	return ""
+	return i18n.Message{}
 }
 
 // parseName normalises a full name (Unicode NFC, single spaces) and accepts it when it is 2 to
 // 100 characters of Vietnamese letters and spaces.
-func parseName(s string) (string, string) {
+func parseName(s string) (string, i18n.Message) {
 	if !utf8.ValidString(s) {
-		return "", "Họ và tên chứa ký tự không đọc được. Hãy gõ lại họ và tên."
+		return "", i18n.Msg("Họ và tên chứa ký tự không đọc được. Hãy gõ lại họ và tên.")
 	}
 	name := strings.Join(strings.Fields(norm.NFC.String(s)), " ")
 	n := utf8.RuneCountInString(name)
 	switch {
 	case n == 0:
-		return "", "Hãy nhập họ và tên."
+		return "", i18n.Msg("Hãy nhập họ và tên.")
 	case n < 2 || n > 100:
-		return name, "Họ và tên phải có từ 2 đến 100 ký tự."
+		return name, i18n.Msg("Họ và tên phải có từ 2 đến 100 ký tự.")
 	}
 	for _, r := range name {
 		if r != ' ' && !isVietnameseLetter(r) {
-			return name, fmt.Sprintf("Họ và tên chỉ gồm chữ cái tiếng Việt và dấu cách, không có %q.", r)
+			return name, i18n.Msg("Họ và tên chỉ gồm chữ cái tiếng Việt và dấu cách, không có %q.", r)
 		}
 	}
-	return name, ""
+	return name, i18n.Message{}
 }
 
 // isVietnameseLetter reports whether r is a letter as Vietnamese writes it: decomposed, a Latin
@@ -82,28 +82,28 @@ func isVietnameseLetter(r rune) bool {
 // person types it; one-digit day and month allowed) and returns YYYY-MM-DD, as stored. The date
 // must exist, be in 1900 or later (the ID number's century digit starts there) and not after
 // today in Vietnam.
-func parseBirth(s string, now time.Time) (string, string) {
+func parseBirth(s string, now time.Time) (string, i18n.Message) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", "Hãy nhập ngày sinh theo dạng dd/mm/yyyy, ví dụ 12/03/1985."
+		return "", i18n.Msg("Hãy nhập ngày sinh theo dạng dd/mm/yyyy, ví dụ 12/03/1985.")
 	}
 	n, ok := dateParts(s)
 	if !ok {
-		return "", "Ngày sinh phải có dạng dd/mm/yyyy (ví dụ 12/03/1985) hoặc YYYY-MM-DD (ví dụ 1985-03-12)."
+		return "", i18n.Msg("Ngày sinh phải có dạng dd/mm/yyyy (ví dụ 12/03/1985) hoặc YYYY-MM-DD (ví dụ 1985-03-12).")
 	}
 	d, m, y := n[0], n[1], n[2]
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if m < 1 || m > 12 || t.Day() != d || t.Month() != time.Month(m) {
-		return "", fmt.Sprintf("Ngày sinh %s không có thật (ngày %d tháng %d năm %d).", s, d, m, y)
+		return "", i18n.Msg("Ngày sinh %s không có thật (ngày %d tháng %d năm %d).", s, d, m, y)
 	}
 	today := now.In(vnZone)
 	switch {
 	case y < 1900:
-		return "", "Năm sinh phải từ 1900 trở về sau."
+		return "", i18n.Msg("Năm sinh phải từ 1900 trở về sau.")
 	case t.After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)):
-		return "", "Ngày sinh không được sau ngày hôm nay."
+		return "", i18n.Msg("Ngày sinh không được sau ngày hôm nay.")
 	}
-	return t.Format(time.DateOnly), ""
+	return t.Format(time.DateOnly), i18n.Message{}
 }
 
 // dateParts splits dd/mm/yyyy or YYYY-MM-DD into day, month and year.
@@ -138,16 +138,16 @@ func BirthVN(iso string) string {
 }
 
 // parseGender accepts Nam or Nữ in any case (also typed without the tone: "nu").
-func parseGender(s string) (string, string) {
+func parseGender(s string) (string, i18n.Message) {
 	switch strings.ToLower(norm.NFC.String(strings.TrimSpace(s))) {
 	case "nam":
-		return "Nam", ""
-	case "nữ", "nu":
-		return "Nữ", ""
+		return "Nam", i18n.Message{}
+	case "nữ", "nu": // i18n:vi (what an operator types)
+		return "Nữ", i18n.Message{}
 	case "":
-		return "", "Hãy chọn giới tính: Nam hoặc Nữ."
+		return "", i18n.Msg("Hãy chọn giới tính: Nam hoặc Nữ.")
 	}
-	return "", "Giới tính phải là Nam hoặc Nữ."
+	return "", i18n.Msg("Giới tính phải là Nam hoặc Nữ.")
 }
 
 // mobilePrefixes are the three-digit mobile prefixes in use since the 2018 renumbering
@@ -163,7 +163,7 @@ var mobilePrefixes = func() map[string]bool {
 
 // parsePhone accepts a Vietnamese mobile number, 0 and 9 digits or +84 and 9 digits (spaces,
 // dots and dashes between digits are ignored), and returns it as stored: 0xxxxxxxxx.
-func parsePhone(s string) (string, string) {
+func parsePhone(s string) (string, i18n.Message) {
 	p := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '.' || r == '-' {
 			return -1
@@ -171,42 +171,42 @@ func parsePhone(s string) (string, string) {
 		return r
 	}, strings.TrimSpace(s))
 	if p == "" {
-		return "", "Hãy nhập số điện thoại di động."
+		return "", i18n.Msg("Hãy nhập số điện thoại di động.")
 	}
 	if rest, ok := strings.CutPrefix(p, "+84"); ok {
 		p = "0" + rest
 	}
 	switch {
 	case len(p) == 9 && isDigits(p) && p[0] != '0' && mobilePrefixes["0"+p[:2]]:
-		return "", "Số điện thoại thiếu số 0 ở đầu (Excel thường bỏ số 0 này: hãy định dạng cột là Văn bản/Text)."
+		return "", i18n.Msg("Số điện thoại thiếu số 0 ở đầu (Excel thường bỏ số 0 này: hãy định dạng cột là Văn bản/Text).")
 	case len(p) != 10 || !isDigits(p) || p[0] != '0':
-		return "", "Số điện thoại phải là số di động Việt Nam: 10 chữ số bắt đầu bằng 0, hoặc +84 và 9 chữ số."
+		return "", i18n.Msg("Số điện thoại phải là số di động Việt Nam: 10 chữ số bắt đầu bằng 0, hoặc +84 và 9 chữ số.")
 	case !mobilePrefixes[p[:3]]:
-		return "", fmt.Sprintf("Đầu số %s không phải đầu số di động Việt Nam (ví dụ 091, 098, 090, 032).", p[:3])
+		return "", i18n.Msg("Đầu số %s không phải đầu số di động Việt Nam (ví dụ 091, 098, 090, 032).", p[:3])
 	}
-	return p, ""
+	return p, i18n.Message{}
 }
 
 // parseLevel accepts 1 or 2; empty is 2.
-func parseLevel(s string) (int, string) {
+func parseLevel(s string) (int, i18n.Message) {
 	switch strings.TrimSpace(s) {
 	case "", "2":
-		return 2, ""
+		return 2, i18n.Message{}
 	case "1":
-		return 1, ""
+		return 1, i18n.Message{}
 	}
-	return 0, "Mức tài khoản phải là 1 hoặc 2."
+	return 0, i18n.Msg("Mức tài khoản phải là 1 hoặc 2.")
 }
 
 // parseWebLogin accepts the ways a person writes yes and no; empty is yes.
-func parseWebLogin(s string) (bool, string) {
+func parseWebLogin(s string) (bool, i18n.Message) {
 	switch strings.ToLower(norm.NFC.String(strings.TrimSpace(s))) {
-	case "", "1", "true", "on", "yes", "có", "co", "bật", "bat":
-		return true, ""
-	case "0", "false", "off", "no", "không", "khong", "tắt", "tat":
-		return false, ""
+	case "", "1", "true", "on", "yes", "có", "co", "bật", "bat": // i18n:vi (what an operator types)
+		return true, i18n.Message{}
+	case "0", "false", "off", "no", "không", "khong", "tắt", "tat": // i18n:vi
+		return false, i18n.Message{}
 	}
-	return false, "Đăng nhập trên website phải là có hoặc không (1 hoặc 0)."
+	return false, i18n.Msg("Đăng nhập trên website phải là có hoặc không (1 hoặc 0).")
 }
 
 func isDigits(s string) bool {

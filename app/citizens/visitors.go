@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -26,16 +27,17 @@ type VisitorOptions struct {
 }
 
 // Common family names, and middle and given names by gender: the visitors' names are made of
-// them (made up, like the visitors).
+// them (made up, like the visitors). Names and the stored genders are data, the same in every
+// language.
 var (
-	familyNames = strings.Fields("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý")
+	familyNames = strings.Fields("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý") // i18n:vi
 	middleNames = map[string][]string{
-		"Nam": strings.Fields("Văn Đức Minh Quang Hữu Thành Công Xuân Gia Quốc"),
-		"Nữ":  strings.Fields("Thị Ngọc Thu Thanh Minh Phương Kim Bảo Hồng Diệu"),
+		"Nam": strings.Fields("Văn Đức Minh Quang Hữu Thành Công Xuân Gia Quốc"),  // i18n:vi
+		"Nữ":  strings.Fields("Thị Ngọc Thu Thanh Minh Phương Kim Bảo Hồng Diệu"), // i18n:vi
 	}
 	givenNames = map[string][]string{
-		"Nam": strings.Fields("An Bình Cường Dũng Hải Hùng Khánh Long Nam Phong Quân Sơn Tuấn Việt Hiếu Đạt Trung Thắng Huy Khoa"),
-		"Nữ":  strings.Fields("Anh Chi Dung Giang Hà Hạnh Hoa Hương Lan Linh Mai Nhung Phương Thảo Trang Vy Yến Hằng Thủy Ngân"),
+		"Nam": strings.Fields("An Bình Cường Dũng Hải Hùng Khánh Long Nam Phong Quân Sơn Tuấn Việt Hiếu Đạt Trung Thắng Huy Khoa"), // i18n:vi
+		"Nữ":  strings.Fields("Anh Chi Dung Giang Hà Hạnh Hoa Hương Lan Linh Mai Nhung Phương Thảo Trang Vy Yến Hằng Thủy Ngân"),   // i18n:vi
 	}
 )
 
@@ -44,7 +46,7 @@ var (
 // citizen's yet (st is asked) nor repeated among themselves. now is the clock.
 func Visitors(ctx context.Context, st *store.Store, n int, opts VisitorOptions, now time.Time) ([]Draft, error) {
 	if n < 1 || n > MaxVisitors {
-		return nil, Problems{{Msg: fmt.Sprintf("Số tài khoản khách phải từ 1 đến %d.", MaxVisitors)}}
+		return nil, Problems{problem(0, "", i18n.Msg("Số tài khoản khách phải từ 1 đến %d.", MaxVisitors))}
 	}
 	codes := make([]string, 0, len(provinces))
 	for code := range provinces {
@@ -147,7 +149,7 @@ func randomPasscode(birth string, now time.Time) string {
 	iso, _ := parseBirth(birth, now)
 	for {
 		pc := fmt.Sprintf("%06d", cryptoIntN(1000000))
-		if secretProblem(web.CheckPasscode(pc, iso)) == "" {
+		if secretProblem(web.CheckPasscode(pc, iso)).Key == "" {
 			return pc
 		}
 	}

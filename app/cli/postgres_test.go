@@ -14,7 +14,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // The operator's commands take -db (env DVC_DB) as the server does: an empty PostgreSQL
 // database is made as the server's first start makes it, citizens and clients are managed in
-// it, and the SQLite file tools refuse it, saying what to use instead.
+// it, and it is backed up to and restored from the same file as an SQLite database.
 func TestCommandsOnPostgres(t *testing.T) {
 	db := pgtest.URL(t)
 	dir := t.TempDir()
@@ -43,11 +43,19 @@ func TestCommandsOnPostgres(t *testing.T) {
 	if err != nil || n != len(store.DemoCitizens)+1 {
 		t.Fatalf("%d citizens in PostgreSQL (%v), want the demo ones and Mai", n, err)
 	}
-	for _, cmd := range []string{"backup", "restore"} {
-		_, err := tryRun(cmd, t.TempDir()+"/x.db")
-		if err == nil || !strings.Contains(err.Error(), "chỉ dùng được với SQLite; với PostgreSQL hãy dùng pg_dump") {
-			t.Fatalf("%s on PostgreSQL: %v", cmd, err)
-		}
+	// backup and restore take DVC_DB too, through the SQLite backup file.
+	file := t.TempDir() + "/x.db"
+	if out := run(t, "backup", file); !strings.Contains(out, "Đã sao lưu postgres://postgres@/") {
+		t.Fatalf("backup on PostgreSQL:\n%s", out)
+	}
+	if _, err := store.CheckDatabase(context.Background(), file); err != nil {
+		t.Fatalf("the backup of PostgreSQL: %v", err)
+	}
+	if out := run(t, "restore", file); !strings.Contains(out, "Đã khôi phục postgres://postgres@/") {
+		t.Fatalf("restore on PostgreSQL:\n%s", out)
+	}
+	if out := run(t, "citizens", "list"); !strings.Contains(out, "079199123456  Lê Thị Mai") {
+		t.Fatalf("list after the restore:\n%s", out)
 	}
 	if _, err := tryRun("citizens", "list", "-db", "mysql://x"); err == nil || !strings.Contains(err.Error(), "postgres://") {
 		t.Fatalf("-db that is not PostgreSQL: %v", err)

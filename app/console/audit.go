@@ -2,10 +2,12 @@ package console
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 )
 
@@ -26,7 +28,7 @@ type eventRow struct {
 	Action string
 	Name   string
 	IP     string
-	Detail string
+	Detail string // in words, in the page's language
 }
 
 type attemptRow struct {
@@ -70,6 +72,7 @@ var (
 		"totp_enroll_started": "Bắt đầu thiết lập ứng dụng xác thực", "totp_enabled": "Bật ứng dụng xác thực",
 		"totp_disabled":   "Tắt ứng dụng xác thực",
 		"citizen_created": "Thêm công dân", "citizen_updated": "Sửa thông tin công dân", "citizen_deleted": "Xóa công dân",
+		"demo_reset": "Khôi phục dữ liệu demo",
 	}
 	attemptKinds = map[string]string{"password": "Mật khẩu", "password_refused": "Mật khẩu (bị từ chối)",
 		"otp": "Mã OTP", "passcode": "Passcode", "console": "Mật khẩu quản trị",
@@ -77,35 +80,216 @@ var (
 		"sim_claim": "Mã chuyển SIM"}
 	attemptReasons = map[string]string{"wrong_password": "Sai mật khẩu", "unknown_id": "Không có số định danh này",
 		"ip_limited": "Quá nhiều lần sai từ địa chỉ IP này", "locked": "Tài khoản đang khóa", "console_locked": "Đăng nhập quản trị đang khóa",
-		"wrong_passcode": "Sai passcode", "wrong_code": "Sai mã", "wrong_activation_code": "Sai mã kích hoạt thiết bị"}
+		"wrong_passcode": "Sai passcode", "wrong_code": "Sai mã", "wrong_activation_code": "Sai mã kích hoạt thiết bị",
+		"wrong_totp": "Sai mã của ứng dụng xác thực", "totp_replay": "Mã của ứng dụng xác thực đã được dùng",
+		"totp_not_enrolled": "Chưa thiết lập ứng dụng xác thực",
+		// an SMS refused (sms_refused) is recorded with what it would have carried
+		"login_otp": "Mã OTP đăng nhập", "login_otp_resend": "Gửi lại mã OTP", "device_activation": "Mã kích hoạt thiết bị",
+		"notice": "Thông báo", "lock_notice": "Thông báo khóa tài khoản"}
 )
 
 // amrNames are the authentication methods (RFC 8176) a login detail lists as "amr=pwd,sms,mfa".
 var amrNames = map[string]string{"pwd": "mật khẩu", "sms": "mã OTP qua SMS", "swk": "ứng dụng VNeID",
 	"otp": "ứng dụng xác thực", "pin": "passcode", "mfa": "hai yếu tố"}
 
-// detailWords puts the log's most common machine details into words: the methods of a login
-// ("amr=pwd,sms,mfa" reads "Phương thức: mật khẩu + mã OTP qua SMS (hai yếu tố)"). Other
-// details are shown as recorded.
-func detailWords(detail string) string {
-	list, ok := strings.CutPrefix(detail, "amr=")
-	if !ok || list == "" {
-		return detail
+// refusalNames are the codes of a refused login (login_refused's detail).
+var refusalNames = map[string]string{"account_level_insufficient": "Tài khoản mức 1 (cần tài khoản mức 2)",
+	"web_login_not_permitted": "Chưa cấp quyền đăng nhập trên website"}
+
+// detailWords puts a detail the log stores into Vietnamese words, as detailIn does for any
+// language: "amr=pwd,sms,mfa" reads "Phương thức: mật khẩu + mã OTP qua SMS (hai yếu tố)".
+func detailWords(detail string) string { return detailIn(i18n.Vi, "", detail) }
+
+// detailIn is an event's detail in words in l; one no rule knows is shown as recorded.
+func detailIn(l i18n.Lang, action, detail string) string {
+	out, _ := describeDetail(l, action, detail)
+	return out
+}
+
+// A detailRule reads one form of detail the server records (see where each event is audited):
+// the parts re captures become the arguments of words, in l.
+type detailRule struct {
+	action string // the rule reads only this action's details; "" for any
+	re     *regexp.Regexp
+	words  func(l i18n.Lang, m []string) string
+}
+
+// rule is a detailRule whose words are key in l with the captured parts as its %s.
+func rule(action, re, key string) detailRule {
+	return detailRule{action: action, re: regexp.MustCompile(re), words: func(l i18n.Lang, m []string) string {
+		args := make([]any, len(m)-1)
+		for i, s := range m[1:] {
+			args[i] = s
+		}
+		return l.F(key, args...)
+	}}
+}
+
+// detailRules are tried in order; the first that matches says the detail.
+var detailRules = []detailRule{
+	{re: regexp.MustCompile(`^amr=(.+)$`), words: func(l i18n.Lang, m []string) string {
+		var ways []string
+		mfa := false
+		for _, code := range strings.Split(m[1], ",") {
+			if code == "mfa" {
+				mfa = true
+				continue
+			}
+			ways = append(ways, l.T(word(amrNames, code)))
+		}
+		if mfa {
+			return l.F("Phương thức: %s (%s)", strings.Join(ways, " + "), l.T(amrNames["mfa"]))
+		}
+		return l.F("Phương thức: %s", strings.Join(ways, " + "))
+	}},
+	rule("", `^client=(\S+) tokens=(\d+) grants=(\d+)$`, "Ứng dụng %s; thu hồi %s token và %s lượt cấp quyền"),
+	rule("", `^client=(\S+) tokens=(\d+)$`, "Ứng dụng %s; thu hồi %s token"),
+	{re: regexp.MustCompile(`^client=(\S+) \((confidential|public)\) name=(".*") redirect_uris=(.*)$`), words: func(l i18n.Lang, m []string) string {
+		kind := "bảo mật"
+		if m[2] == "public" {
+			kind = "công khai"
+		}
+		return l.F("Ứng dụng %s (%s), tên %s, địa chỉ chuyển hướng: %s", m[1], l.T(kind), m[3], m[4])
+	}},
+	{re: regexp.MustCompile(`^client=(\S+) (authorization code|refresh token)$`), words: func(l i18n.Lang, m []string) string {
+		what := "mã ủy quyền"
+		if m[2] == "refresh token" {
+			what = "refresh token"
+		}
+		return l.F("Ứng dụng %s; %s", m[1], l.T(what))
+	}},
+	rule("", `^client=(\S+)$`, "Ứng dụng %s"),
+	rule("sso_login", `^(\S+)$`, "Ứng dụng %s"),
+	rule("auth_request_other_browser", `^(\S+)$`, "Ứng dụng %s"),
+	{re: regexp.MustCompile(`^[a-z_]+$`), words: func(l i18n.Lang, m []string) string {
+		if w, ok := refusalNames[m[0]]; ok {
+			return l.T(w)
+		}
+		return ""
+	}},
+	rule("", `^console form$`, "Thêm bằng biểu mẫu của trang quản trị"),
+	rule("", `^console import of (.*)$`, "Nhập từ tệp CSV %s trong trang quản trị"),
+	rule("", `^console visitor accounts, demo secrets$`, "Tài khoản khách, mật khẩu và passcode demo"),
+	rule("", `^console visitor accounts, random secrets$`, "Tài khoản khách, mật khẩu và passcode ngẫu nhiên"),
+	rule("", `^dvclogin citizens add$`, "Thêm bằng dòng lệnh (dvclogin citizens add)"),
+	rule("", `^dvclogin citizens generate$`, "Tạo bằng dòng lệnh (dvclogin citizens generate)"),
+	rule("", `^dvclogin citizens import (.*)$`, "Nhập từ tệp CSV %s bằng dòng lệnh"),
+	rule("", `^nothing changed$`, "Không có thay đổi"),
+	{re: regexp.MustCompile(`^(?:(?:name|birth date|gender|phone|level|web login): .* -> .*|the old number's SIM left its device)(?:; (?:(?:name|birth date|gender|phone|level|web login): .* -> .*|the old number's SIM left its device))*$`),
+		words: changeWords},
+	rule("", `^by the operator$`, "Quản trị viên tạo mã"),
+	rule("", `^from device (\S+)$`, "Từ thiết bị %s"),
+	rule("", `^password, code and passcode locks and counts cleared$`, "Xóa khóa và số lần sai của mật khẩu, mã xác nhận và passcode"),
+	rule("", `^(\d+) sessions and tokens ended$`, "Kết thúc %s phiên đăng nhập và token"),
+	rule("", `^(\d+) app sessions$`, "Kết thúc %s phiên ứng dụng"),
+	rule("", `^(\S+) (.+); (\d+) sessions and tokens ended$`, "%s %s; kết thúc %s phiên đăng nhập và token"),
+	rule("", `^(\d+) wrong passwords$`, "Sai mật khẩu %s lần"),
+	rule("", `^(\d+) wrong passcodes$`, "Sai passcode %s lần"),
+	rule("", `^(\d+) wrong codes in an hour$`, "Sai mã %s lần trong một giờ"),
+	rule("", `^(\d+) wrong codes$`, "Sai mã %s lần"),
+	{re: regexp.MustCompile(`^device (\S+)( \(activated by SMS code; SIM elsewhere\))?(; previous device signed out)?$`), words: func(l i18n.Lang, m []string) string {
+		out := l.F("Thiết bị %s", m[1])
+		if m[2] != "" {
+			out += "; " + l.T("kích hoạt bằng mã gửi qua SMS (SIM ở thiết bị khác)")
+		}
+		if m[3] != "" {
+			out += "; " + l.T("thiết bị trước đã bị đăng xuất")
+		}
+		return out
+	}},
+	{re: regexp.MustCompile(`^first app login; device (\S+) \((.*)\)$`), words: func(l i18n.Lang, m []string) string {
+		return l.F("Đăng nhập ứng dụng lần đầu; thiết bị %s (%s)", m[1], browserWords(m[2]).In(l))
+	}},
+	{re: regexp.MustCompile(`^device (\S+) \((.*)\)$`), words: func(l i18n.Lang, m []string) string {
+		return l.F("Thiết bị %s (%s)", m[1], browserWords(m[2]).In(l))
+	}},
+	{re: regexp.MustCompile(`^from device (\S+) to device (\S+) \((.*)\); code from (\S+)$`), words: func(l i18n.Lang, m []string) string {
+		from, by := m[1], m[4]
+		if from == "(none)" {
+			from = l.T("(không có)")
+		}
+		switch by {
+		case "console":
+			by = l.T("trang quản trị")
+		case "phone":
+			by = l.T("ứng dụng trên thiết bị cũ")
+		}
+		return l.F("Từ thiết bị %s sang thiết bị %s (%s); mã tạo từ %s", from, m[2], browserWords(m[3]).In(l), by)
+	}},
+	{re: regexp.MustCompile(`^qr (\S+); (.*); ([^;]*); (\S*?)(; level 1|; \d+ pending|; web login not permitted)?$`), words: func(l i18n.Lang, m []string) string {
+		out := l.F("Mã QR %s; %s; %s; địa chỉ IP %s", m[1], l.T(m[2]), browserWords(m[3]).In(l), m[4])
+		switch suffix := strings.TrimPrefix(m[5], "; "); {
+		case suffix == "level 1":
+			out += "; " + l.T("tài khoản mức 1")
+		case suffix == "web login not permitted":
+			out += "; " + l.T("chưa cấp quyền đăng nhập trên website")
+		case suffix != "":
+			out += "; " + l.F("đã có %s yêu cầu đang chờ", strings.TrimSuffix(suffix, " pending"))
+		}
+		return out
+	}},
+	rule("", `^signed out after QR login$`, "Đăng xuất khỏi ứng dụng sau khi đăng nhập bằng mã QR"),
+	rule("", `^demo data back to the seed; every session ended$`, "Dữ liệu demo về như lần chạy đầu tiên; mọi phiên đăng nhập kết thúc"),
+	rule("", `^demo data back to the seed; other sessions ended$`, "Dữ liệu demo về như lần chạy đầu tiên; các phiên đăng nhập khác kết thúc"),
+}
+
+// describeDetail says a detail in words in l, and whether a rule knew it; an empty detail says
+// nothing and needs no rule.
+func describeDetail(l i18n.Lang, action, detail string) (string, bool) {
+	if detail == "" {
+		return "", true
 	}
-	var ways []string
-	mfa := false
-	for _, m := range strings.Split(list, ",") {
-		if m == "mfa" {
-			mfa = true
+	for _, r := range detailRules {
+		if r.action != "" && r.action != action {
 			continue
 		}
-		ways = append(ways, word(amrNames, m))
+		if m := r.re.FindStringSubmatch(detail); m != nil {
+			if out := r.words(l, m); out != "" {
+				return out, true
+			}
+		}
 	}
-	out := "Phương thức: " + strings.Join(ways, " + ")
-	if mfa {
-		out += " (" + amrNames["mfa"] + ")"
+	return detail, false
+}
+
+// changeNames are the fields an edit's detail names ("phone: 0912… -> 0988…").
+var changeNames = map[string]string{"name": "Họ tên", "birth date": "Ngày sinh", "gender": "Giới tính",
+	"phone": "Số điện thoại", "level": "Mức", "web login": "Đăng nhập trên website"}
+
+// changeWords says a citizen edit's detail (console changes) in l.
+func changeWords(l i18n.Lang, m []string) string {
+	var out []string
+	for _, part := range strings.Split(m[0], "; ") {
+		field, values, ok := strings.Cut(part, ": ")
+		before, after, ok2 := strings.Cut(values, " -> ")
+		if !ok || !ok2 {
+			out = append(out, l.T("SIM của số cũ đã rời thiết bị đang giữ nó"))
+			continue
+		}
+		out = append(out, l.F("%s: %s → %s", l.T(changeNames[field]), changeValue(l, before), changeValue(l, after)))
 	}
-	return out
+	return strings.Join(out, "; ")
+}
+
+// changeValue is one value of an edit: a gender or a yes/no in words, the rest as it is.
+func changeValue(l i18n.Lang, v string) string {
+	switch v {
+	case "true":
+		return l.T("bật")
+	case "false":
+		return l.T("tắt")
+	}
+	return l.T(v) // Nam, Nữ; a name, a date or a number is not a key and stays as it is
+}
+
+// browserWords is a browser's description as the IdP stores it ("Chrome 124 trên Windows") in
+// words of any language: only its own words change, names of browsers and systems do not.
+func browserWords(desc string) i18n.Message {
+	name, system, ok := strings.Cut(desc, " trên ") // i18n:vi (reads the stored description)
+	if !ok {
+		return i18n.Msg(desc) // "Trình duyệt không xác định" is a key; a name stays as it is
+	}
+	return i18n.Msg("%s trên %s", i18n.Msg(name), system)
 }
 
 func word(m map[string]string, code string) string {
@@ -130,13 +314,15 @@ func (con *Console) showAudit(c echo.Context) error {
 		return err
 	}
 	p := &auditPage{Page: web.NewPage(c, "Nhật ký")}
+	l := web.Lang(c)
 	for _, e := range events {
-		p.Events = append(p.Events, eventRow{At: web.TimeVN(e.At), Actor: word(actorNames, e.Actor),
-			Action: word(actionNames, e.Action), Name: names[e.CitizenID], IP: e.IP, Detail: detailWords(e.Detail)})
+		row := eventRow{At: web.TimeVN(e.At), Actor: l.T(word(actorNames, e.Actor)),
+			Action: l.T(word(actionNames, e.Action)), Name: names[e.CitizenID], IP: e.IP, Detail: detailIn(l, e.Action, e.Detail)}
+		p.Events = append(p.Events, row)
 	}
 	for _, a := range attempts {
 		p.Attempts = append(p.Attempts, attemptRow{At: web.TimeVN(a.At), IP: a.IP, IDNumber: a.IDNumber,
-			Name: names[a.CitizenID], Kind: word(attemptKinds, a.Kind), Success: a.Success, Reason: word(attemptReasons, a.Reason)})
+			Name: names[a.CitizenID], Kind: l.T(word(attemptKinds, a.Kind)), Success: a.Success, Reason: l.T(word(attemptReasons, a.Reason))})
 	}
 	if p.shell, err = con.newShell(c, "audit"); err != nil {
 		return err

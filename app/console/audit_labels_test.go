@@ -18,7 +18,8 @@ var auditCode = regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)
 
 // TestEveryAuditActionHasVietnameseWords reads the server's source for every action it
 // records (the string arguments of audit calls, the Action of store.Event literals, and the
-// values given to variables named action) and requires words for each on the "Nhật ký" page:
+// values given to variables named action or to an event's Action field) and requires words for
+// each on the "Nhật ký" page:
 // a raw code such as qr_started is English to the trainer reading the log.
 func TestEveryAuditActionHasVietnameseWords(t *testing.T) {
 	codes := map[string]string{}
@@ -55,6 +56,9 @@ func TestEveryAuditActionHasVietnameseWords(t *testing.T) {
 				for i, l := range n.Lhs {
 					if id, ok := l.(*ast.Ident); ok && id.Name == "action" && i < len(n.Rhs) {
 						add(n.Rhs[i])
+					}
+					if sel, ok := l.(*ast.SelectorExpr); ok && sel.Sel.Name == "Action" && i < len(n.Rhs) {
+						add(n.Rhs[i]) // an event's action set on its own: by.Action = "demo_reset"
 					}
 				}
 			}

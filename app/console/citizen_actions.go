@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -27,13 +28,13 @@ func (con *Console) citizen(c echo.Context) (store.Citizen, error) {
 }
 
 // done records the action, leaves msg for the list page and goes back to it.
-func (con *Console) done(c echo.Context, cit store.Citizen, action, detail, msg string) error {
+func (con *Console) done(c echo.Context, cit store.Citizen, action, detail string, msg i18n.Message) error {
 	con.audit(c, action, cit.ID, detail)
 	return con.back(c, "ok", msg)
 }
 
 // back leaves a message and returns to the citizens list.
-func (con *Console) back(c echo.Context, kind, msg string) error {
+func (con *Console) back(c echo.Context, kind string, msg i18n.Message) error {
 	if err := con.flash(c, kind, msg); err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func (con *Console) submitUnlock(c echo.Context) error {
 		return err
 	}
 	return con.done(c, cit, "citizen_unlocked", "password, code and passcode locks and counts cleared",
-		fmt.Sprintf("Đã mở khóa mật khẩu, mã xác nhận và passcode của %s.", cit.FullName))
+		i18n.Msg("Đã mở khóa mật khẩu, mã xác nhận và passcode của %s.", cit.FullName))
 }
 
 func (con *Console) submitPasscode(c echo.Context) error {
@@ -60,7 +61,7 @@ func (con *Console) submitPasscode(c echo.Context) error {
 	passcode := strings.TrimSpace(c.FormValue("passcode"))
 	var weak *web.Error
 	if errors.As(web.CheckPasscode(passcode, cit.BirthDate), &weak) {
-		return con.back(c, "error", weak.Msg)
+		return con.back(c, "error", i18n.Msg(weak.Msg, weak.Args...))
 	}
 	hash, err := con.d.Hasher.Hash(c.Request().Context(), passcode)
 	if errors.Is(err, web.ErrBusy) {
@@ -76,7 +77,7 @@ func (con *Console) submitPasscode(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return con.done(c, cit, "passcode_reset", ended, fmt.Sprintf("Đã đặt lại passcode của %s và đăng xuất mọi phiên đăng nhập của công dân này.", cit.FullName))
+	return con.done(c, cit, "passcode_reset", ended, i18n.Msg("Đã đặt lại passcode của %s và đăng xuất mọi phiên đăng nhập của công dân này.", cit.FullName))
 }
 
 func (con *Console) submitWebLogin(c echo.Context) error {
@@ -92,10 +93,10 @@ func (con *Console) submitWebLogin(c echo.Context) error {
 	}
 	if enabled {
 		return con.done(c, cit, "web_login_enabled", "",
-			fmt.Sprintf("Đã bật \"Đăng nhập trên website\" cho %s.", cit.FullName))
+			i18n.Msg("Đã bật \"Đăng nhập trên website\" cho %s.", cit.FullName))
 	}
 	return con.done(c, cit, "web_login_disabled", "",
-		fmt.Sprintf("Đã tắt \"Đăng nhập trên website\" cho %s.", cit.FullName))
+		i18n.Msg("Đã tắt \"Đăng nhập trên website\" cho %s.", cit.FullName))
 }
 
 func (con *Console) submitPassword(c echo.Context) error {
@@ -106,7 +107,7 @@ func (con *Console) submitPassword(c echo.Context) error {
 	password := c.FormValue("password")
 	var weak *web.Error
 	if errors.As(web.CheckPassword(password, cit.IDNumber, cit.Phone), &weak) {
-		return con.back(c, "error", weak.Msg)
+		return con.back(c, "error", i18n.Msg(weak.Msg, weak.Args...))
 	}
 	hash, err := con.d.Hasher.Hash(c.Request().Context(), password)
 	if errors.Is(err, web.ErrBusy) {
@@ -122,7 +123,7 @@ func (con *Console) submitPassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return con.done(c, cit, "password_reset", ended, fmt.Sprintf("Đã đặt lại mật khẩu của %s và đăng xuất mọi phiên đăng nhập của công dân này.", cit.FullName))
+	return con.done(c, cit, "password_reset", ended, i18n.Msg("Đã đặt lại mật khẩu của %s và đăng xuất mọi phiên đăng nhập của công dân này.", cit.FullName))
 }
 
 // endSessions ends everything a reset secret may have opened: whoever knew the old secret
@@ -143,8 +144,8 @@ func (con *Console) submitEndAppSessions(c echo.Context) error {
 		return err
 	}
 	if n == 0 {
-		return con.back(c, "ok", fmt.Sprintf("%s không có phiên ứng dụng nào đang mở.", cit.FullName))
+		return con.back(c, "ok", i18n.Msg("%s không có phiên ứng dụng nào đang mở.", cit.FullName))
 	}
 	return con.done(c, cit, "app_sessions_ended", fmt.Sprintf("%d app sessions", n),
-		fmt.Sprintf("Đã kết thúc phiên ứng dụng VNeID của %s: ứng dụng sẽ yêu cầu đăng nhập lại.", cit.FullName))
+		i18n.Msg("Đã kết thúc phiên ứng dụng VNeID của %s: ứng dụng sẽ yêu cầu đăng nhập lại.", cit.FullName))
 }

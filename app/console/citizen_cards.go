@@ -2,7 +2,6 @@ package console
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"dvclogin/app/citizens"
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 )
 
@@ -23,8 +23,8 @@ import (
 type cardsPage struct {
 	web.Page
 	shell
-	Heading   string
-	OneTime   bool // the secrets were just made: this page is the only place they are shown
+	Heading   string // in the page's language
+	OneTime   bool   // the secrets were just made: this page is the only place they are shown
 	Cards     []citizens.Account
 	Others    int // citizens without a card: their secrets are not known
 	PortalURL string
@@ -37,6 +37,11 @@ func (con *Console) renderCards(c echo.Context, p *cardsPage) error {
 		return err
 	}
 	p.Page, p.shell = web.NewPage(c, "Thẻ đăng nhập"), sh
+	if c.Request().Method != http.MethodGet {
+		// Cards made by a POST show secrets once: the switch goes back to the list, not to a
+		// repeat of the POST.
+		p.Here = "/console/citizens"
+	}
 	p.PortalURL, p.AppURL = con.d.URL("/"), con.d.URL("/app/")
 	p.Scripts = []string{"console.js"}
 	return con.d.Render.Page(c, http.StatusOK, "console/citizen-cards", p)
@@ -48,7 +53,7 @@ func (con *Console) showCards(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := &cardsPage{Heading: "Thẻ đăng nhập của các tài khoản dùng mật khẩu demo"}
+	p := &cardsPage{Heading: web.T(c, "Thẻ đăng nhập của các tài khoản dùng mật khẩu demo")}
 	for _, cit := range list {
 		if a := citizens.DemoAccount(cit); a.Password != "" && a.Passcode != "" {
 			p.Cards = append(p.Cards, a)
@@ -63,7 +68,7 @@ func (con *Console) showCards(c echo.Context) error {
 func (con *Console) submitGenerate(c echo.Context) error {
 	n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("count")))
 	if err != nil || n < 1 || n > citizens.MaxVisitors {
-		return con.back(c, "error", fmt.Sprintf("Số tài khoản khách phải là một số từ 1 đến %d.", citizens.MaxVisitors))
+		return con.back(c, "error", i18n.Msg("Số tài khoản khách phải là một số từ 1 đến %d.", citizens.MaxVisitors))
 	}
 	opts := citizens.VisitorOptions{RandomSecrets: c.FormValue("random_secrets") == "1", WebLogin: c.FormValue("web_login") == "1"}
 	ctx, now := c.Request().Context(), con.d.Now()
@@ -86,5 +91,5 @@ func (con *Console) submitGenerate(c echo.Context) error {
 		con.audit(c, "citizen_created", a.Citizen.ID, "console visitor accounts, "+secrets)
 	}
 	return con.renderCards(c, &cardsPage{OneTime: opts.RandomSecrets, Cards: accounts,
-		Heading: fmt.Sprintf("Đã tạo %d tài khoản khách", len(accounts))})
+		Heading: web.F(c, "Đã tạo %d tài khoản khách", len(accounts))})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -41,15 +42,15 @@ func (con *Console) submitDeleteCitizen(c echo.Context) error {
 		return err
 	}
 	if c.FormValue("confirm_id_number") != cit.IDNumber {
-		return con.back(c, "error", fmt.Sprintf("Chưa xóa %s: hãy xác nhận trên trang xóa công dân.", cit.FullName))
+		return con.back(c, "error", i18n.Msg("Chưa xóa %s: hãy xác nhận trên trang xóa công dân.", cit.FullName))
 	}
 	ended, err := con.d.Store.DeleteCitizen(c.Request().Context(), cit.ID, con.d.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		return con.back(c, "error", "Công dân này đã bị xóa trước đó.")
+		return con.back(c, "error", i18n.Msg("Công dân này đã bị xóa trước đó."))
 	}
 	if err != nil {
 		return err
 	}
 	con.audit(c, "citizen_deleted", cit.ID, fmt.Sprintf("%s %s; %d sessions and tokens ended", cit.IDNumber, cit.FullName, ended))
-	return con.back(c, "ok", fmt.Sprintf("Đã xóa công dân %s (số định danh %s) và đăng xuất công dân này khỏi mọi nơi.", cit.FullName, cit.IDNumber))
+	return con.back(c, "ok", i18n.Msg("Đã xóa công dân %s (số định danh %s) và đăng xuất công dân này khỏi mọi nơi.", cit.FullName, cit.IDNumber))
 }

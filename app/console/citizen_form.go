@@ -9,13 +9,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"dvclogin/app/citizens"
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
 
 // "Thêm công dân" and "Sửa thông tin": one form for a new citizen and for an edit (every field
 // but the ID number and the secrets, which have their own actions). A refused form comes back
-// with what was typed and a Vietnamese message beside each wrong field.
+// with what was typed and a message beside each wrong field, in the page's language.
 
 // citizenFormPage is the form, empty, filled from a citizen, or as it was sent.
 type citizenFormPage struct {
@@ -29,7 +30,8 @@ type citizenFormPage struct {
 	Inputs   []formInput // the form's controls, in order, built from Fields and Problems
 }
 
-// formInput is one control of the form with its value and, when refused, the reason.
+// formInput is one control of the form with its value and, when refused, the reason: its words
+// in the page's language.
 type formInput struct {
 	Key, Label, Value, Problem, Hint string
 	InputMode                        string        // numeric, tel, … ("" for text)
@@ -52,20 +54,23 @@ func (con *Console) renderCitizenForm(c echo.Context, status int, p *citizenForm
 		title = "Sửa thông tin công dân"
 	}
 	p.Page = web.NewPage(c, title)
-	p.Inputs = formInputs(p.Fields, p.Problems, p.Editing)
+	p.Here = p.Action // the form's address, also when it answers its own POST
+	p.Inputs = formInputs(web.Lang(c), p.Fields, p.Problems, p.Editing)
 	return con.d.Render.Page(c, status, "console/citizen-form", p)
 }
 
 // formInputs lays out the form: every field of a new citizen; for an edit, all but the ID
 // number and the secrets.
-func formInputs(f citizens.Fields, ps citizens.Problems, editing bool) []formInput {
+func formInputs(l i18n.Lang, f citizens.Fields, ps citizens.Problems, editing bool) []formInput {
 	in := func(key, label, hint, mode string) formInput {
-		return formInput{Key: key, Label: label, Value: *f.Field(key), Problem: ps.Of(key), Hint: hint, InputMode: mode}
+		return formInput{Key: key, Label: l.T(label), Value: *f.Field(key), Problem: ps.MessageOf(key).In(l),
+			Hint: l.T(hint), InputMode: mode}
 	}
 	choice := func(key, label string, options ...inputOption) formInput {
 		fi := in(key, label, "", "")
 		for i := range options {
 			options[i].Selected = options[i].Value == fi.Value
+			options[i].Label = upperFirst(l.T(options[i].Label))
 		}
 		fi.Options = options
 		return fi
@@ -83,15 +88,16 @@ func formInputs(f citizens.Fields, ps citizens.Problems, editing bool) []formInp
 		in(citizens.FieldPhone, "Số điện thoại di động", "10 chữ số bắt đầu bằng 0, hoặc +84. Tin nhắn SMS (mô phỏng) gửi đến số này.", "tel"),
 		choice(citizens.FieldLevel, "Mức tài khoản", inputOption{Value: "2", Label: "Mức 2 (đăng nhập được Cổng DVC)"},
 			inputOption{Value: "1", Label: "Mức 1 (bị từ chối, cần nâng cấp)"}),
-		choice(citizens.FieldWebLogin, "Đăng nhập trên website", inputOption{Value: "1", Label: "Bật"},
+		choice(citizens.FieldWebLogin, "Đăng nhập trên website", inputOption{Value: "1", Label: "bật"},
 			inputOption{Value: "0", Label: "Tắt (để trình diễn bước cấp quyền trong ứng dụng)"}),
 	)
 	if !editing {
 		out = append(out,
-			in(citizens.FieldPassword, "Mật khẩu", "Để trống: mật khẩu demo "+store.DemoPassword+
-				". Ít nhất 8 ký tự, không dùng mật khẩu phổ biến, số định danh hay số điện thoại.", ""),
-			in(citizens.FieldPasscode, "Passcode (ứng dụng VNeID)", "Để trống: passcode demo "+store.DemoPasscode+
-				". 6 chữ số, không lặp, không liên tiếp, không phải ngày sinh.", "numeric"))
+			in(citizens.FieldPassword, "Mật khẩu", "", ""),
+			in(citizens.FieldPasscode, "Passcode (ứng dụng VNeID)", "", "numeric"))
+		out[len(out)-2].Hint = l.F("Để trống: mật khẩu demo %s. Ít nhất 8 ký tự, không dùng mật khẩu phổ biến, số định danh hay số điện thoại.",
+			store.DemoPassword)
+		out[len(out)-1].Hint = l.F("Để trống: passcode demo %s. 6 chữ số, không lặp, không liên tiếp, không phải ngày sinh.", store.DemoPasscode)
 	}
 	return out
 }
@@ -125,7 +131,7 @@ func (con *Console) submitNewCitizen(c echo.Context) error {
 		default:
 			cit := accounts[0].Citizen
 			con.audit(c, "citizen_created", cit.ID, "console form")
-			return con.back(c, "ok", fmt.Sprintf("Đã thêm công dân %s, số định danh %s.", cit.FullName, cit.IDNumber))
+			return con.back(c, "ok", i18n.Msg("Đã thêm công dân %s, số định danh %s.", cit.FullName, cit.IDNumber))
 		}
 	}
 	return con.renderCitizenForm(c, http.StatusBadRequest, &citizenFormPage{Action: "/console/citizens/new",
@@ -154,14 +160,15 @@ func (con *Console) submitEditCitizen(c echo.Context) error {
 		var dup *store.DuplicateError
 		switch err := con.d.Store.UpdateCitizen(c.Request().Context(), edited); {
 		case errors.As(err, &dup):
-			ps = citizens.Problems{{Field: citizens.FieldPhone, Msg: fmt.Sprintf("Số điện thoại %s đã thuộc về một công dân khác.", edited.Phone)}}
+			m := i18n.Msg("Số điện thoại %s đã thuộc về một công dân khác.", edited.Phone)
+			ps = citizens.Problems{{Field: citizens.FieldPhone, Msg: m.String(), Text: m}}
 		case errors.Is(err, store.ErrNotFound):
 			return &web.Error{Status: http.StatusNotFound, Code: "not_found", Msg: "Không tìm thấy công dân này."}
 		case err != nil:
 			return err
 		default:
 			con.audit(c, "citizen_updated", cit.ID, changes(cit, edited))
-			return con.back(c, "ok", fmt.Sprintf("Đã lưu thông tin của %s.", edited.FullName))
+			return con.back(c, "ok", i18n.Msg("Đã lưu thông tin của %s.", edited.FullName))
 		}
 	}
 	return con.renderCitizenForm(c, http.StatusBadRequest, &citizenFormPage{Editing: true, Action: editAction(cit),

@@ -2,7 +2,6 @@ package console
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -78,10 +77,15 @@ type importPage struct {
 	shell
 	File     string
 	Problems citizens.Problems // the first shownProblems
+	Lines    []string          // each of them with its line and column, in the page's language
 	More     int               // refusals not listed
 	Columns  string
+	Example  string // a line of the format
 	MaxRows  int
 }
+
+// importExample is a citizen as a line of the file: data, the same in every language.
+const importExample = "048192004711,Phạm Thị Thu Hà,1992-08-09,Nữ,0935123456,2,1,Lop-hoc-2026,246813" // i18n:vi
 
 func (con *Console) renderImport(c echo.Context, status int, p *importPage) error {
 	sh, err := con.newShell(c, "citizens")
@@ -89,9 +93,12 @@ func (con *Console) renderImport(c echo.Context, status int, p *importPage) erro
 		return err
 	}
 	p.Page, p.shell, p.Columns = web.NewPage(c, "Nhập công dân từ tệp CSV"), sh, strings.Join(citizens.CSVHeader(), ",")
-	p.MaxRows = citizens.MaxCSVRows
+	p.Here, p.Example, p.MaxRows = importRoute, importExample, citizens.MaxCSVRows
 	if len(p.Problems) > shownProblems {
 		p.Problems, p.More = p.Problems[:shownProblems], len(p.Problems)-shownProblems
+	}
+	for _, pr := range p.Problems {
+		p.Lines = append(p.Lines, pr.In(web.Lang(c)))
 	}
 	return con.d.Render.Page(c, status, "console/citizen-import", p)
 }
@@ -104,7 +111,7 @@ func (con *Console) submitImport(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return con.renderImport(c, http.StatusBadRequest, &importPage{
-			Problems: citizens.Problems{{Msg: "Hãy chọn một tệp CSV để nhập."}}})
+			Problems: citizens.Problems{{Msg: "Hãy chọn một tệp CSV để nhập."}}}) // a key: Problem.Message reads it
 	}
 	name := fileName(fh.Filename)
 	f, err := fh.Open()
@@ -126,7 +133,7 @@ func (con *Console) submitImport(c echo.Context) error {
 		con.audit(c, "citizen_created", a.Citizen.ID, "console import of "+name)
 	}
 	return con.renderCards(c, &cardsPage{OneTime: true, Cards: accounts,
-		Heading: fmt.Sprintf("Đã nhập %d công dân từ tệp %s", len(accounts), name)})
+		Heading: web.F(c, "Đã nhập %d công dân từ tệp %s", len(accounts), name)})
 }
 
 // fileName is the uploaded file's name as the page and the audit trail show it: the browser

@@ -149,7 +149,7 @@ func TestEditCitizen(t *testing.T) {
 	if _, err := env.App.Store().SIMOf(ctx, an.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the old number's SIM stayed on its device: %v", err)
 	}
-	if _, body := env.Get(c, "/console/audit"); !strings.Contains(body, "phone: 0912345678 -&gt; 0388123456") {
+	if _, body := env.Get(c, "/console/audit"); !strings.Contains(body, "Số điện thoại: 0912345678 → 0388123456") {
 		t.Fatal("the audit log does not say what changed")
 	}
 	if resp, _ := env.Get(c, "/console/citizens/nobody/edit"); resp.StatusCode != http.StatusNotFound {
@@ -355,7 +355,7 @@ func TestImportCitizens(t *testing.T) {
 	if st, _, _ := env.NewDevice().TryLogin("048192004711", "Lop-hoc-2026", ""); st != http.StatusOK {
 		t.Fatalf("an imported citizen's app login: %d", st)
 	}
-	if _, body := env.Get(c, "/console/audit"); !strings.Contains(body, "console import of lop-hoc.csv") {
+	if _, body := env.Get(c, "/console/audit"); !strings.Contains(body, "Nhập từ tệp CSV lop-hoc.csv trong trang quản trị") {
 		t.Fatal("the import is not in the audit log")
 	}
 }

@@ -23,7 +23,7 @@ type clientsPage struct {
 	shell
 	Clients      []clientRow
 	Form         clientForm
-	FormError    string // why the add form was refused
+	FormError    string // why the add form was refused, in the page's language
 	Issuer       string
 	DiscoveryURL string
 	PortalID     string
@@ -33,7 +33,7 @@ type clientsPage struct {
 // clientRow is one registered service as the operator sees it.
 type clientRow struct {
 	store.OIDCClient
-	Kind string
+	Kind string // a catalog key
 }
 
 // clientForm is what the operator typed in the add form, kept when it is refused.
@@ -78,8 +78,10 @@ func (con *Console) renderClients(c echo.Context, status int, form clientForm, m
 	if err != nil {
 		return err
 	}
+	page := web.NewPage(c, "Ứng dụng tích hợp")
+	page.Here = "/console/clients"
 	return con.d.Render.Page(c, status, "console/clients", &clientsPage{
-		Page: web.NewPage(c, "Ứng dụng tích hợp"), shell: sh, Clients: rows, Form: form, FormError: msg,
+		Page: page, shell: sh, Clients: rows, Form: form, FormError: msg,
 		Issuer: con.d.URL("/idp"), DiscoveryURL: con.d.URL("/idp/.well-known/openid-configuration"),
 		PortalID: web.PortalClientID, DemoID: web.DemoClientID})
 }
@@ -97,7 +99,7 @@ func (con *Console) submitAddClient(c echo.Context) error {
 	}
 	var refused *web.Error
 	if errors.As(err, &refused) {
-		return con.renderClients(c, refused.Status, form, refused.Msg)
+		return con.renderClients(c, refused.Status, form, web.Lang(c).Any(err))
 	}
 	if err != nil {
 		return err
@@ -122,6 +124,7 @@ func (con *Console) renderSecret(c echo.Context, cl store.OIDCClient, secret str
 		title = "Khóa bí mật mới"
 	}
 	page := web.NewPage(c, title)
+	page.Here = "/console/clients"        // the secret is shown once, by the POST: the switch leads to the list
 	page.Scripts = []string{"console.js"} // the "Sao chép" button
 	return con.d.Render.Page(c, http.StatusOK, "console/clients-secret", &clientSecretPage{
 		Page: page, shell: sh, Client: cl, Secret: secret, Rotated: rotated, Issuer: con.d.URL("/idp")})

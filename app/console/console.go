@@ -4,13 +4,15 @@ package console
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 	"dvclogin/store"
@@ -59,7 +61,7 @@ var vnZone = time.FixedZone("ICT", 7*3600)
 type sessionData struct {
 	Operator  bool   `json:"operator,omitempty"`   // the console password was given
 	Next      string `json:"next,omitempty"`       // console page to open after login
-	Flash     string `json:"flash,omitempty"`      // one-time message shown on the next page
+	Flash     string `json:"flash,omitempty"`      // one-time message shown on the next page, in the language of the request that left it
 	FlashKind string `json:"flash_kind,omitempty"` // ok | error
 }
 
@@ -131,10 +133,11 @@ func (con *Console) newShell(c echo.Context, active string) (shell, error) {
 	return sh, con.sessions.Save(c, s)
 }
 
-// flash stores a one-time message for the next page.
-func (con *Console) flash(c echo.Context, kind, msg string) error {
+// flash stores a one-time message for the next page, written in this request's language (the
+// next page is the same browser's, with the same language).
+func (con *Console) flash(c echo.Context, kind string, msg i18n.Message) error {
 	s := operatorSession(c)
-	s.Data.Flash, s.Data.FlashKind = msg, kind
+	s.Data.Flash, s.Data.FlashKind = msg.In(web.Lang(c)), kind
 	return con.sessions.Save(c, s)
 }
 
@@ -159,22 +162,30 @@ func startOfDay(t time.Time) time.Time {
 }
 
 // duration writes a duration the way a person says it: "15 phút", "10 giây", "12 giờ".
-func duration(d time.Duration) string {
+func duration(d time.Duration) i18n.Message {
 	switch {
 	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf("%d giờ", d/time.Hour)
+		return i18n.Msg("%d giờ", int(d/time.Hour))
 	case d >= time.Minute && d%time.Minute == 0:
-		return fmt.Sprintf("%d phút", d/time.Minute)
+		return i18n.Msg("%d phút", int(d/time.Minute))
 	case d%time.Second == 0:
-		return fmt.Sprintf("%d giây", d/time.Second)
+		return i18n.Msg("%d giây", int(d/time.Second))
 	}
-	return d.String()
+	return i18n.Msg(d.String())
+}
+
+// upperFirst is s with its first letter in upper case: a word of the catalog that begins a
+// label ("bật" is "Bật" in a table, and "on" is "On"). The catalog has no context, and the
+// capitalised words stand for actions elsewhere ("Tắt" is "Turn off" on a button).
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // remaining writes the time left until a deadline, rounded up: "còn 14 phút", "còn 40 giây".
-func remaining(d time.Duration) string {
+func remaining(d time.Duration) i18n.Message {
 	if d < time.Minute {
-		return fmt.Sprintf("còn %d giây", int((d+time.Second-1)/time.Second))
+		return i18n.Msg("còn %d giây", int((d+time.Second-1)/time.Second))
 	}
-	return fmt.Sprintf("còn %d phút", int((d+time.Minute-1)/time.Minute))
+	return i18n.Msg("còn %d phút", int((d+time.Minute-1)/time.Minute))
 }

@@ -2,7 +2,6 @@ package console
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 )
@@ -20,7 +20,7 @@ const msgBadPassword = "Mật khẩu quản trị không đúng."
 // loginPage is the console's login screen.
 type loginPage struct {
 	web.Page
-	Error string
+	Error string // why the last attempt was refused, in the page's language
 }
 
 func (con *Console) showLogin(c echo.Context) error {
@@ -29,12 +29,13 @@ func (con *Console) showLogin(c echo.Context) error {
 	} else if s != nil && s.Data.Operator {
 		return c.Redirect(http.StatusSeeOther, "/console/")
 	}
-	return con.renderLogin(c, http.StatusOK, "")
+	return con.renderLogin(c, http.StatusOK, i18n.Message{})
 }
 
-func (con *Console) renderLogin(c echo.Context, status int, msg string) error {
-	return con.d.Render.Page(c, status, "console/login", &loginPage{
-		Page: web.NewPage(c, "Đăng nhập quản trị"), Error: msg})
+func (con *Console) renderLogin(c echo.Context, status int, msg i18n.Message) error {
+	page := web.NewPage(c, "Đăng nhập quản trị")
+	page.Here = "/console/login"
+	return con.d.Render.Page(c, status, "console/login", &loginPage{Page: page, Error: msg.In(web.Lang(c))})
 }
 
 // submitLogin checks the operator password under the console's rules (regulator.Console: each
@@ -62,7 +63,7 @@ func (con *Console) submitLogin(c echo.Context) error {
 		return con.refuseLogin(c, v)
 	}
 	if v.Kind != regulator.Allowed {
-		return con.renderLogin(c, http.StatusUnauthorized, msgBadPassword)
+		return con.renderLogin(c, http.StatusUnauthorized, i18n.Msg(msgBadPassword))
 	}
 
 	s, err := con.sessions.LoadOrNew(c)
@@ -91,10 +92,10 @@ func (con *Console) refuseLogin(c echo.Context, v regulator.Verdict) error {
 	mins := max(int((wait+time.Minute-1)/time.Minute), 1)
 	if v.Kind == regulator.Limited {
 		return con.renderLogin(c, http.StatusTooManyRequests,
-			fmt.Sprintf("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", mins))
+			i18n.Msg("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", mins))
 	}
 	return con.renderLogin(c, http.StatusLocked,
-		fmt.Sprintf("Đăng nhập quản trị đang tạm khóa do có quá nhiều lần nhập sai mật khẩu. Vui lòng thử lại sau %d phút.", mins))
+		i18n.Msg("Đăng nhập quản trị đang tạm khóa do có quá nhiều lần nhập sai mật khẩu. Vui lòng thử lại sau %d phút.", mins))
 }
 
 func (con *Console) submitLogout(c echo.Context) error {

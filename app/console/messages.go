@@ -33,7 +33,7 @@ type messageRow struct {
 }
 
 func (con *Console) showMessages(c echo.Context) error {
-	rows, err := con.messageRows(c.Request().Context())
+	rows, err := con.messageRows(c)
 	if err != nil {
 		return err
 	}
@@ -49,14 +49,16 @@ func (con *Console) showMessages(c echo.Context) error {
 
 // listMessagesJSON feeds the outbox page's refresh.
 func (con *Console) listMessagesJSON(c echo.Context) error {
-	rows, err := con.messageRows(c.Request().Context())
+	rows, err := con.messageRows(c)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"messages": rows})
 }
 
-func (con *Console) messageRows(ctx context.Context) ([]messageRow, error) {
+// messageRows are the outbox's messages; the channel in the request's language, the body as sent.
+func (con *Console) messageRows(c echo.Context) ([]messageRow, error) {
+	ctx, l := c.Request().Context(), web.Lang(c)
 	msgs, err := con.d.Store.ListMessages(ctx, outboxLimit)
 	if err != nil {
 		return nil, err
@@ -67,7 +69,7 @@ func (con *Console) messageRows(ctx context.Context) ([]messageRow, error) {
 	}
 	rows := make([]messageRow, 0, len(msgs))
 	for _, m := range msgs {
-		rows = append(rows, messageRow{ID: m.ID, Channel: channelName(m.Channel), From: m.Sender, To: m.Recipient,
+		rows = append(rows, messageRow{ID: m.ID, Channel: l.T(channelName(m.Channel)), From: m.Sender, To: m.Recipient,
 			Name: names[m.CitizenID], Body: m.Body, SentAt: web.TimeVN(m.SentAt)})
 	}
 	return rows, nil

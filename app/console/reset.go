@@ -1,11 +1,11 @@
 package console
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -44,7 +44,7 @@ func (con *Console) submitReset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Đã khôi phục dữ liệu demo: xóa %d công dân, %d phiên đăng nhập, %d tin nhắn và %d dòng nhật ký; tạo lại %d công dân demo. Các trình duyệt và điện thoại đang dùng phải đăng nhập lại.",
+	msg := i18n.Msg("Đã khôi phục dữ liệu demo: xóa %d công dân, %d phiên đăng nhập, %d tin nhắn và %d dòng nhật ký; tạo lại %d công dân demo. Các trình duyệt và điện thoại đang dùng phải đăng nhập lại.",
 		lost.Citizens, lost.Sessions, lost.Messages, lost.Audit, len(store.DemoCitizens))
 	if err := con.flash(c, "ok", msg); err != nil {
 		return err

@@ -1,12 +1,14 @@
 package console
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 )
 
@@ -15,27 +17,32 @@ import (
 type settingsPage struct {
 	web.Page
 	shell
-	Groups []settingGroup
+	SettingHeader string // "Thiết lập", in the page's language
+	Groups        []settingGroup
 }
 
 type settingGroup struct {
-	Title string
+	Title string // a catalog key
 	Rows  []settingRow
 }
 
 type settingRow struct {
-	Name  string
-	Value string
+	Name  string // a catalog key
+	Value string // in the page's language
 	Flag  string // command-line flag and environment variable, "" when fixed
 }
 
 func (con *Console) showSettings(c echo.Context) error {
 	d, l := con.d, con.d.Limits
-	second := "SMS OTP gửi về số điện thoại"
+	lang := web.Lang(c)
+	// in is a value in the page's language; a duration among the arguments is put into words.
+	in := func(key string, args ...any) string { return i18n.Msg(key, args...).In(lang) }
+	dur := func(d time.Duration) string { return duration(d).In(lang) }
+	second := in("SMS OTP gửi về số điện thoại")
 	if d.SecondFactor == "app" {
-		second = "Mã xác nhận đăng nhập gửi vào ứng dụng VNeID"
+		second = in("Mã xác nhận đăng nhập gửi vào ứng dụng VNeID")
 	}
-	command, webhook := "Không", "Không"
+	command, webhook := in("Không"), in("Không")
 	if d.SMSCommand != "" {
 		command = d.SMSCommand
 	}
@@ -49,39 +56,40 @@ func (con *Console) showSettings(c echo.Context) error {
 			{"Yếu tố xác thực thứ hai mặc định (đăng nhập trực tiếp)", second, "-second-factor, DVC_SECOND_FACTOR"},
 			{"Gửi SMS thật bằng lệnh", command, "-sms-command, DVC_SMS_COMMAND"},
 			{"Gửi SMS thật qua webhook", webhook, "-sms-webhook, DVC_SMS_WEBHOOK"},
-			{"Mật khẩu quản trị", "Đã đặt (chỉ lưu bản băm argon2id)", "-admin-password, DVC_ADMIN_PASSWORD"},
+			{"Mật khẩu quản trị", in("Đã đặt (chỉ lưu bản băm argon2id)"), "-admin-password, DVC_ADMIN_PASSWORD"},
 		}},
 		{Title: "Mật khẩu (website và ứng dụng)", Rows: []settingRow{
-			{"Số lần sai liên tiếp trước khi khóa tài khoản", fmt.Sprint(l.PasswordMaxFailures), ""},
-			{"Thời gian khóa", duration(l.PasswordLock), "-lock"},
-			{"Số lần sai tối đa từ một địa chỉ IP", fmt.Sprintf("%d lần trong %s", l.IPMaxFailures, duration(l.IPWindow)), ""},
+			{"Số lần sai liên tiếp trước khi khóa tài khoản", strconv.Itoa(l.PasswordMaxFailures), ""},
+			{"Thời gian khóa", dur(l.PasswordLock), "-lock"},
+			{"Số lần sai tối đa từ một địa chỉ IP", in("%d lần trong %s", l.IPMaxFailures, dur(l.IPWindow)), ""},
 		}},
 		{Title: "Mã OTP / mã xác nhận trong ứng dụng", Rows: []settingRow{
-			{"Hiệu lực của mã", duration(l.OTPTTL), "-otp-ttl"},
-			{"Số lần nhập sai thì hủy mã", fmt.Sprint(l.OTPMaxFailures), ""},
-			{"Mã sai trong một giờ (mọi lần đăng nhập của một tài khoản) thì khóa tài khoản", fmt.Sprint(l.OTPAccountMax), ""},
-			{"\"Gửi lại mã\"", fmt.Sprintf("mỗi %s một lần, tối đa %d lần một giờ", duration(l.OTPResendEvery), l.OTPResendPerHour), ""},
-			{"Tin nhắn SMS gửi đến một tài khoản (mã, gửi lại mã, thông báo)", fmt.Sprintf("tối đa %d trong %s và %d trong một giờ",
-				l.SMSAccountMax, duration(l.SMSAccountWindow), l.SMSAccountHourMax), ""},
-			{"Tin nhắn SMS do một địa chỉ IP yêu cầu (mọi tài khoản)", fmt.Sprintf("tối đa %d trong một giờ", l.SMSIPHourMax), ""},
+			{"Hiệu lực của mã", dur(l.OTPTTL), "-otp-ttl"},
+			{"Số lần nhập sai thì hủy mã", strconv.Itoa(l.OTPMaxFailures), ""},
+			{"Mã sai trong một giờ (mọi lần đăng nhập của một tài khoản) thì khóa tài khoản", strconv.Itoa(l.OTPAccountMax), ""},
+			{"\"Gửi lại mã\"", in("mỗi %s một lần, tối đa %d lần một giờ", dur(l.OTPResendEvery), l.OTPResendPerHour), ""},
+			{"Tin nhắn SMS gửi đến một tài khoản (mã, gửi lại mã, thông báo)", in("tối đa %d trong %s và %d trong một giờ",
+				l.SMSAccountMax, dur(l.SMSAccountWindow), l.SMSAccountHourMax), ""},
+			{"Tin nhắn SMS do một địa chỉ IP yêu cầu (mọi tài khoản)", in("tối đa %d trong một giờ", l.SMSIPHourMax), ""},
 		}},
 		{Title: "Passcode", Rows: []settingRow{
-			{"Tạm chờ sau mỗi", fmt.Sprintf("%d lần sai: chờ %s", l.PasscodeCooldownEvery, duration(l.PasscodeCooldown)), ""},
-			{"Khóa passcode (quản trị viên đặt lại)", fmt.Sprintf("sau %d lần sai", l.PasscodeLockAt), ""},
+			{"Tạm chờ sau mỗi", in("%d lần sai: chờ %s", l.PasscodeCooldownEvery, dur(l.PasscodeCooldown)), ""},
+			{"Khóa passcode (quản trị viên đặt lại)", in("sau %d lần sai", l.PasscodeLockAt), ""},
 		}},
 		{Title: "Đăng nhập bằng mã QR", Rows: []settingRow{
-			{"Mã QR đổi sau mỗi", duration(l.QRFrameStep), "-qr-frame"},
-			{"Một mã còn được chấp nhận trong", duration(l.QRFrameAccept), "-qr-accept"},
-			{"Một yêu cầu đăng nhập QR tồn tại", duration(l.QRLoginTTL), "-qr-ttl"},
+			{"Mã QR đổi sau mỗi", dur(l.QRFrameStep), "-qr-frame"},
+			{"Một mã còn được chấp nhận trong", dur(l.QRFrameAccept), "-qr-accept"},
+			{"Một yêu cầu đăng nhập QR tồn tại", dur(l.QRLoginTTL), "-qr-ttl"},
 		}},
 		{Title: "Phiên làm việc", Rows: []settingRow{
-			{"Kết thúc sau khi không hoạt động", duration(l.SessionIdle), ""},
-			{"Thời gian tối đa của một phiên", duration(l.SessionAbsolute), ""},
-			{"Phiên đăng nhập ứng dụng VNeID", duration(l.AppSessionTTL), ""},
-			{"Đăng nhập quản trị sai tối đa", fmt.Sprintf("%d lần trong %s từ một địa chỉ IP; %d lần trong %s từ mọi địa chỉ thì tạm khóa",
-				l.ConsoleIPMaxFailures, duration(l.ConsoleIPWindow), l.ConsoleMaxFailures, duration(l.ConsoleWindow)), ""},
+			{"Kết thúc sau khi không hoạt động", dur(l.SessionIdle), ""},
+			{"Thời gian tối đa của một phiên", dur(l.SessionAbsolute), ""},
+			{"Phiên đăng nhập ứng dụng VNeID", dur(l.AppSessionTTL), ""},
+			{"Đăng nhập quản trị sai tối đa", in("%d lần trong %s từ một địa chỉ IP; %d lần trong %s từ mọi địa chỉ thì tạm khóa",
+				l.ConsoleIPMaxFailures, dur(l.ConsoleIPWindow), l.ConsoleMaxFailures, dur(l.ConsoleWindow)), ""},
 		}},
 	}}
+	p.SettingHeader = upperFirst(in("thiết lập"))
 	var err error
 	if p.shell, err = con.newShell(c, "settings"); err != nil {
 		return err

@@ -1,13 +1,13 @@
 package console
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -31,12 +31,12 @@ type simTransferPage struct {
 }
 
 // simHolder says in words which device holds a citizen's SIM, for the citizens list.
-func simHolder(sims map[string]store.SIM, citizenID string) string {
+func simHolder(sims map[string]store.SIM, citizenID string) i18n.Message {
 	sim, ok := sims[citizenID]
 	if !ok {
-		return "Chưa ở thiết bị nào (thiết bị đăng nhập đầu tiên sẽ giữ SIM)"
+		return i18n.Msg("Chưa ở thiết bị nào (thiết bị đăng nhập đầu tiên sẽ giữ SIM)")
 	}
-	return fmt.Sprintf("Thiết bị %s (%s), từ %s", sim.DeviceID, sim.DeviceLabel, web.TimeVN(sim.Since))
+	return i18n.Msg("Thiết bị %s (%s), từ %s", sim.DeviceID, browserWords(sim.DeviceLabel), web.TimeVN(sim.Since))
 }
 
 // submitSIMTransfer creates a transfer code for the citizen's SIM and shows it. The page is
@@ -62,8 +62,10 @@ func (con *Console) submitSIMTransfer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	page := web.NewPage(c, "Chuyển SIM sang thiết bị khác")
+	page.Here = "/console/citizens" // the code is shown once, by the POST: the switch leads to the list
 	return con.d.Render.Page(c, http.StatusOK, "console/sim-transfer", &simTransferPage{
-		Page: web.NewPage(c, "Chuyển SIM sang thiết bị khác"), shell: sh, Citizen: cit,
+		Page: page, shell: sh, Citizen: cit,
 		PhoneMasked: web.MaskPhone(cit.Phone), Code: web.FormatSIMTransferCode(code), QRText: qr,
 		QRSVGURL: template.URL(web.SVGDataURL(web.QRSVG(bm))), ExpiresAt: t.ExpiresAt, Minutes: int(web.SIMTransferTTL / time.Minute)})
 }

@@ -3,6 +3,7 @@ package idp
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ type loginPage struct {
 	AuthRequestID string
 	ClientName    string
 	Tab           string // qr | password
-	Error         string
+	Error         string // in the page's language
 	IDNumber      string
 }
 
@@ -81,9 +82,13 @@ func (p *IdP) showLogin(c echo.Context) error {
 	return p.renderLogin(c, http.StatusOK, ar, tab, "", "")
 }
 
+// renderLogin shows the login page; msg is an error already in the request's language.
 func (p *IdP) renderLogin(c echo.Context, status int, ar oidcop.AuthRequest, tab, msg, idNumber string) error {
 	page := &loginPage{Page: web.NewPage(c, "Đăng nhập - Cổng thông tin định danh điện tử"),
 		AuthRequestID: ar.ID, ClientName: ar.ClientName, Tab: tab, Error: msg, IDNumber: idNumber}
+	if c.Request().Method != http.MethodGet {
+		page.Here = "/idp/login?tab=" + tab + "&authRequestID=" + url.QueryEscape(ar.ID)
+	}
 	page.Scripts = []string{"idp-login.js", "qr-login.js"}
 	return p.d.Render.Page(c, status, "idp/login", page)
 }

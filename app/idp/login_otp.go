@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -51,11 +52,23 @@ func codeNoun(channel string) string {
 	return "mã OTP"
 }
 
-// codeMsg fills one of the code step's messages for the channel of st; n is a count where
-// the message has one.
-func codeMsg(msg string, st otpStep, n int) string {
+// codeMsg fills one of the code step's messages for the channel of st, in the request's
+// language; n is a count where the message has one. English needs no capitalised noun: its
+// messages use %[2]s only.
+func codeMsg(c echo.Context, msg string, st otpStep, n int) string {
 	noun := codeNoun(st.ch.Channel)
-	return fmt.Sprintf(msg, "M"+strings.TrimPrefix(noun, "m"), noun, n)
+	return web.F(c, msg, "M"+strings.TrimPrefix(noun, "m"), web.T(c, noun), n)
+}
+
+// codeTitle is the code step's title, named as its channel names the code.
+func codeTitle(channel string) string {
+	switch channel {
+	case "app":
+		return "Nhập mã xác nhận đăng nhập - Cổng thông tin định danh điện tử"
+	case "totp":
+		return "Nhập mã từ ứng dụng xác thực - Cổng thông tin định danh điện tử"
+	}
+	return "Nhập mã OTP - Cổng thông tin định danh điện tử"
 }
 
 // otpPage is the code step.
@@ -67,8 +80,8 @@ type otpPage struct {
 	TOTPAvailable bool   // the citizen has an authenticator app: offer switching to it
 	TOTPIssuer    string // the name the authenticator app shows for VNeID
 	MaskedPhone   string
-	Error         string
-	Info          string
+	Error         string // in the page's language
+	Info          string // likewise
 	Dead          bool
 	ResendIn      int // seconds until "Gửi lại mã" is allowed
 	TTLMinutes    int
@@ -114,15 +127,16 @@ func (p *IdP) startChallenge(c echo.Context, id, authRequestID string, sess *web
 	return p.d.Store.CreateOTPChallenge(c.Request().Context(), ch)
 }
 
-// sendCode delivers a code: an SMS from "VNeID" without diacritics (as real Vietnamese SMS),
-// or an in-app notice. An SMS goes through the SMS budget (sendSMS).
+// sendCode delivers a code, in the language of the request that asked for it: an SMS from
+// "VNeID" without diacritics (as real Vietnamese SMS), or an in-app notice. An SMS goes through
+// the SMS budget (sendSMS).
 func (p *IdP) sendCode(c echo.Context, cit store.Citizen, channel, code, purpose string) error {
 	mins := minutes(p.d.Limits.OTPTTL)
 	m := store.Message{Channel: channel, Purpose: purpose}
 	if channel == "app" {
-		m.Body = fmt.Sprintf("Mã xác nhận đăng nhập Cổng Dịch vụ công Quốc gia của bạn là %s. Mã có hiệu lực trong %d phút. Tuyệt đối không cung cấp mã này cho bất kỳ ai.", code, mins)
+		m.Body = web.F(c, "Mã xác nhận đăng nhập Cổng Dịch vụ công Quốc gia của bạn là %s. Mã có hiệu lực trong %d phút. Tuyệt đối không cung cấp mã này cho bất kỳ ai.", code, mins)
 	} else {
-		m.Body = fmt.Sprintf("Ma xac nhan dang nhap Cong Dich vu cong Quoc gia cua ban la %s, co hieu luc trong %d phut. Tuyet doi KHONG cung cap ma nay cho bat ky ai.", code, mins)
+		m.Body = web.F(c, "Ma xac nhan dang nhap Cong Dich vu cong Quoc gia cua ban la %s, co hieu luc trong %d phut. Tuyet doi KHONG cung cap ma nay cho bat ky ai.", code, mins)
 	}
 	return p.sendSMS(c, cit, m)
 }
@@ -168,14 +182,18 @@ func (p *IdP) loadOTPStep(c echo.Context) (otpStep, error) {
 	return st, err
 }
 
+// renderOTP shows the code step; errMsg and info are already in the request's language.
 func (p *IdP) renderOTP(c echo.Context, status int, st otpStep, errMsg, info string) error {
 	ar, ch, cit := st.ar, st.ch, st.cit
-	page := &otpPage{Page: web.NewPage(c, "Nhập "+codeNoun(ch.Channel)+" - Cổng thông tin định danh điện tử"),
+	page := &otpPage{Page: web.NewPage(c, codeTitle(ch.Channel)),
 		AuthRequestID: ar.ID, ClientName: ar.ClientName, Channel: ch.Channel, MaskedPhone: web.MaskPhone(cit.Phone),
 		Error: errMsg, Info: info, Dead: ch.Dead, ExpiresAt: ch.ExpiresAt, TTLMinutes: minutes(p.d.Limits.OTPTTL),
 		TOTPAvailable: cit.TOTPSecret != "", TOTPIssuer: totpIssuer}
 	if wait := ch.LastSentAt.Add(p.d.Limits.OTPResendEvery).Sub(p.d.Now()); wait > 0 {
 		page.ResendIn = int(wait.Seconds() + 0.999)
+	}
+	if c.Request().Method != http.MethodGet {
+		page.Here = "/idp/login/otp?authRequestID=" + url.QueryEscape(ar.ID)
 	}
 	page.Scripts = []string{"idp-login.js"}
 	return p.d.Render.Page(c, status, "idp/otp", page)
@@ -206,14 +224,14 @@ func (p *IdP) submitOTP(c echo.Context) error {
 	ctx := c.Request().Context()
 	now, lim := p.d.Now(), p.d.Limits
 	if ch.Dead {
-		return p.renderOTP(c, http.StatusForbidden, st, codeMsg(msgOTPDead, st, lim.OTPMaxFailures), "")
+		return p.renderOTP(c, http.StatusForbidden, st, codeMsg(c, msgOTPDead, st, lim.OTPMaxFailures), "")
 	}
 	code := strings.TrimSpace(c.FormValue("otp"))
 	if !web.IsPasscode(code) {
-		return p.renderOTP(c, http.StatusBadRequest, st, codeMsg(msgOTPFormat, st, 0), "")
+		return p.renderOTP(c, http.StatusBadRequest, st, codeMsg(c, msgOTPFormat, st, 0), "")
 	}
 	if !ch.UsedAt.IsZero() {
-		return p.renderOTP(c, http.StatusConflict, st, codeMsg(msgOTPUsed, st, 0), "")
+		return p.renderOTP(c, http.StatusConflict, st, codeMsg(c, msgOTPUsed, st, 0), "")
 	}
 	if ch.Channel == "totp" {
 		return p.submitTOTP(c, st, code)
@@ -234,7 +252,7 @@ func (p *IdP) submitOTP(c echo.Context) error {
 		return err
 	}
 	if !ch.ExpiresAt.After(now) {
-		return p.renderOTP(c, http.StatusBadRequest, st, codeMsg(msgOTPExpired, st, 0), "")
+		return p.renderOTP(c, http.StatusBadRequest, st, codeMsg(c, msgOTPExpired, st, 0), "")
 	}
 	return p.codeFailed(c, st, "wrong_code", msgOTPWrongFmt)
 }
@@ -253,13 +271,13 @@ func (p *IdP) codeFailed(c echo.Context, st otpStep, reason, msgFmt string) erro
 		p.noticeCodeLock(c, cit, "idp", v)
 		ch.Dead = true
 		web.SetRetryAfter(c, v.RetryAfter)
-		return p.renderOTP(c, http.StatusLocked, st, msgCodeLock(v.RetryAfter), "")
+		return p.renderOTP(c, http.StatusLocked, st, web.F(c, msgCodeLockFmt, minutes(v.RetryAfter)), "")
 	case v.TriesLeft == 0:
 		ch.Dead = true
 		p.audit(c, "idp", "otp_challenge_killed", cit.ID, fmt.Sprintf("%d wrong codes", v.Failures))
-		return p.renderOTP(c, http.StatusForbidden, st, codeMsg(msgOTPDead, st, p.d.Limits.OTPMaxFailures), "")
+		return p.renderOTP(c, http.StatusForbidden, st, codeMsg(c, msgOTPDead, st, p.d.Limits.OTPMaxFailures), "")
 	}
-	return p.renderOTP(c, http.StatusUnauthorized, st, codeMsg(msgFmt, st, v.TriesLeft), "")
+	return p.renderOTP(c, http.StatusUnauthorized, st, codeMsg(c, msgFmt, st, v.TriesLeft), "")
 }
 
 // resendOTP sends a new code ("Gửi lại mã"), optionally on the other channel: at most once a
@@ -274,7 +292,7 @@ func (p *IdP) resendOTP(c echo.Context) error {
 	ctx := c.Request().Context()
 	now, lim := p.d.Now(), p.d.Limits
 	if ch.Dead || !ch.UsedAt.IsZero() {
-		return p.renderOTP(c, http.StatusForbidden, st, codeMsg(msgOTPDead, st, lim.OTPMaxFailures), "")
+		return p.renderOTP(c, http.StatusForbidden, st, codeMsg(c, msgOTPDead, st, lim.OTPMaxFailures), "")
 	}
 	if c.FormValue("channel") == "totp" {
 		// Nothing is sent, so this is no resend and its limits do not apply.
@@ -299,7 +317,7 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		if wait := ch.LastSentAt.Add(lim.OTPResendEvery).Sub(now); wait > 0 && !toApp {
 			web.SetRetryAfter(c, wait)
 			return p.renderOTP(c, http.StatusTooManyRequests, st,
-				fmt.Sprintf("Mã vừa được gửi. Vui lòng đợi %d giây trước khi yêu cầu mã mới.", int(wait.Seconds()+0.999)), "")
+				web.F(c, "Mã vừa được gửi. Vui lòng đợi %d giây trước khi yêu cầu mã mới.", int(wait.Seconds()+0.999)), "")
 		}
 		n, err := p.d.Store.CountMessages(ctx, cit.ID, purposeOTPResend, now.Add(-time.Hour))
 		if err != nil {
@@ -308,7 +326,7 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		if n >= lim.OTPResendPerHour {
 			web.SetRetryAfter(c, time.Hour)
 			return p.renderOTP(c, http.StatusTooManyRequests, st,
-				fmt.Sprintf("Bạn đã yêu cầu gửi lại mã %d lần trong một giờ. Vui lòng thử lại sau.", lim.OTPResendPerHour), "")
+				web.F(c, "Bạn đã yêu cầu gửi lại mã %d lần trong một giờ. Vui lòng thử lại sau.", lim.OTPResendPerHour), "")
 		}
 	}
 	// The new code is sent before it replaces the old one: a resend refused by the SMS budget
@@ -316,7 +334,7 @@ func (p *IdP) resendOTP(c echo.Context) error {
 	code := newOTPCode()
 	if err := p.sendCode(c, cit, channel, code, purpose); err != nil {
 		if we, ok := web.Refusal(c, err); ok {
-			return p.renderOTP(c, we.Status, st, we.Msg, "")
+			return p.renderOTP(c, we.Status, st, we.Text(web.Lang(c)), "")
 		}
 		return err
 	}
@@ -324,9 +342,9 @@ func (p *IdP) resendOTP(c echo.Context) error {
 		return err
 	}
 	ch.Channel, ch.LastSentAt, ch.ExpiresAt = channel, now, now.Add(lim.OTPTTL)
-	info := "Đã gửi mã mới đến số điện thoại " + web.MaskPhone(cit.Phone) + "."
+	info := web.F(c, "Đã gửi mã mới đến số điện thoại %s.", web.MaskPhone(cit.Phone))
 	if channel == "app" {
-		info = "Đã gửi mã xác nhận đăng nhập mới đến ứng dụng VNeID của bạn."
+		info = web.T(c, "Đã gửi mã xác nhận đăng nhập mới đến ứng dụng VNeID của bạn.")
 	}
 	return p.renderOTP(c, http.StatusOK, st, "", info)
 }

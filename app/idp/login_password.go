@@ -21,15 +21,15 @@ func (p *IdP) submitPassword(c echo.Context) error {
 	if err == nil {
 		if werr := checkWebLogin(cit); werr != nil {
 			p.audit(c, "idp", "login_refused", cit.ID, werr.Code)
-			msg := werr.Msg
+			msg := werr.Text(web.Lang(c))
 			if werr.Code == "web_login_not_permitted" {
-				msg += ". " + msgEnableInApp
+				msg += ". " + web.T(c, msgEnableInApp)
 			}
 			return p.renderLogin(c, werr.Status, ar, "password", msg, idNumber)
 		}
 	}
 	if we, ok := web.Refusal(c, err); ok {
-		return p.renderLogin(c, we.Status, ar, "password", we.Msg, idNumber)
+		return p.renderLogin(c, we.Status, ar, "password", we.Text(web.Lang(c)), idNumber)
 	}
 	if err != nil {
 		return err
@@ -51,7 +51,7 @@ func (p *IdP) submitPassword(c echo.Context) error {
 	}
 	err = p.startChallenge(c, challengeID, ar.ID, sess, cit)
 	if we, ok := web.Refusal(c, err); ok { // the SMS budget refused the code
-		return p.renderLogin(c, we.Status, ar, "password", we.Msg, idNumber)
+		return p.renderLogin(c, we.Status, ar, "password", we.Text(web.Lang(c)), idNumber)
 	}
 	if err != nil {
 		return err

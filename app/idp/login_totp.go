@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/web"
 	"dvclogin/store"
 )
 
@@ -27,14 +28,14 @@ func (p *IdP) switchToTOTP(c echo.Context, st otpStep) error {
 	ch, cit := &st.ch, st.cit
 	if cit.TOTPSecret == "" {
 		p.d.Regulator.CodeRefused(c.Request().Context(), p.attempt(c, cit), "totp_not_enrolled")
-		return p.renderOTP(c, http.StatusForbidden, st, msgTOTPLoginNotOn, "")
+		return p.renderOTP(c, http.StatusForbidden, st, web.T(c, msgTOTPLoginNotOn), "")
 	}
 	if ch.Channel != "totp" {
 		err := p.d.Store.SwitchOTPToTOTP(c.Request().Context(), ch.ID)
 		if errors.Is(err, store.ErrConflict) {
 			// Used or killed meanwhile by another request of this browser.
 			ch.Dead = true
-			return p.renderOTP(c, http.StatusConflict, st, codeMsg(msgOTPUsed, st, 0), "")
+			return p.renderOTP(c, http.StatusConflict, st, codeMsg(c, msgOTPUsed, st, 0), "")
 		}
 		if err != nil {
 			return err
@@ -54,10 +55,10 @@ func (p *IdP) submitTOTP(c echo.Context, st otpStep, code string) error {
 	now := p.d.Now()
 	if cit.TOTPSecret == "" {
 		// Turned off in the app after this login switched to it.
-		return p.renderOTP(c, http.StatusForbidden, st, msgTOTPLoginNotOn, "")
+		return p.renderOTP(c, http.StatusForbidden, st, web.T(c, msgTOTPLoginNotOn), "")
 	}
 	if !ch.ExpiresAt.After(now) {
-		return p.renderOTP(c, http.StatusBadRequest, st, msgTOTPStepExpired, "")
+		return p.renderOTP(c, http.StatusBadRequest, st, web.T(c, msgTOTPStepExpired), "")
 	}
 	secret, err := p.openTOTP(cit.ID, cit.TOTPSecret)
 	if err != nil {
@@ -78,7 +79,7 @@ func (p *IdP) submitTOTP(c echo.Context, st otpStep, code string) error {
 	if errors.Is(err, store.ErrConflict) {
 		// Another submission finished (or killed) this challenge first.
 		ch.Dead = true
-		return p.renderOTP(c, http.StatusConflict, st, codeMsg(msgOTPUsed, st, 0), "")
+		return p.renderOTP(c, http.StatusConflict, st, codeMsg(c, msgOTPUsed, st, 0), "")
 	}
 	if err != nil {
 		return err

@@ -150,7 +150,7 @@ func (p *IdP) requireActivation(c echo.Context, cit store.Citizen, dev store.Dev
 		}
 		if n >= lim.OTPResendPerHour {
 			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: 600,
-				Msg: fmt.Sprintf("Đã gửi %d mã kích hoạt trong một giờ. Vui lòng thử lại sau.", n)}
+				Msg: "Đã gửi %d mã kích hoạt trong một giờ. Vui lòng thử lại sau.", Args: []any{n}}
 		}
 		a := store.DeviceActivation{ID: web.RandomToken(16), DeviceID: dev.ID, CitizenID: cit.ID,
 			ExpiresAt: now.Add(lim.OTPTTL), CreatedAt: now}
@@ -166,16 +166,16 @@ func (p *IdP) requireActivation(c echo.Context, cit store.Citizen, dev store.Dev
 		p.audit(c, "phone", "device_activation_sent", cit.ID, "device "+dev.ID+" ("+dev.Label+")")
 		info.ExpiresAt, info.Sent = a.ExpiresAt, true
 	}
-	msg := fmt.Sprintf("Thiết bị này chưa được kích hoạt cho tài khoản của bạn. Mã kích hoạt đã được gửi bằng tin nhắn SMS đến số %s (SIM đang ở thiết bị khác). Nhập mã để đăng nhập trên thiết bị này.", masked)
+	msg := web.F(c, "Thiết bị này chưa được kích hoạt cho tài khoản của bạn. Mã kích hoạt đã được gửi bằng tin nhắn SMS đến số %s (SIM đang ở thiết bị khác). Nhập mã để đăng nhập trên thiết bị này.", masked)
 	return c.JSON(http.StatusForbidden, activationRequired{
 		Error:     map[string]string{"code": "activation_required", "message": msg},
 		DeviceKey: newKey, Activation: info})
 }
 
 // sendActivationCode sends the activation code by SMS to the citizen's SIM, through the SMS
-// budget like every SMS.
+// budget like every SMS, in the language of the login that asked for it.
 func (p *IdP) sendActivationCode(c echo.Context, cit store.Citizen, code string) error {
-	body := fmt.Sprintf("Ma kich hoat ung dung VNeID tren thiet bi moi la %s, co hieu luc trong %d phut. Neu ban khong dang nhap tren thiet bi moi, KHONG cung cap ma nay va hay doi mat khau.",
+	body := web.F(c, "Ma kich hoat ung dung VNeID tren thiet bi moi la %s, co hieu luc trong %d phut. Neu ban khong dang nhap tren thiet bi moi, KHONG cung cap ma nay va hay doi mat khau.",
 		code, minutes(p.d.Limits.OTPTTL))
 	return p.sendSMS(c, cit, store.Message{CitizenID: cit.ID, Channel: "sms", Sender: "VNeID",
 		Recipient: cit.Phone, Body: body, Purpose: purposeActivation, SentAt: p.d.Now()})
@@ -217,13 +217,13 @@ func (p *IdP) checkActivationCode(c echo.Context, cit store.Citizen, dev store.D
 	switch {
 	case v.Kind == regulator.Locked:
 		p.noticeCodeLock(c, cit, "phone", v)
-		return &web.Error{Status: http.StatusLocked, Code: "account_locked", Msg: msgCodeLock(v.RetryAfter),
-			RetryAfter: seconds(v.RetryAfter)}
+		return &web.Error{Status: http.StatusLocked, Code: "account_locked", Msg: msgCodeLockFmt,
+			Args: []any{minutes(v.RetryAfter)}, RetryAfter: seconds(v.RetryAfter)}
 	case v.TriesLeft == 0:
 		p.audit(c, "phone", "device_activation_killed", cit.ID, fmt.Sprintf("%d wrong codes", v.Failures))
-		return &web.Error{Status: http.StatusForbidden, Code: "activation_expired", Msg: fmt.Sprintf(msgActivationDeadFm, lim.OTPMaxFailures)}
+		return &web.Error{Status: http.StatusForbidden, Code: "activation_expired", Msg: msgActivationDeadFm, Args: []any{lim.OTPMaxFailures}}
 	}
-	return &web.Error{Status: http.StatusBadRequest, Code: "invalid_code", Msg: fmt.Sprintf(msgActivationWrongFm, v.TriesLeft)}
+	return &web.Error{Status: http.StatusBadRequest, Code: "invalid_code", Msg: msgActivationWrongFm, Args: []any{v.TriesLeft}}
 }
 
 type simClaimRequest struct {
@@ -266,7 +266,7 @@ func (p *IdP) claimSIM(c echo.Context) error {
 	}
 	if v.Kind == regulator.Limited {
 		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: seconds(v.RetryAfter),
-			Msg: fmt.Sprintf("Bạn đã nhập sai mã chuyển SIM quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(v.RetryAfter))}
+			Msg: "Bạn đã nhập sai mã chuyển SIM quá nhiều lần. Vui lòng thử lại sau %d phút.", Args: []any{minutes(v.RetryAfter)}}
 	}
 	if v.Kind != regulator.Allowed {
 		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_sim_transfer", Msg: msgSIMCodeBad, Err: errors.New(failure)}
@@ -293,10 +293,10 @@ func orNone(s string) string {
 }
 
 // noticeSIMMoved tells the citizen's app (wherever it is signed in) that the SIM moved: the
-// old phone learns it lost its SMS.
+// old phone learns it lost its SMS. The notice is in the language of the device that took it.
 func (p *IdP) noticeSIMMoved(c echo.Context, cit store.Citizen, dev store.Device) {
-	body := fmt.Sprintf("SIM của số %s đã được chuyển sang thiết bị khác (%s) lúc %s. Tin nhắn SMS đến số này từ nay chỉ hiện trên thiết bị đó. Nếu không phải bạn thực hiện, hãy liên hệ cơ quan Công an.",
-		web.MaskPhone(cit.Phone), dev.Label, web.TimeVN(p.d.Now()))
+	body := web.F(c, "SIM của số %s đã được chuyển sang thiết bị khác (%s) lúc %s. Tin nhắn SMS đến số này từ nay chỉ hiện trên thiết bị đó. Nếu không phải bạn thực hiện, hãy liên hệ cơ quan Công an.",
+		web.MaskPhone(cit.Phone), browserIn(web.Lang(c), dev.Label), web.TimeVN(p.d.Now()))
 	err := p.sendSMS(c, cit, store.Message{Channel: "app", Sender: "VNeID",
 		Recipient: cit.Phone, Body: body, Purpose: "notice", SentAt: p.d.Now()})
 	if err != nil {

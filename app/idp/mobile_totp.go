@@ -119,7 +119,7 @@ func (p *IdP) activateTOTP(c echo.Context) error {
 		return err
 	}
 	p.audit(c, "phone", "totp_enabled", cit.ID, "")
-	p.totpNotice(c, cit, "Bạn đã bật xác thực bằng ứng dụng xác thực cho tài khoản định danh điện tử. Từ nay có thể dùng mã trong ứng dụng xác thực khi đăng nhập trên website. Nếu không phải bạn thực hiện, hãy tắt ngay trong Cài đặt.")
+	p.totpNotice(c, cit, web.T(c, "Bạn đã bật xác thực bằng ứng dụng xác thực cho tài khoản định danh điện tử. Từ nay có thể dùng mã trong ứng dụng xác thực khi đăng nhập trên website. Nếu không phải bạn thực hiện, hãy tắt ngay trong Cài đặt."))
 	return c.JSON(http.StatusOK, map[string]bool{"totp_enabled": true})
 }
 
@@ -141,11 +141,12 @@ func (p *IdP) removeTOTP(c echo.Context) error {
 		return err
 	}
 	p.audit(c, "phone", "totp_disabled", cit.ID, "")
-	p.totpNotice(c, cit, "Bạn đã tắt xác thực bằng ứng dụng xác thực. Mã trong ứng dụng xác thực không còn dùng được để đăng nhập. Nếu không phải bạn thực hiện, hãy liên hệ ngay cơ quan Công an nơi cư trú.")
+	p.totpNotice(c, cit, web.T(c, "Bạn đã tắt xác thực bằng ứng dụng xác thực. Mã trong ứng dụng xác thực không còn dùng được để đăng nhập. Nếu không phải bạn thực hiện, hãy liên hệ ngay cơ quan Công an nơi cư trú."))
 	return c.JSON(http.StatusOK, map[string]bool{"totp_enabled": false})
 }
 
-// totpNotice tells the citizen in the app that a login factor changed.
+// totpNotice tells the citizen in the app that a login factor changed; body is in the
+// request's language.
 func (p *IdP) totpNotice(c echo.Context, cit store.Citizen, body string) {
 	err := p.sendSMS(c, cit, store.Message{Channel: "app", Sender: "VNeID",
 		Recipient: cit.Phone, Body: body, Purpose: "notice", SentAt: p.d.Now()})

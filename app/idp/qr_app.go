@@ -119,8 +119,8 @@ func (p *IdP) scanQR(c echo.Context) error {
 	if pending {
 		return &web.Error{Status: http.StatusForbidden, Code: "web_login_not_permitted", Msg: msgNoWebPermission}
 	}
-	return c.JSON(http.StatusOK, map[string]qrLoginInfo{"login": {ID: l.ID, ClientName: l.ClientName,
-		Browser: l.Browser, IP: l.IP, RequestedAt: l.CreatedAt, ExpiresAt: l.ExpiresAt}})
+	return c.JSON(http.StatusOK, map[string]qrLoginInfo{"login": {ID: l.ID, ClientName: web.T(c, l.ClientName),
+		Browser: browserIn(web.Lang(c), l.Browser), IP: l.IP, RequestedAt: l.CreatedAt, ExpiresAt: l.ExpiresAt}})
 }
 
 // lostQRRace turns a failed conditional UPDATE into the answer the app shows: the login
@@ -257,9 +257,9 @@ func (p *IdP) setWebLogin(c echo.Context) error {
 	if err := p.d.Store.SetWebLogin(ctx, cit.ID, enabled); err != nil {
 		return err
 	}
-	action, body := "web_login_disabled", "Bạn đã tắt chức năng Đăng nhập trên website."
+	action, body := "web_login_disabled", web.T(c, "Bạn đã tắt chức năng Đăng nhập trên website.")
 	if enabled {
-		action, body = "web_login_enabled", "Bạn đã bật chức năng Đăng nhập trên website."
+		action, body = "web_login_enabled", web.T(c, "Bạn đã bật chức năng Đăng nhập trên website.")
 	}
 	p.audit(c, "phone", action, cit.ID, "")
 	err := p.sendSMS(c, cit, store.Message{Channel: "app", Sender: "VNeID",

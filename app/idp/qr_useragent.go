@@ -1,6 +1,19 @@
 package idp
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+
+	"dvclogin/app/i18n"
+)
+
+// The words of a browser's description: it is stored in Vietnamese (the audit trail and the
+// console read it so) and shown to the phone in the phone's language (browserIn).
+const (
+	browserUnknown = "Trình duyệt không xác định"
+	browserOnFmt   = "%s trên %s"
+	browserOn      = " trên " // i18n:vi (reads the stored description)
+)
 
 // describeBrowser turns a User-Agent into the short description the phone shows before the
 // citizen confirms ("Chrome 124 trên Windows"), so a login from a browser they do not
@@ -9,7 +22,7 @@ func describeBrowser(ua string) string {
 	if len(ua) > 512 {
 		ua = ua[:512]
 	}
-	name := "Trình duyệt không xác định"
+	name := browserUnknown
 	for _, b := range knownBrowsers {
 		if v, ok := productVersion(ua, b.token); ok {
 			name = b.name
@@ -24,7 +37,7 @@ func describeBrowser(ua string) string {
 	}
 	for _, o := range knownSystems {
 		if strings.Contains(ua, o.token) {
-			return name + " trên " + o.name
+			return fmt.Sprintf(browserOnFmt, name, o.name)
 		}
 	}
 	return name
@@ -33,7 +46,7 @@ func describeBrowser(ua string) string {
 // knownBrowsers is checked in order: most browsers also claim to be Chrome and Safari, so the
 // specific tokens come first.
 var knownBrowsers = []struct{ token, name string }{
-	{"coc_coc_browser/", "Cốc Cốc"},
+	{"coc_coc_browser/", "Cốc Cốc"}, // i18n:vi (a brand name)
 	{"SamsungBrowser/", "Samsung Internet"},
 	{"Edg/", "Edge"},
 	{"EdgA/", "Edge"},
@@ -59,6 +72,26 @@ var knownSystems = []struct{ token, name string }{
 	{"Mac OS X", "macOS"},
 	{"Macintosh", "macOS"},
 	{"Linux", "Linux"},
+}
+
+// browserIn is a description made by describeBrowser in l: only its own words change, the
+// names of browsers and systems are names in every language.
+func browserIn(l i18n.Lang, desc string) string {
+	name, system, on := cutLast(desc, browserOn)
+	if name == browserUnknown {
+		name = l.T(browserUnknown)
+	}
+	if !on {
+		return name
+	}
+	return l.F(browserOnFmt, name, system)
+}
+
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }
 
 // productVersion finds token ("Chrome/") in ua and returns the major version after it.

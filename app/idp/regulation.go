@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"dvclogin/app/i18n"
 	"dvclogin/app/regulator"
 	"dvclogin/app/web"
 	"dvclogin/store"
@@ -32,7 +33,7 @@ const (
 // whoever types an ID number, or the lock would tell which ID numbers are real.
 func lockedError(wait time.Duration) *web.Error {
 	return &web.Error{Status: http.StatusLocked, Code: "account_locked", RetryAfter: seconds(wait),
-		Msg: fmt.Sprintf("Tài khoản đã bị tạm khóa do đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
+		Msg: "Tài khoản đã bị tạm khóa do đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", Args: []any{minutes(wait)}}
 }
 
 // attempt is this request's try at a secret of cit, in the regulator's plain terms.
@@ -87,7 +88,7 @@ func (p *IdP) passwordRefused(c echo.Context, v regulator.Verdict, cit store.Cit
 	switch v.Kind {
 	case regulator.Limited:
 		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
-			Msg:        fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(v.RetryAfter)),
+			Msg: "Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %d phút.", Args: []any{minutes(v.RetryAfter)},
 			RetryAfter: seconds(v.RetryAfter), Err: fmt.Errorf("ip %s: %d failures", c.RealIP(), lim.IPMaxFailures)}
 	case regulator.Locked:
 		le := lockedError(v.RetryAfter)
@@ -142,18 +143,18 @@ func (p *IdP) checkPasscode(c echo.Context, cit store.Citizen, passcode string) 
 			}
 			p.audit(c, "phone", "passcode_locked", cit.ID, fmt.Sprintf("%d wrong passcodes", v.Failures))
 		}
-		return &web.Error{Status: http.StatusLocked, Code: "passcode_locked", Msg: fmt.Sprintf(msgPasscodeLockedFm, lockAt)}
+		return &web.Error{Status: http.StatusLocked, Code: "passcode_locked", Msg: msgPasscodeLockedFm, Args: []any{lockAt}}
 	case regulator.Limited:
 		if v.Started {
 			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: int(v.RetryAfter.Seconds()),
-				Msg: fmt.Sprintf("Bạn đã nhập sai passcode %d lần. Vui lòng thử lại sau %d phút.", v.Failures, minutes(v.RetryAfter))}
+				Msg: "Bạn đã nhập sai passcode %d lần. Vui lòng thử lại sau %d phút.", Args: []any{v.Failures, minutes(v.RetryAfter)}}
 		}
 		wait := max(v.RetryAfter, time.Second)
 		return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: int(wait.Seconds()) + 1,
-			Msg: fmt.Sprintf("Bạn đã nhập sai passcode nhiều lần. Vui lòng thử lại sau %d phút.", minutes(wait))}
+			Msg: "Bạn đã nhập sai passcode nhiều lần. Vui lòng thử lại sau %d phút.", Args: []any{minutes(wait)}}
 	}
 	return &web.Error{Status: http.StatusBadRequest, Code: "invalid_passcode",
-		Msg: fmt.Sprintf("%s Còn %d lần thử trước khi passcode bị khóa.", msgBadPasscode, v.TriesLeft)}
+		Msg: "%s Còn %d lần thử trước khi passcode bị khóa.", Args: []any{i18n.Msg(msgBadPasscode), v.TriesLeft}}
 }
 
 // noticeCodeLock audits a lock that wrong codes just started and tells the citizen. channel
@@ -163,7 +164,5 @@ func (p *IdP) noticeCodeLock(c echo.Context, cit store.Citizen, channel string, 
 	p.noticeLock(c, cit, lockByCode, v.Until)
 }
 
-// msgCodeLock is the code step's answer when wrong codes locked the account.
-func msgCodeLock(lock time.Duration) string {
-	return fmt.Sprintf("Tài khoản đã bị tạm khóa do nhập sai mã xác nhận quá nhiều lần. Vui lòng thử lại sau %d phút.", minutes(lock))
-}
+// msgCodeLockFmt is the answer when wrong codes locked the account; it takes the minutes left.
+const msgCodeLockFmt = "Tài khoản đã bị tạm khóa do nhập sai mã xác nhận quá nhiều lần. Vui lòng thử lại sau %d phút."

@@ -34,11 +34,11 @@ func (p *IdP) sendSMS(c echo.Context, cit store.Citizen, m store.Message) error 
 			return err
 		}
 		if v.Kind != regulator.Allowed {
-			msg := fmt.Sprintf(msgSMSAccountFmt, minutes(v.RetryAfter))
+			msg := msgSMSAccountFmt
 			if v.Scope == regulator.Client {
-				msg = fmt.Sprintf(msgSMSIPFmt, minutes(v.RetryAfter))
+				msg = msgSMSIPFmt
 			}
-			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: msg,
+			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: msg, Args: []any{minutes(v.RetryAfter)},
 				RetryAfter: seconds(v.RetryAfter), Err: fmt.Errorf("sms budget of the %s full for %s from %s", v.Scope, cit.ID, c.RealIP())}
 		}
 	}

@@ -20,8 +20,8 @@ import (
 // step at most once per citizen.
 
 const (
-	totpIssuer      = "VNeID (mô phỏng)"
-	totpPeriod      = 30 // seconds
+	totpIssuer      = "VNeID (mô phỏng)" // i18n:vi (the name the authenticator app shows, set at enrolment)
+	totpPeriod      = 30                 // seconds
 	totpSealVersion = "v1."
 )
 

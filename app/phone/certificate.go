@@ -32,7 +32,7 @@ type guidePage struct {
 
 func (s *Simulator) showCertificateGuide(c echo.Context) error {
 	page := guidePage{
-		Page:     web.Page{Title: "Cài đặt chứng chỉ cho điện thoại", Lang: "vi"},
+		Page:     web.Page{Title: "Cài đặt chứng chỉ cho điện thoại"},
 		HTTPS:    s.d.HTTPS,
 		OverHTTP: s.d.HTTPS.On && c.Request().TLS == nil,
 		AppURL:   s.d.URL("/app/"),

@@ -70,7 +70,7 @@ func (s *Simulator) showShell(c echo.Context) error {
 		return err
 	}
 	page := shellPage{
-		Page:         web.Page{Title: "VNeID – ứng dụng mô phỏng", Lang: "vi", Scripts: scripts},
+		Page:         web.Page{Title: "VNeID – ứng dụng mô phỏng", Scripts: scripts},
 		AppURL:       s.d.URL("/app/"),
 		DemoAccounts: accounts,
 		DemoPassword: store.DemoPassword,

@@ -15,7 +15,7 @@ import (
 // ssoErrorPage explains a login that did not complete and offers to start again.
 type ssoErrorPage struct {
 	frame
-	Heading string
+	Heading string // catalog keys
 	Message string
 }
 
@@ -160,6 +160,9 @@ func (p *Portal) renderSSOError(c echo.Context, status int, msg string) error {
 	page := &ssoErrorPage{frame: p.newFrame(c, "Đăng nhập - Cổng Dịch vụ công Quốc gia", nil),
 		Heading: "Đăng nhập chưa hoàn tất", Message: msg}
 	page.Slim = true
+	// The callback's state is spent: the language switch starts a new login instead of
+	// reading this answer again.
+	page.Here = "/dang-nhap"
 	if msg == msgCancelled {
 		page.Heading = "Đã hủy đăng nhập"
 	}

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 )
@@ -28,5 +29,11 @@ func (p *Portal) showChooser(c echo.Context) error {
 	}
 	page := &chooserPage{frame: p.newFrame(c, "Đăng nhập - Cổng Dịch vụ công Quốc gia", nil), Next: next}
 	page.Slim = true
+	// The page's own address, with the return path only if it was kept: the language switch
+	// must not carry a rejected one back onto the page.
+	page.Here = "/dang-nhap"
+	if next != "" {
+		page.Here += "?next=" + url.QueryEscape(next)
+	}
 	return p.d.Render.Page(c, http.StatusOK, "portal/chooser", page)
 }

@@ -7,6 +7,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/unicode/norm"
+
+	"dvclogin/app/i18n"
+	"dvclogin/app/web"
 )
 
 // homePage is the portal's home page: header and menu, the procedure search, what each menu
@@ -28,9 +31,10 @@ type procedureRow struct {
 
 // procedure is one sample administrative procedure of the search box.
 type procedure struct {
-	Name   string
-	Field  string // lĩnh vực
-	Search string // Name and Field folded (lower case, no diacritics) for matching
+	Name     string // catalog keys
+	Field    string // lĩnh vực
+	Search   string // Name and Field folded (lower case, no diacritics) for matching
+	SearchEn string // the same with their English too, for the English page
 }
 
 // sampleProcedures is a short static list for the search box; the demo files no dossiers.
@@ -49,7 +53,8 @@ var sampleProcedures = newProcedures([][2]string{
 func newProcedures(rows [][2]string) []procedure {
 	out := make([]procedure, len(rows))
 	for i, r := range rows {
-		out[i] = procedure{Name: r[0], Field: r[1], Search: fold(r[0] + " " + r[1])}
+		vi := fold(r[0] + " " + r[1])
+		out[i] = procedure{Name: r[0], Field: r[1], Search: vi, SearchEn: vi + " " + fold(i18n.En.T(r[0])+" "+i18n.En.T(r[1]))}
 	}
 	return out
 }
@@ -88,6 +93,9 @@ func (p *Portal) showHome(c echo.Context) error {
 	}
 	fq := fold(q)
 	for _, pr := range sampleProcedures {
+		if web.Lang(c) == i18n.En {
+			pr.Search = pr.SearchEn // an English visitor may type either language
+		}
 		match := strings.Contains(pr.Search, fq)
 		if match {
 			page.Found++

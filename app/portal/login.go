@@ -59,7 +59,10 @@ func (p *Portal) startLogin(c echo.Context) error {
 	if err := p.sessions.Save(c, sess); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusFound, rp.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)))
+	// ui_locales: the identity provider's pages speak the portal's language (OpenID Connect
+	// Core §3.1.2.1), as a client on another origin, without the shared cookie, needs.
+	return c.Redirect(http.StatusFound, rp.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier),
+		oauth2.SetAuthURLParam("ui_locales", string(web.Lang(c)))))
 }
 
 // msgTooManyPreLogin is the refusal when one address has started too many logins in
@@ -76,7 +79,7 @@ func (p *Portal) newPreLoginSession(c echo.Context, now time.Time) (*web.Session
 	}
 	if n >= preLoginPerClient {
 		return nil, &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
-			Msg: fmt.Sprintf(msgTooManyPreLogin, int(preLoginTTL/time.Minute)), RetryAfter: int(preLoginTTL / time.Second),
+			Msg: msgTooManyPreLogin, Args: []any{int(preLoginTTL / time.Minute)}, RetryAfter: int(preLoginTTL / time.Second),
 			Err: fmt.Errorf("client %s holds %d sessions before login", key, n)}
 	}
 	sess := p.sessions.New()

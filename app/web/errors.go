@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"dvclogin/app/i18n"
 )
 
 // Error is what handlers return when a request fails. Only Msg (and Code, for JSON) reaches
@@ -18,7 +20,8 @@ import (
 type Error struct {
 	Status     int
 	Code       string // machine code for JSON clients, e.g. "invalid_credentials"
-	Msg        string // Vietnamese text the user sees
+	Msg        string // Vietnamese text the user sees: a catalog key, shown in the request's language
+	Args       []any  // for Msg's verbs, if it has any
 	Err        error  // cause, for the log only
 	RetryAfter int    // seconds, for 429 and 503
 }
@@ -31,6 +34,9 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Text is the message the user sees, in l.
+func (e *Error) Text(l i18n.Lang) string { return i18n.Msg(e.Msg, e.Args...).In(l) }
 
 // Generic user-facing messages.
 const (
@@ -81,12 +87,12 @@ func ErrorHandler(log *slog.Logger, render *Renderer, oauthRoutes map[string]boo
 			if code == "" {
 				code = strings.ToLower(strings.ReplaceAll(http.StatusText(we.Status), " ", "_"))
 			}
-			c.JSON(we.Status, map[string]any{"error": map[string]string{"code": code, "message": we.Msg}})
+			c.JSON(we.Status, map[string]any{"error": map[string]string{"code": code, "message": we.Text(Lang(c))}})
 			return
 		}
 		NoStore(c)
-		if rerr := render.Page(c, we.Status, "error", &ErrorPage{Page: NewPage(c, "Lỗi"), Status: we.Status, Message: we.Msg}); rerr != nil {
-			c.String(we.Status, we.Msg)
+		if rerr := render.Page(c, we.Status, "error", &ErrorPage{Page: NewPage(c, "Lỗi"), Status: we.Status, Message: we.Text(Lang(c))}); rerr != nil {
+			c.String(we.Status, we.Text(Lang(c)))
 		}
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	_ "embed"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"unicode"
@@ -17,6 +16,10 @@ import (
 
 // MinPasswordLen is the shortest password accepted, in characters (Unicode code points).
 const MinPasswordLen = 8
+
+// msgPasswordShort says MinPasswordLen in words. It is one catalog key with the number in it,
+// so that the refusal reaches a page or the phone as a plain message in either language.
+const msgPasswordShort = "Mật khẩu phải có ít nhất 8 ký tự."
 
 //go:embed common_passwords.txt
 var commonPasswordsText string
@@ -50,12 +53,13 @@ func weakSecret(code, msg, why string) *Error {
 // CheckPassword refuses a password that is too short or too long, starts or ends with a space,
 // is on the list of common passwords, or equals the citizen's ID number or phone number
 // (ignoring case and spaces). idNumber and phone may be "" (the operator's password). The
-// error is a *Error whose Msg says why in Vietnamese and whose Err says it in English.
+// error is a *Error whose Msg says why in Vietnamese (a catalog key without arguments, shown in
+// the language of whoever reads it) and whose Err says it in English for the log.
 func CheckPassword(pw, idNumber, phone string) error {
 	n := normalSecret(pw)
 	switch {
 	case utf8.RuneCountInString(pw) < MinPasswordLen:
-		return weakSecret("weak_password", fmt.Sprintf("Mật khẩu phải có ít nhất %d ký tự.", MinPasswordLen), "too short")
+		return weakSecret("weak_password", msgPasswordShort, "too short")
 	case len(pw) > MaxSecretLen:
 		return weakSecret("weak_password", "Mật khẩu quá dài.", "too long")
 	case strings.TrimSpace(pw) != pw:

@@ -3,6 +3,7 @@ package oidcop
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"dvclogin/app/i18n"
+	"dvclogin/app/web"
 	"dvclogin/store"
 )
 
@@ -18,16 +21,41 @@ import (
 
 // AuthRequest loads the pending auth request named by id for a login step in this browser:
 // store.ErrNotFound when it is unknown or expired; a 403 *web.Error when another browser
-// created it (binding.go), for which SameBrowserOnly shows its own page.
+// created it (binding.go), for which SameBrowserOnly shows its own page. The step answers in
+// the first language of the request's ui_locales the site speaks, unless the browser chose
+// one itself.
 func (o *Provider) AuthRequest(c echo.Context, id string) (AuthRequest, error) {
 	ar, err := o.lookup(c.Request().Context(), id)
 	if err != nil {
 		return ar, err
 	}
+	speak(c, ar.UILocales)
 	if !sameBrowser(c, ar.browserHash) {
 		return ar, o.otherBrowser(c, ar)
 	}
 	return ar, nil
+}
+
+// speak answers this request in the first of locales (BCP 47 tags, as in ui_locales) that the
+// site speaks, unless the browser chose its language itself: a ?lang= the language switch
+// honours, or the language cookie. The browser's choice is the visitor's own; ui_locales is
+// the client's guess.
+func speak(c echo.Context, locales []string) {
+	r := c.Request()
+	if _, ok := i18n.Parse(r.URL.Query().Get("lang")); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		return
+	}
+	if ck, err := r.Cookie(web.LangCookie); err == nil {
+		if _, ok := i18n.Parse(ck.Value); ok {
+			return
+		}
+	}
+	for _, tag := range locales {
+		if l, ok := i18n.Parse(tag); ok {
+			web.SetLang(c, l)
+			return
+		}
+	}
 }
 
 // lookup finds a pending auth request; store.ErrNotFound when unknown or expired.
@@ -40,7 +68,7 @@ func (o *Provider) lookup(ctx context.Context, id string) (AuthRequest, error) {
 		return AuthRequest{}, err
 	}
 	ar := AuthRequest{ID: a.ID, ClientID: a.ClientID, Prompt: a.Prompt, MaxAge: a.MaxAge, Done: a.Done,
-		browserHash: a.BrowserHash}
+		UILocales: a.UILocales, browserHash: a.BrowserHash}
 	cl, err := o.storage.client(ctx, a.ClientID)
 	if err != nil && !errors.Is(err, errUnknownClient) {
 		return AuthRequest{}, err

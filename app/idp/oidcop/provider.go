@@ -13,6 +13,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -69,6 +70,7 @@ type AuthRequest struct {
 	ClientID   string
 	ClientName string // shown on the login page and on the phone's confirmation screen
 	Prompt     []string
+	UILocales  []string // ui_locales: the languages the client asked the login pages to speak
 	MaxAge     *time.Duration
 	Done       bool
 
@@ -162,7 +164,9 @@ func (o *Provider) discovery(c echo.Context) error {
 // address's open logins.
 func (o *Provider) authorize(c echo.Context) error {
 	r := c.Request()
-	if err := parseSingleValued(r); err != nil {
+	err := parseSingleValued(r)
+	speak(c, strings.Fields(r.Form.Get("ui_locales"))) // the error pages below too
+	if err != nil {
 		return err
 	}
 	clientID, redirectURI := r.Form.Get("client_id"), r.Form.Get("redirect_uri")

@@ -134,7 +134,7 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 		State: req.State, Nonce: req.Nonce, ResponseType: string(req.ResponseType),
 		ResponseMode: string(req.ResponseMode), CodeChallenge: req.CodeChallenge,
 		CodeChallengeMethod: string(req.CodeChallengeMethod), Prompt: req.Prompt, LoginHint: req.LoginHint,
-		CreatedAt: now, ExpiresAt: now.Add(authRequestTTL),
+		UILocales: localeTags(req.UILocales), CreatedAt: now, ExpiresAt: now.Add(authRequestTTL),
 	}
 	if req.MaxAge != nil {
 		d := time.Duration(*req.MaxAge) * time.Second
@@ -144,6 +144,22 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 		return nil, err
 	}
 	return &opAuthRequest{a}, nil
+}
+
+// maxUILocales is how many of a request's ui_locales are kept: the first one the site speaks
+// is all the login pages use, and a client has no reason to list many.
+const maxUILocales = 8
+
+// localeTags is ui_locales as stored: BCP 47 tags, preferred first.
+func localeTags(l oidc.Locales) []string {
+	var out []string
+	for _, tag := range l {
+		if len(out) == maxUILocales {
+			break
+		}
+		out = append(out, tag.String())
+	}
+	return out
 }
 
 // checkPKCE applies the PKCE policy to an authorization request.

@@ -12,7 +12,7 @@
   document.querySelectorAll("[data-copy]").forEach(function (b) {
     b.addEventListener("click", function () {
       var field = document.getElementById(b.getAttribute("data-copy"));
-      var done = function () { b.textContent = "Đã sao chép"; };
+      var done = function () { b.textContent = dvcT("Đã sao chép"); };
       field.select();
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(field.value).then(done, function () { if (document.execCommand("copy")) done(); });
@@ -65,7 +65,7 @@
     if (messages.length === 0) {
       var tr = document.createElement("tr");
       tr.className = "empty";
-      var td = cell(tr, "Chưa có tin nhắn nào.");
+      var td = cell(tr, dvcT("Chưa có tin nhắn nào."));
       td.colSpan = 5;
       rows.appendChild(tr);
     }
@@ -77,7 +77,7 @@
     fetch(source, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
       .then(function (r) {
         if (r.status === 401) {
-          status.textContent = "Phiên làm việc đã hết hạn. Vui lòng tải lại trang để đăng nhập.";
+          status.textContent = dvcT("Phiên làm việc đã hết hạn. Vui lòng tải lại trang để đăng nhập.");
           return null;
         }
         if (!r.ok) throw new Error(String(r.status));
@@ -86,11 +86,11 @@
       .then(function (data) {
         if (!data) return;
         render(data.messages || []);
-        status.textContent = "Mới nhất ở trên cùng. Trang tự cập nhật mỗi 3 giây.";
+        status.textContent = dvcT("Mới nhất ở trên cùng. Trang tự cập nhật mỗi 3 giây.");
         setTimeout(refresh, 3000);
       })
       .catch(function () {
-        status.textContent = "Không tải được hộp thư, đang thử lại…";
+        status.textContent = dvcT("Không tải được hộp thư, đang thử lại…");
         setTimeout(refresh, 3000);
       });
   }

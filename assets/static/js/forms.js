@@ -1,5 +1,5 @@
 // Every page: the browser's own form-check bubbles ("Please fill out this field.") speak the
-// browser's language; this makes them Vietnamese. A field's title, when it has one, is the
+// browser's language; this makes them speak the page's (i18n.js). A field's title, when it has one, is the
 // message for a wrong format (it already says what is expected). The server checks again.
 (function () {
   "use strict";
@@ -8,17 +8,17 @@
     var v = el.validity;
     if (v.valueMissing) {
       return el.type === "checkbox" || el.type === "radio" || el.tagName === "SELECT"
-        ? "Vui lòng chọn mục này."
-        : el.type === "file" ? "Vui lòng chọn tệp." : "Vui lòng nhập thông tin này.";
+        ? dvcT("Vui lòng chọn mục này.")
+        : el.type === "file" ? dvcT("Vui lòng chọn tệp.") : dvcT("Vui lòng nhập thông tin này.");
     }
     if (v.patternMismatch || v.typeMismatch || v.badInput) {
-      return el.title || "Giá trị chưa đúng định dạng.";
+      return el.title || dvcT("Giá trị chưa đúng định dạng.");
     }
-    if (v.tooShort) return "Vui lòng nhập ít nhất " + el.minLength + " ký tự.";
-    if (v.tooLong) return "Vui lòng nhập không quá " + el.maxLength + " ký tự.";
-    if (v.rangeUnderflow) return "Giá trị nhỏ nhất là " + el.min + ".";
-    if (v.rangeOverflow) return "Giá trị lớn nhất là " + el.max + ".";
-    if (v.stepMismatch) return "Giá trị chưa hợp lệ.";
+    if (v.tooShort) return dvcT("Vui lòng nhập ít nhất %d ký tự.", el.minLength);
+    if (v.tooLong) return dvcT("Vui lòng nhập không quá %d ký tự.", el.maxLength);
+    if (v.rangeUnderflow) return dvcT("Giá trị nhỏ nhất là %s.", el.min);
+    if (v.rangeOverflow) return dvcT("Giá trị lớn nhất là %s.", el.max);
+    if (v.stepMismatch) return dvcT("Giá trị chưa hợp lệ.");
     return "";
   }
 

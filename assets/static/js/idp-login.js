@@ -53,7 +53,7 @@
     toggle.addEventListener('click', function () {
       var show = pw.type === 'password';
       pw.type = show ? 'text' : 'password';
-      toggle.textContent = show ? 'Ẩn' : 'Hiện';
+      toggle.textContent = show ? dvcT("Ẩn") : dvcT("Hiện");
       toggle.setAttribute('aria-pressed', show ? 'true' : 'false');
     });
   }
@@ -85,7 +85,7 @@
     var tick = function () {
       if (left > 0) {
         button.disabled = true;
-        if (wait) wait.textContent = '(sau ' + left + ' giây)';
+        if (wait) wait.textContent = dvcT("(sau %d giây)", left);
         left -= 1;
         setTimeout(tick, 1000);
       } else {

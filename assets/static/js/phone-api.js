@@ -8,8 +8,8 @@
   // QR's URL in a new tab, which must find the app still signed in.
   const TOKEN_KEY = "vneid-sim.token";
 
-  const MSG_NETWORK = "Không kết nối được máy chủ. Vui lòng kiểm tra kết nối Wi-Fi và thử lại.";
-  const MSG_GENERIC = "Hệ thống đang bận hoặc gặp sự cố. Vui lòng thử lại sau.";
+  const MSG_NETWORK = dvcT("Không kết nối được máy chủ. Vui lòng kiểm tra kết nối Wi-Fi và thử lại.");
+  const MSG_GENERIC = dvcT("Hệ thống đang bận hoặc gặp sự cố. Vui lòng thử lại sau.");
 
   /** ApiError is a failed call: code and message come from the server's {"error":{...}}. */
   class ApiError extends Error {

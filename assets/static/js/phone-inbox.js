@@ -122,7 +122,7 @@
   function codeRow(code) {
     const row = el("div", "msg-code");
     row.append(el("span", "code-big", code));
-    const b = el("button", "btn btn-small copy-code", "Sao chép");
+    const b = el("button", "btn btn-small copy-code", dvcT("Sao chép"));
     b.type = "button";
     b.dataset.code = code;
     row.append(b);
@@ -140,7 +140,7 @@
       const li = el("li", "msg " + (app ? "msg-app" : "msg-sms"));
       const head = el("div", "msg-head");
       head.append(el("span", "msg-from", app ? "VNeID" : msg.from || "VNeID"));
-      head.append(el("span", "msg-tag", app ? "Thông báo" : "SMS"));
+      head.append(el("span", "msg-tag", app ? dvcT("Thông báo") : "SMS"));
       const time = el("time", "msg-time", sim.formatVN(msg.sent_at));
       time.dateTime = msg.sent_at;
       head.append(time);
@@ -148,7 +148,7 @@
       li.append(el("p", "msg-body", msg.body));
       const code = sim.findCode(msg.body);
       if (code) li.append(codeRow(code));
-      if (!app && msg.to) li.append(el("div", "msg-to", "Đến số: " + msg.to));
+      if (!app && msg.to) li.append(el("div", "msg-to", dvcT("Đến số: %s", msg.to)));
       ul.append(li);
     }
     $("messages-empty").classList.toggle("hidden", box.list.length > 0);
@@ -156,11 +156,11 @@
 
   async function copyCode(code) {
     const ok = await sim.copyText(code);
-    sim.ui.toast(ok ? "Đã sao chép mã " + code : "Không sao chép được. Hãy ghi lại mã " + code);
+    sim.ui.toast(ok ? dvcT("Đã sao chép mã %s", code) : dvcT("Không sao chép được. Hãy ghi lại mã %s", code));
   }
 
   function showBanner(msg) {
-    $("banner-from").textContent = msg.channel === "app" ? "VNeID · Thông báo trong ứng dụng" : "Tin nhắn SMS · " + (msg.from || "VNeID");
+    $("banner-from").textContent = msg.channel === "app" ? dvcT("VNeID · Thông báo trong ứng dụng") : dvcT("Tin nhắn SMS · %s", msg.from || "VNeID");
     $("banner-body").textContent = msg.body;
     const code = sim.findCode(msg.body);
     $("banner-code").textContent = code;

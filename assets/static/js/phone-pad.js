@@ -23,7 +23,7 @@
   function renderDots() {
     const dots = $("passcode-dots");
     Array.from(dots.children).forEach((d, i) => d.classList.toggle("filled", i < pad.digits.length));
-    dots.setAttribute("aria-label", "Đã nhập " + pad.digits.length + " trên 6 chữ số");
+    dots.setAttribute("aria-label", dvcT("Đã nhập %d trên 6 chữ số", pad.digits.length));
   }
 
   function waiting() {
@@ -80,7 +80,7 @@
         updateKeys();
         return;
       }
-      el.textContent = "Có thể nhập lại sau " + sim.formatDuration(left);
+      el.textContent = dvcT("Có thể nhập lại sau %s", sim.formatDuration(left));
       el.classList.remove("hidden");
     };
     tick();

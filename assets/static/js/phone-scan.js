@@ -6,7 +6,7 @@
 
 (function (sim) {
   const $ = (id) => document.getElementById(id);
-  const USE_PHOTO = "hãy dùng “Chụp ảnh / chọn ảnh mã QR”.";
+  const USE_PHOTO = dvcT("hãy dùng “Chụp ảnh / chọn ảnh mã QR”.");
 
   let onText = () => {};
   let active = false; // the scan screen is showing
@@ -45,7 +45,7 @@
     }
     return decoder;
   }
-  const NO_DECODER = "Chưa tải được bộ đọc mã QR. Hãy kiểm tra kết nối Wi-Fi rồi thử lại.";
+  const NO_DECODER = dvcT("Chưa tải được bộ đọc mã QR. Hãy kiểm tra kết nối Wi-Fi rồi thử lại.");
 
   // decodeRegion draws a region of an image scaled so its longer side is at most max pixels
   // and looks for a QR code in it.
@@ -98,12 +98,12 @@
     try {
       loaded = await loadImage(file);
     } catch (e) {
-      return { error: "Không đọc được ảnh này. Hãy chụp lại hoặc chọn một ảnh khác." };
+      return { error: dvcT("Không đọc được ảnh này. Hãy chụp lại hoặc chọn một ảnh khác.") };
     }
     try {
       const text = decodeImage(loaded.src, loaded.w, loaded.h);
       if (!text) {
-        return { error: "Không tìm thấy mã QR trong ảnh. Hãy chụp lại sao cho mã QR nằm trọn và rõ nét trong khung hình." };
+        return { error: dvcT("Không tìm thấy mã QR trong ảnh. Hãy chụp lại sao cho mã QR nằm trọn và rõ nét trong khung hình.") };
       }
       return { text };
     } finally {
@@ -123,7 +123,7 @@
 
   function setBusy(busy, text) {
     const el = $("scan-busy");
-    el.textContent = text || "Đang kiểm tra mã QR…";
+    el.textContent = text || dvcT("Đang kiểm tra mã QR…");
     el.classList.toggle("hidden", !busy);
     $("scan-text-submit").disabled = busy;
     $("scan-file").disabled = busy;
@@ -134,10 +134,10 @@
   // cameraBlocker says in one line why the live camera cannot run here, or "" when it can.
   function cameraBlocker() {
     if (!window.isSecureContext) {
-      return "Camera trực tiếp cần HTTPS hoặc localhost; trên địa chỉ này " + USE_PHOTO;
+      return dvcT("Camera trực tiếp cần HTTPS hoặc localhost; trên địa chỉ này %s", USE_PHOTO);
     }
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      return "Trình duyệt này không cho phép dùng camera trực tiếp; " + USE_PHOTO;
+      return dvcT("Trình duyệt này không cho phép dùng camera trực tiếp; %s", USE_PHOTO);
     }
     return "";
   }
@@ -146,14 +146,14 @@
     switch (err && err.name) {
       case "NotAllowedError":
       case "SecurityError":
-        return "Chưa được phép dùng camera; hãy cho phép trong trình duyệt hoặc " + USE_PHOTO;
+        return dvcT("Chưa được phép dùng camera; hãy cho phép trong trình duyệt hoặc %s", USE_PHOTO);
       case "NotFoundError":
       case "OverconstrainedError":
-        return "Không tìm thấy camera; " + USE_PHOTO;
+        return dvcT("Không tìm thấy camera; %s", USE_PHOTO);
       case "NotReadableError":
-        return "Camera đang được ứng dụng khác dùng; " + USE_PHOTO;
+        return dvcT("Camera đang được ứng dụng khác dùng; %s", USE_PHOTO);
       default:
-        return "Không mở được camera; " + USE_PHOTO;
+        return dvcT("Không mở được camera; %s", USE_PHOTO);
     }
   }
 
@@ -186,7 +186,7 @@
     }
     stopCamera();
     $("scan-camera-start").classList.add("hidden");
-    note("Đang mở camera…");
+    note(dvcT("Đang mở camera…"));
     let s;
     try {
       s = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false });
@@ -210,7 +210,7 @@
     } catch (e) {
       // autoplay of a muted inline video is allowed; if not, frames still arrive once shown
     }
-    note("Đưa mã QR trên màn hình đăng nhập vào giữa khung hình.");
+    note(dvcT("Đưa mã QR trên màn hình đăng nhập vào giữa khung hình."));
     timer = setTimeout(scanFrame, 250);
   }
 
@@ -222,7 +222,7 @@
       if (text) {
         stopCamera();
         $("scan-camera-start").classList.remove("hidden");
-        note("Đã đọc được mã QR.");
+        note(dvcT("Đã đọc được mã QR."));
         onText(text);
         return;
       }
@@ -235,7 +235,7 @@
     input.value = ""; // so that choosing the same photo again fires change again
     if (!file) return;
     showError("");
-    setBusy(true, "Đang đọc mã QR trong ảnh…");
+    setBusy(true, dvcT("Đang đọc mã QR trong ảnh…"));
     try {
       await loadDecoder();
     } catch (e) {
@@ -256,7 +256,7 @@
     ev.preventDefault();
     const text = $("scan-text").value.trim();
     if (!text) {
-      showError("Hãy dán nội dung mã QR (đường dẫn trong mã) vào ô bên trên.");
+      showError(dvcT("Hãy dán nội dung mã QR (đường dẫn trong mã) vào ô bên trên."));
       $("scan-text").focus();
       return;
     }

@@ -38,8 +38,8 @@
     }
     st.held = Boolean(s.held_by_this_device);
     const text = st.held
-      ? "Thiết bị này đang giữ SIM " + s.phone_masked + ": tin nhắn SMS đến số này hiện ở đây."
-      : "SIM " + s.phone_masked + " đang ở thiết bị khác: tin nhắn SMS đến số này không hiện trên thiết bị này.";
+      ? dvcT("Thiết bị này đang giữ SIM %s: tin nhắn SMS đến số này hiện ở đây.", s.phone_masked)
+      : dvcT("SIM %s đang ở thiết bị khác: tin nhắn SMS đến số này không hiện trên thiết bị này.", s.phone_masked);
     line.textContent = text;
     line.classList.toggle("elsewhere", !st.held);
     line.classList.remove("hidden");
@@ -66,7 +66,7 @@
     if (!st.login || st.busy) return;
     const code = $("activate-code").value.replace(/\D/g, "");
     if (!/^\d{6}$/.test(code)) {
-      showError("activate-error", "Mã kích hoạt gồm 6 chữ số.");
+      showError("activate-error", dvcT("Mã kích hoạt gồm 6 chữ số."));
       $("activate-code").focus();
       return;
     }
@@ -104,7 +104,7 @@
       if (err.code === "activation_required") {
         $("activate-info").textContent = err.message;
         const sent = err.data && err.data.activation && err.data.activation.sent;
-        sim.ui.toast(sent ? "Đã gửi mã kích hoạt mới" : "Mã vừa gửi vẫn còn hiệu lực; có thể gửi lại sau một phút.");
+        sim.ui.toast(sent ? dvcT("Đã gửi mã kích hoạt mới") : dvcT("Mã vừa gửi vẫn còn hiệu lực; có thể gửi lại sau một phút."));
         showError("activate-error", "");
       } else {
         showError("activate-error", err.message);
@@ -124,7 +124,7 @@
   function startTransfer() {
     showError("sim-error", "");
     sim.passcode.open({
-      purpose: "Nhập passcode để chuyển SIM sang thiết bị khác",
+      purpose: dvcT("Nhập passcode để chuyển SIM sang thiết bị khác"),
       submit: (passcode) => api.simTransfer(passcode),
       onSuccess: (res) => showTransfer(res.transfer),
       onCancel: () => sim.ui.show("settings"),
@@ -154,20 +154,20 @@
     const el = $("simt-countdown");
     const left = st.expiresLocal ? (st.expiresLocal - Date.now()) / 1000 : 0;
     if (st.expiresLocal && left <= 0) {
-      el.textContent = "Mã đã hết hạn. Bấm “Xong” rồi tạo mã mới nếu cần.";
+      el.textContent = dvcT("Mã đã hết hạn. Bấm “Xong” rồi tạo mã mới nếu cần.");
       el.classList.add("expired");
       return;
     }
     el.classList.remove("expired");
-    el.textContent = st.expiresLocal ? "Mã hết hạn sau " + sim.formatDuration(left) : "";
+    el.textContent = st.expiresLocal ? dvcT("Mã hết hạn sau %s", sim.formatDuration(left)) : "";
     try {
       const me = await api.me();
       sim.ui.noteMe(me);
       if (!me.sim.held_by_this_device) {
         sim.ui.result({
           icon: "ok",
-          title: "Đã chuyển SIM",
-          message: "SIM " + me.sim.phone_masked + " đã sang thiết bị mới. Tin nhắn SMS đến số này từ nay hiện trên thiết bị đó.",
+          title: dvcT("Đã chuyển SIM"),
+          message: dvcT("SIM %s đã sang thiết bị mới. Tin nhắn SMS đến số này từ nay hiện trên thiết bị đó.", me.sim.phone_masked),
           buttons: ["home"],
         });
         return;
@@ -180,7 +180,7 @@
 
   async function copyTransferCode() {
     const ok = await sim.copyText($("simt-code").textContent);
-    sim.ui.toast(ok ? "Đã sao chép mã chuyển SIM" : "Không sao chép được. Hãy nhập mã bằng tay.");
+    sim.ui.toast(ok ? dvcT("Đã sao chép mã chuyển SIM") : dvcT("Không sao chép được. Hãy nhập mã bằng tay."));
   }
 
   // ---- "Nhận SIM từ thiết bị khác" ----
@@ -203,11 +203,11 @@
     $("simc-submit").disabled = true;
     try {
       const res = await api.simClaim(text);
-      const who = res.citizen && res.citizen.name ? " của " + res.citizen.name : "";
+      const who = res.citizen && res.citizen.name ? dvcT(" của %s", res.citizen.name) : "";
       sim.ui.result({
         icon: "ok",
-        title: "Đã nhận SIM",
-        message: "Thiết bị này đang giữ SIM " + res.sim.phone_masked + who + ". Tin nhắn SMS đến số này từ nay hiện ở đây; đăng nhập trên thiết bị này không cần mã kích hoạt.",
+        title: dvcT("Đã nhận SIM"),
+        message: dvcT("Thiết bị này đang giữ SIM %s%s. Tin nhắn SMS đến số này từ nay hiện ở đây; đăng nhập trên thiết bị này không cần mã kích hoạt.", res.sim.phone_masked, who),
         buttons: ["home"],
       });
       if (sim.ui.signedIn()) sim.ui.refreshMe();
@@ -224,7 +224,7 @@
     ev.preventDefault();
     const text = $("simc-code").value.trim();
     if (!text) {
-      showError("simc-error", "Hãy nhập mã chuyển SIM (12 ký tự) hoặc quét mã QR.");
+      showError("simc-error", dvcT("Hãy nhập mã chuyển SIM (12 ký tự) hoặc quét mã QR."));
       $("simc-code").focus();
       return;
     }

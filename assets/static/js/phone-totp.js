@@ -23,10 +23,10 @@
 
   function draw() {
     $("totp-status").textContent = totp.enabled
-      ? "Đã bật xác thực bằng ứng dụng xác thực"
-      : totp.enrolling ? "Đang thiết lập" : "Chưa thiết lập";
+      ? dvcT("Đã bật xác thực bằng ứng dụng xác thực")
+      : totp.enrolling ? dvcT("Đang thiết lập") : dvcT("Chưa thiết lập");
     $("totp-setup").classList.toggle("hidden", totp.enrolling);
-    $("totp-setup").textContent = totp.enabled ? "Thiết lập lại" : "Thiết lập";
+    $("totp-setup").textContent = totp.enabled ? dvcT("Thiết lập lại") : dvcT("Thiết lập");
     $("totp-disable").classList.toggle("hidden", !totp.enabled || totp.enrolling);
     $("totp-enroll").classList.toggle("hidden", !totp.enrolling);
     $("totp-activate").disabled = totp.busy;
@@ -58,7 +58,7 @@
   function startSetup() {
     setError("");
     sim.passcode.open({
-      purpose: "Nhập passcode để thiết lập ứng dụng xác thực",
+      purpose: dvcT("Nhập passcode để thiết lập ứng dụng xác thực"),
       submit: (passcode) => api.totpEnroll(passcode),
       onSuccess: showSecret,
       onCancel: () => backToSettings(),
@@ -83,7 +83,7 @@
     ev.preventDefault();
     const code = $("totp-code").value.replace(/\D/g, "");
     if (!/^\d{6}$/.test(code)) {
-      setError("Mã từ ứng dụng xác thực gồm 6 chữ số.");
+      setError(dvcT("Mã từ ứng dụng xác thực gồm 6 chữ số."));
       $("totp-code").focus();
       return;
     }
@@ -96,7 +96,7 @@
       totp.enabled = Boolean(res.totp_enabled);
       sim.ui.noteTOTP(totp.enabled);
       draw();
-      sim.ui.toast("Đã bật xác thực bằng ứng dụng xác thực");
+      sim.ui.toast(dvcT("Đã bật xác thực bằng ứng dụng xác thực"));
     } catch (err) {
       totp.busy = false;
       if (sim.ui.signOutIfNeeded(err)) return;
@@ -110,14 +110,14 @@
   function disable() {
     setError("");
     sim.passcode.open({
-      purpose: "Nhập passcode để tắt xác thực bằng ứng dụng xác thực",
+      purpose: dvcT("Nhập passcode để tắt xác thực bằng ứng dụng xác thực"),
       submit: (passcode) => api.totpRemove(passcode),
       onSuccess: (res) => {
         totp.enabled = Boolean(res.totp_enabled);
         sim.ui.noteTOTP(totp.enabled);
         draw();
         sim.ui.show("settings");
-        sim.ui.toast("Đã tắt xác thực bằng ứng dụng xác thực");
+        sim.ui.toast(dvcT("Đã tắt xác thực bằng ứng dụng xác thực"));
       },
       onCancel: () => backToSettings(),
       onError: backToSettings,
@@ -126,7 +126,7 @@
 
   async function copySecret() {
     const ok = await sim.copyText($("totp-secret").dataset.secret || "");
-    sim.ui.toast(ok ? "Đã sao chép khóa bí mật" : "Không sao chép được. Hãy nhập khóa bằng tay.");
+    sim.ui.toast(ok ? dvcT("Đã sao chép khóa bí mật") : dvcT("Không sao chép được. Hãy nhập khóa bằng tay."));
   }
 
   $("totp-setup").addEventListener("click", startSetup);

@@ -11,9 +11,9 @@
 
   const PENDING_KEY = "vneid-sim.pending-scan";
   const PENDING_TTL_MS = 5 * 60 * 1000; // a login QR is long dead after this
-  const SIGNED_OUT_NOTE = "Bạn đã được đăng xuất khỏi ứng dụng VNeID";
+  const SIGNED_OUT_NOTE = dvcT("Bạn đã được đăng xuất khỏi ứng dụng VNeID");
   const TAB_SCREENS = new Set(["home", "messages", "settings"]);
-  const DEFAULT_CLIENT = "Cổng Dịch vụ công Quốc gia";
+  const DEFAULT_CLIENT = dvcT("Cổng Dịch vụ công Quốc gia");
 
   const state = {
     screen: "loading",
@@ -56,7 +56,7 @@
   }
 
   function showLoading(text) {
-    $("screen-loading").querySelector("p").textContent = text || "Đang tải…";
+    $("screen-loading").querySelector("p").textContent = text || dvcT("Đang tải…");
     show("loading");
   }
 
@@ -152,9 +152,9 @@
   function setPasswordVisible(on) {
     $("login-password").type = on ? "text" : "password";
     const b = $("login-password-toggle");
-    b.textContent = on ? "Ẩn" : "Hiện";
+    b.textContent = on ? dvcT("Ẩn") : dvcT("Hiện");
     b.setAttribute("aria-pressed", String(on));
-    b.setAttribute("aria-label", on ? "Ẩn mật khẩu" : "Hiện mật khẩu");
+    b.setAttribute("aria-label", on ? dvcT("Ẩn mật khẩu") : dvcT("Hiện mật khẩu"));
   }
 
   async function submitLogin(ev) {
@@ -163,18 +163,18 @@
     const password = $("login-password").value;
     $("login-error").classList.add("hidden");
     if (!/^\d{12}$/.test(id)) {
-      loginError("Số định danh cá nhân phải gồm đúng 12 chữ số.");
+      loginError(dvcT("Số định danh cá nhân phải gồm đúng 12 chữ số."));
       $("login-id").focus();
       return;
     }
     if (!password) {
-      loginError("Vui lòng nhập mật khẩu.");
+      loginError(dvcT("Vui lòng nhập mật khẩu."));
       $("login-password").focus();
       return;
     }
     const btn = $("login-submit");
     btn.disabled = true;
-    btn.textContent = "Đang đăng nhập…";
+    btn.textContent = dvcT("Đang đăng nhập…");
     try {
       signIn(await api.login(id, password));
     } catch (err) {
@@ -186,7 +186,7 @@
       loginError(err.message);
     } finally {
       btn.disabled = false;
-      btn.textContent = "Đăng nhập";
+      btn.textContent = dvcT("Đăng nhập");
     }
   }
 
@@ -218,17 +218,17 @@
       btn.disabled = false;
     }
     dropSession();
-    showLogin({ note: "Bạn đã đăng xuất khỏi ứng dụng VNeID." });
+    showLogin({ note: dvcT("Bạn đã đăng xuất khỏi ứng dụng VNeID.") });
   }
 
   function renderAccount() {
     if (!state.me) return;
     const c = state.me.citizen;
     $("home-name").textContent = c.name;
-    $("home-level").textContent = "Tài khoản định danh điện tử mức " + c.level;
+    $("home-level").textContent = dvcT("Tài khoản định danh điện tử mức %d", c.level);
     $("settings-name").textContent = c.name;
     $("settings-id").textContent = sim.maskIDNumber(c.id_number);
-    $("settings-level").textContent = "Mức " + c.level;
+    $("settings-level").textContent = dvcT("Mức %d", c.level);
     sim.simcard.render(state.me);
   }
 
@@ -290,18 +290,18 @@
   }
 
   const SCAN_TITLES = {
-    account_level_insufficient: "Tài khoản chưa đủ mức định danh",
-    qr_expired: "Yêu cầu đăng nhập không còn hiệu lực",
-    qr_already_used: "Mã QR đã được sử dụng",
-    rate_limited: "Thao tác quá nhiều lần",
-    network: "Không kết nối được",
+    account_level_insufficient: dvcT("Tài khoản chưa đủ mức định danh"),
+    qr_expired: dvcT("Yêu cầu đăng nhập không còn hiệu lực"),
+    qr_already_used: dvcT("Mã QR đã được sử dụng"),
+    rate_limited: dvcT("Thao tác quá nhiều lần"),
+    network: dvcT("Không kết nối được"),
   };
 
   // scanFailed shows a failed step of the QR login with "Quét lại" and "Về trang chủ".
   function scanFailed(err) {
     showResult({
       icon: "fail",
-      title: SCAN_TITLES[err.code] || "Không thể đăng nhập bằng mã QR",
+      title: SCAN_TITLES[err.code] || dvcT("Không thể đăng nhập bằng mã QR"),
       message: err.message,
       buttons: ["rescan", "home"],
     });
@@ -312,7 +312,7 @@
     state.scanning = true;
     const fromScanner = state.screen === "scan";
     if (fromScanner) sim.scanner.setBusy(true);
-    else if (state.screen !== "result") showLoading("Đang kiểm tra mã QR…");
+    else if (state.screen !== "result") showLoading(dvcT("Đang kiểm tra mã QR…"));
     try {
       const res = await api.scan(text);
       showConfirm(res.login);
@@ -348,8 +348,8 @@
   function showConfirm(login) {
     state.login = login;
     $("confirm-client").textContent = login.client_name || DEFAULT_CLIENT;
-    $("confirm-browser").textContent = login.browser || "Không rõ";
-    $("confirm-ip").textContent = login.ip || "Không rõ";
+    $("confirm-browser").textContent = login.browser || dvcT("Không rõ");
+    $("confirm-ip").textContent = login.ip || dvcT("Không rõ");
     $("confirm-time").textContent = sim.formatVN(login.requested_at);
     $("confirm-error").classList.add("hidden");
     setConfirmBusy(false);
@@ -400,12 +400,12 @@
   // ENDED says what ended a login the phone was deciding, by its state on the server.
   const ENDED = {
     cancelled: {
-      title: "Yêu cầu đăng nhập đã bị hủy trên máy tính",
-      message: "Không cần xác nhận nữa. Nếu bạn vẫn muốn đăng nhập, hãy tạo mã QR mới trên máy tính rồi quét lại.",
+      title: dvcT("Yêu cầu đăng nhập đã bị hủy trên máy tính"),
+      message: dvcT("Không cần xác nhận nữa. Nếu bạn vẫn muốn đăng nhập, hãy tạo mã QR mới trên máy tính rồi quét lại."),
     },
     expired: {
-      title: "Yêu cầu đăng nhập đã hết hạn",
-      message: "Hãy tải lại mã QR trên màn hình đăng nhập của máy tính rồi quét lại.",
+      title: dvcT("Yêu cầu đăng nhập đã hết hạn"),
+      message: dvcT("Hãy tải lại mã QR trên màn hình đăng nhập của máy tính rồi quét lại."),
     },
   };
 
@@ -416,8 +416,8 @@
     stopCountdown();
     state.login = null;
     const ended = ENDED[serverState] || {
-      title: "Yêu cầu đăng nhập đã kết thúc",
-      message: "Yêu cầu này không còn chờ bạn xác nhận.",
+      title: dvcT("Yêu cầu đăng nhập đã kết thúc"),
+      message: dvcT("Yêu cầu này không còn chờ bạn xác nhận."),
     };
     showResult({ icon: "info", title: ended.title, message: ended.message, buttons: ["rescan", "home"] });
   }
@@ -444,7 +444,7 @@
       loginEnded("expired");
       return;
     }
-    el.textContent = "Yêu cầu hết hạn sau " + sim.formatDuration(left);
+    el.textContent = dvcT("Yêu cầu hết hạn sau %s", sim.formatDuration(left));
   }
 
   function setConfirmBusy(busy) {
@@ -456,7 +456,7 @@
     const login = state.login;
     if (!login) return;
     sim.passcode.open({
-      purpose: "Nhập passcode để xác nhận đăng nhập " + (login.client_name || DEFAULT_CLIENT),
+      purpose: dvcT("Nhập passcode để xác nhận đăng nhập %s", login.client_name || DEFAULT_CLIENT),
       submit: (passcode) => api.confirm(login.id, passcode),
       onSuccess: loginConfirmed,
       onCancel: () => {
@@ -469,7 +469,7 @@
 
   function loginConfirmed(res) {
     if (res && res.signed_out === false) {
-      showResult({ icon: "ok", title: "Đăng nhập thành công", buttons: ["home"] });
+      showResult({ icon: "ok", title: dvcT("Đăng nhập thành công"), buttons: ["home"] });
       return;
     }
     // The server has already ended the app session (seed: "tự động đăng xuất khỏi ứng dụng").
@@ -477,9 +477,9 @@
     const finish = () => showLogin({ note: SIGNED_OUT_NOTE });
     showResult({
       icon: "ok",
-      title: "Đăng nhập thành công",
-      message: "Ứng dụng sẽ tự động đăng xuất.",
-      note: "Trang web trên máy tính sẽ tự chuyển vào Cổng Dịch vụ công Quốc gia.",
+      title: dvcT("Đăng nhập thành công"),
+      message: dvcT("Ứng dụng sẽ tự động đăng xuất."),
+      note: dvcT("Trang web trên máy tính sẽ tự chuyển vào Cổng Dịch vụ công Quốc gia."),
       buttons: ["ok"],
       actions: { ok: finish },
       auto: finish,
@@ -496,8 +496,8 @@
       state.login = null;
       showResult({
         icon: "info",
-        title: "Đã từ chối yêu cầu đăng nhập",
-        message: "Trang đăng nhập trên website sẽ báo yêu cầu đã bị từ chối.",
+        title: dvcT("Đã từ chối yêu cầu đăng nhập"),
+        message: dvcT("Trang đăng nhập trên website sẽ báo yêu cầu đã bị từ chối."),
         buttons: ["home"],
         auto: goHome,
         autoMs: 3000,
@@ -545,7 +545,7 @@
   function confirmWebLogin() {
     const enable = $("weblogin-toggle").checked;
     sim.passcode.open({
-      purpose: enable ? "Nhập passcode để bật “Đăng nhập trên website”" : "Nhập passcode để tắt “Đăng nhập trên website”",
+      purpose: enable ? dvcT("Nhập passcode để bật “Đăng nhập trên website”") : dvcT("Nhập passcode để tắt “Đăng nhập trên website”"),
       submit: (passcode) => api.setWebLogin(enable, passcode),
       onSuccess: permissionSaved,
       onCancel: () => show("settings"),
@@ -565,13 +565,13 @@
       // Continue the login that asked for the permission, with the same scanned text.
       const text = state.permScan;
       state.permScan = "";
-      showResult({ icon: "ok", title: "Cập nhật quyền thành công", message: "Đang tiếp tục đăng nhập bằng mã QR vừa quét…" });
+      showResult({ icon: "ok", title: dvcT("Cập nhật quyền thành công"), message: dvcT("Đang tiếp tục đăng nhập bằng mã QR vừa quét…") });
       state.resultTimer = setTimeout(() => runScan(text), 1200);
       return;
     }
     fillSettings();
     show("settings");
-    toast("Cập nhật quyền thành công");
+    toast(dvcT("Cập nhật quyền thành công"));
   }
 
   // ---- start ----
@@ -592,7 +592,7 @@
       showLogin();
       return;
     }
-    showLoading("Đang tải…");
+    showLoading(dvcT("Đang tải…"));
     try {
       state.me = await api.me();
       afterSignIn();
@@ -603,7 +603,7 @@
         showLogin({ error: err.message });
         return;
       }
-      showResult({ icon: "fail", title: "Không kết nối được", message: err.message, buttons: ["retry"], actions: { retry: boot } });
+      showResult({ icon: "fail", title: dvcT("Không kết nối được"), message: err.message, buttons: ["retry"], actions: { retry: boot } });
     }
   }
 

@@ -75,7 +75,7 @@
     countdown.textContent = pad(Math.floor(left / 60)) + ':' + pad(left % 60);
     if (announce && state === 'waiting' && left <= 60 && left > 0 && !announcedMinute) {
       announcedMinute = true;
-      announce.textContent = 'Mã QR còn hiệu lực 1 phút.';
+      announce.textContent = dvcT("Mã QR còn hiệu lực 1 phút.");
     } else if (left > 60 && announcedMinute) {
       announcedMinute = false; // a new QR
       announce.textContent = '';
