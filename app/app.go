@@ -417,10 +417,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// janitor purges what the retention no longer keeps, once a minute, off the request path, on
-// one instance at a time.
+// janitor purges what the retention no longer keeps, every Config.PurgeEvery (a minute by
+// default), off the request path, on one instance at a time.
 func (a *App) janitor(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
+	every := a.cfg.PurgeEvery
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {

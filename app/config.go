@@ -27,11 +27,16 @@ type Config struct {
 	TLSCert string // or with the office's certificate (PEM, chain after it) and key; implies TLS
 	TLSKey  string
 
-	Limits       web.Limits
-	Retention    store.Retention // how long growing tables keep rows; Validate raises it to cover Limits
-	Argon2       web.Argon2Params
-	HashQueue    int    // password hashes that may wait for a core before 429
-	SecondFactor string // default second factor of the direct login: sms | app
+	Limits    web.Limits
+	Retention store.Retention // how long growing tables keep rows; Validate raises it to cover Limits
+	// RetentionBelowRules keeps the attempt and SMS retentions as set even when shorter than
+	// the windows the rules count: the rules then forget older failures. Demonstrations of the
+	// purge only (a soak that must outlast every retention in minutes).
+	RetentionBelowRules bool
+	PurgeEvery          time.Duration // how often the janitor purges; 0 = every minute
+	Argon2              web.Argon2Params
+	HashQueue           int    // password hashes that may wait for a core before 429
+	SecondFactor        string // default second factor of the direct login: sms | app
 
 	SMSCommand string // optional: run COMMAND <phone> <text> for every SMS (e.g. a GSM modem tool)
 	SMSWebhook string // optional: POST every SMS as JSON to this URL
@@ -116,12 +121,19 @@ func (c *Config) Validate() error {
 	if l.QRFrameStep <= 0 || l.QRFrameAccept < l.QRFrameStep || l.QRLoginTTL < l.QRFrameStep {
 		errs = append(errs, errors.New("QR timings: frame step > 0, accept window and login lifetime at least one step"))
 	}
-	if l.OTPTTL <= 0 || l.SessionIdle <= 0 || l.SessionAbsolute <= 0 || l.AppSessionTTL <= 0 {
+	if l.OTPTTL <= 0 || l.SessionIdle <= 0 || l.SessionAbsolute <= 0 || l.AppSessionTTL <= 0 || l.AccessTokenTTL <= 0 {
 		errs = append(errs, errors.New("lifetimes must be positive"))
 	}
 	// Purging attempts or sent SMS a rule still counts would quietly shorten the rule.
-	c.Retention.LoginAttempts = max(c.Retention.LoginAttempts, l.AttemptWindow())
-	c.Retention.SMSSends = max(c.Retention.SMSSends, l.SMSWindow())
+	if !c.RetentionBelowRules {
+		c.Retention.LoginAttempts = max(c.Retention.LoginAttempts, l.AttemptWindow())
+		c.Retention.SMSSends = max(c.Retention.SMSSends, l.SMSWindow())
+	}
+	// A browser session is dead once idle this long; purging it sooner would sign people out.
+	c.Retention.IdleSessions = max(c.Retention.IdleSessions, l.SessionIdle)
+	if c.PurgeEvery <= 0 {
+		c.PurgeEvery = time.Minute
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -74,4 +74,40 @@ func TestOverloadFinishesAdmittedLogins(t *testing.T) {
 			t.Fatalf("QR confirm of an admitted login under saturation: %+v %v, want confirmed", d, err)
 		}
 	})
+
+	// When the queue of new logins fills, a new login is refused at its first request, before
+	// it costs anything, while a login already started goes on to its password hash and code.
+	t.Run("NewLoginsRefusedAtTheStart", func(t *testing.T) {
+		c := env.Client()
+		lp := env.OpenLogin(c, client.NewPKCE(), nil)
+
+		release := env.App.Hasher().RefuseStarts()
+		defer release()
+		resp, err := env.Client().Get(env.AuthorizeURL(client.NewPKCE(), nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("new authorization request while the queue fills: %d Retry-After %q, want 429 with Retry-After",
+				resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+		resp, body := env.PasswordStep(c, lp, an, app.DemoPassword)
+		at, page := env.CodeStep(c, resp, body)
+		resp, _ = env.SubmitCode(c, at, page, env.LatestCode(env.AppLogin(an, app.DemoPassword)))
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("code step of a login started before: %d, want 303 on to the client", resp.StatusCode)
+		}
+		// A browser already signed in to the IdP needs no hash: its next login is not refused.
+		signedIn := *c
+		signedIn.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		resp, err = signedIn.Get(env.AuthorizeURL(client.NewPKCE(), nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			t.Fatal("authorization request of a browser signed in to the IdP refused")
+		}
+	})
 }

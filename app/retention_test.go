@@ -7,6 +7,7 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/client"
 	"dvclogin/store"
 )
 
@@ -52,12 +53,31 @@ func TestValidateRaisesRetentionToTheRulesWindows(t *testing.T) {
 		t.Fatalf("the default retention %+v does not cover the default limits' windows", store.DefaultRetention())
 	}
 	cfg.Limits.IPWindow = 3 * time.Hour
-	cfg.Retention.LoginAttempts, cfg.Retention.SMSSends = time.Minute, time.Minute
+	cfg.Limits.SessionIdle = 2 * time.Hour
+	cfg.Retention.LoginAttempts, cfg.Retention.SMSSends, cfg.Retention.IdleSessions = time.Minute, time.Minute, time.Minute
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Retention.LoginAttempts != 3*time.Hour || cfg.Retention.SMSSends != time.Hour {
 		t.Fatalf("retention after Validate: attempts %v, SMS %v; want 3h and the SMS budget's hour",
 			cfg.Retention.LoginAttempts, cfg.Retention.SMSSends)
+	}
+	if cfg.Retention.IdleSessions != 2*time.Hour {
+		t.Fatalf("idle sessions kept %v after Validate; want the sessions' idle timeout, 2h", cfg.Retention.IdleSessions)
+	}
+}
+
+// -access-token-ttl sets the lifetime of the access tokens the token endpoint issues (and so
+// how long their rows must stay): a soak sets it to minutes.
+func TestAccessTokenLifetimeIsConfigured(t *testing.T) {
+	env := apptest.New(t, apptest.UnbudgetedSMS, func(c *app.Config) { c.Limits.AccessTokenTTL = 2 * time.Minute })
+	p := client.NewPKCE()
+	u := env.DirectLogin(env.Client(), env.AuthorizeURL(p, nil), "001085012345", app.DemoPassword)
+	tok, err := crashRP(env.URL).Exchange(context.Background(), client.Authorization{PKCE: p}, u.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := time.Until(tok.Expiry); left <= 0 || left > 2*time.Minute {
+		t.Fatalf("access token expires in %v, want at most the configured 2m", left)
 	}
 }

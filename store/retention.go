@@ -34,6 +34,12 @@ type Retention struct {
 	// it counts no failures. A row that counts failures stays, like a citizen's count: dropping
 	// it would tell which ID numbers exist.
 	UnknownIDLocks time.Duration
+	// IdleSessions is how long a browser session (portal, IdP, console: every kind but the
+	// phone app's, which ends only at its expiry) stays once it was last seen. A row's expiry is
+	// its absolute end (12 hours by default); one left idle is dead long before it, and without
+	// this rule every abandoned login page would keep its row until then. The caller keeps it at
+	// least the sessions' idle timeout.
+	IdleSessions time.Duration
 
 	Batch       int // rows deleted per statement; each statement is its own short transaction
 	MaxBatches  int // statements per table per purge; the rest waits for the next purge
@@ -47,7 +53,7 @@ func DefaultRetention() Retention {
 		Messages: 30 * 24 * time.Hour, MessagesMax: 100_000,
 		AuditEvents: 30 * 24 * time.Hour, AuditEventsMax: 100_000,
 		FinishedLogins: 10 * time.Minute, Codes: 30 * time.Minute,
-		Tokens: 24 * time.Hour, UnknownIDLocks: 24 * time.Hour,
+		Tokens: 24 * time.Hour, UnknownIDLocks: 24 * time.Hour, IdleSessions: 30 * time.Minute,
 		Batch: 500, MaxBatches: 20, VacuumPages: 2000,
 	}
 }
@@ -59,7 +65,7 @@ func (r Retention) withDefaults() Retention {
 	for _, f := range []struct{ v, def *time.Duration }{
 		{&r.LoginAttempts, &d.LoginAttempts}, {&r.SMSSends, &d.SMSSends}, {&r.Messages, &d.Messages},
 		{&r.AuditEvents, &d.AuditEvents}, {&r.FinishedLogins, &d.FinishedLogins}, {&r.Codes, &d.Codes},
-		{&r.Tokens, &d.Tokens}, {&r.UnknownIDLocks, &d.UnknownIDLocks},
+		{&r.Tokens, &d.Tokens}, {&r.UnknownIDLocks, &d.UnknownIDLocks}, {&r.IdleSessions, &d.IdleSessions},
 	} {
 		if *f.v <= 0 {
 			*f.v = *f.def
@@ -87,6 +93,7 @@ func (r Retention) purgeRules(now time.Time) []purgeRule {
 	before := func(d time.Duration) int64 { return ms(now.Add(-d)) }
 	return []purgeRule{
 		{"sessions", `expires_at <= ?`, []any{ms(now)}},
+		{"sessions", `kind <> 'app' AND seen_at < ?`, []any{before(r.IdleSessions)}},
 		// The newest attempt always stays: ids must keep growing, since an operator's unlock
 		// remembers the last id and counts wrong codes only above it. Without AUTOINCREMENT an
 		// emptied table would hand out old ids again.

@@ -37,7 +37,11 @@ func testPurgeKeepsEachTableItsRetention(t *testing.T) {
 		keep                     time.Duration
 	}{
 		{"Sessions", "sessions", "id_hash",
-			`INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES (?1, 'portal', 0, 0, ?2)`, 0},
+			`INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES (?1, 'portal', 0, ?2, ?2)`, 0},
+		// Seen last at ?2, its absolute end hours away: dead once idle for the retention.
+		{"IdleSessions", "sessions", "id_hash",
+			`INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES (?1, 'idp', ?2, ?2, CAST(?2 AS BIGINT) + 43200000)`,
+			r.IdleSessions},
 		{"LoginAttempts", "login_attempts", "reason",
 			`INSERT INTO login_attempts (at, ip, kind, success, reason) VALUES (?2, '192.0.2.1', 'password', 0, ?1)`, r.LoginAttempts},
 		{"SMSSends", "sms_sends", "purpose",
@@ -107,6 +111,9 @@ func testPurgeKeepsWhatLaterStepsRead(t *testing.T) {
 	mustExec(t, s, ins, "done-live", ms(now.Add(time.Minute)), nil, 0)
 	// One unfailed unknown ID number's count stays whatever its age.
 	mustExec(t, s, `INSERT INTO unknown_id_failures (id_number, failures, locked_until) VALUES ('counting', 3, 0)`)
+	// A phone app's session has no idle end: last seen a day ago, it lives until its expiry.
+	mustExec(t, s, `INSERT INTO sessions (id_hash, kind, created_at, seen_at, expires_at) VALUES ('app-live', 'app', ?, ?, ?)`,
+		ms(now.Add(-25*time.Hour)), ms(now.Add(-24*time.Hour)), ms(now.Add(time.Hour)))
 	if _, err := s.Purge(context.Background(), now, r); err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +122,9 @@ func testPurgeKeepsWhatLaterStepsRead(t *testing.T) {
 	}
 	if n := countRows(t, s, "unknown_id_failures", `id_number = 'counting'`); n != 1 {
 		t.Error("an unknown ID number's failure count was purged")
+	}
+	if n := countRows(t, s, "sessions", `id_hash = 'app-live'`); n != 1 {
+		t.Error("a phone app's live session was purged for being idle")
 	}
 }
 
@@ -272,5 +282,30 @@ func TestOpenSwitchesAnOldDatabaseToIncrementalVacuum(t *testing.T) {
 	defer s2.Close()
 	if err := s2.r.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil || mode != 2 {
 		t.Fatalf("auto_vacuum after reopening = %d (%v), want 2 (incremental)", mode, err)
+	}
+}
+
+// The write-ahead log does not keep the size of its largest burst: once checkpointed, the next
+// write starts it over and truncates it to WALSizeLimit.
+func TestWALShrinksBackAfterABurst(t *testing.T) {
+	s, path := openTemp(t)
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	// One transaction of about 12 MB: the log grows past the limit while it commits.
+	mustExec(t, s, `INSERT INTO audit_events (at, actor, action, detail)
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+		SELECT i, 'system', 'burst', hex(randomblob(3000)) FROM n`)
+	if n := walSize(); n <= 2*WALSizeLimit {
+		t.Fatalf("the burst left a log of %d bytes; the test needs one over %d", n, 2*WALSizeLimit)
+	}
+	mustExec(t, s, `PRAGMA wal_checkpoint(PASSIVE)`)
+	mustExec(t, s, `INSERT INTO audit_events (at, actor, action, detail) VALUES (1, 'system', 'small', '')`)
+	if n := walSize(); n > WALSizeLimit {
+		t.Fatalf("log of %d bytes after a checkpoint and a small write; want at most %d", n, WALSizeLimit)
 	}
 }

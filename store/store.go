@@ -65,6 +65,10 @@ func qrLoginsChanged(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// WALSizeLimit is the size the write-ahead log is truncated back to when it starts over after a
+// checkpoint: the 1,000 pages of an automatic checkpoint.
+const WALSizeLimit = 4 << 20
+
 // Open opens the database target and applies pending migrations: a PostgreSQL URL
 // (postgres://…, see IsPostgresURL), else the SQLite file at that path, created if needed.
 func Open(ctx context.Context, target string) (*Store, error) {
@@ -96,7 +100,12 @@ func Open(ctx context.Context, target string) (*Store, error) {
 	// auto_vacuum(INCREMENTAL) comes before journal_mode: switching a new file to WAL writes its
 	// first page, after which the mode can no longer be chosen without a VACUUM
 	// (useIncrementalVacuum does that once for a database made before).
-	common := "_pragma=busy_timeout(5000)&_pragma=auto_vacuum(INCREMENTAL)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	// journal_size_limit: the WAL file is reused from its start after each checkpoint but never
+	// shrinks by itself, so it would keep the size of its largest burst (a checkpoint that could
+	// not finish while readers held old pages); with the limit, SQLite truncates it back when it
+	// starts over. A soak saw it creep from 4.1 to 5.0 MB in 20 minutes without it.
+	common := "_pragma=busy_timeout(5000)&_pragma=auto_vacuum(INCREMENTAL)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
+		fmt.Sprintf("&_pragma=journal_size_limit(%d)", WALSizeLimit)
 	u := url.URL{Scheme: "file", Opaque: filepath.ToSlash(path)}
 	w, err := sql.Open("sqlite", u.String()+"?"+common+"&_txlock=immediate")
 	if err != nil {

@@ -255,3 +255,34 @@ func TestServeTLSRefusesBadCertificate(t *testing.T) {
 		})
 	}
 }
+
+// -retention sets the named retentions and leaves the others at their defaults; the attempt
+// retention stays at the rules' window unless -retention-below-rules says otherwise.
+func TestParseServeFlagsRetention(t *testing.T) {
+	args := []string{"-retention", "messages=2m,audit-max=50,sessions=45m,attempts=1m", "-session-idle", "40m", "-purge-every", "10s"}
+	cfg, _, err := parseServeFlags(args, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Retention
+	if r.Messages != 2*time.Minute || r.AuditEventsMax != 50 || r.IdleSessions != 45*time.Minute || cfg.PurgeEvery != 10*time.Second {
+		t.Fatalf("retention %+v, purge every %v", r, cfg.PurgeEvery)
+	}
+	if r.Tokens != 24*time.Hour || r.LoginAttempts < time.Hour {
+		t.Fatalf("tokens kept %v (want the default 24h), attempts %v (want at least the rules' hour)", r.Tokens, r.LoginAttempts)
+	}
+	cfg, _, err = parseServeFlags(append(args, "-retention-below-rules"), &bytes.Buffer{})
+	if err != nil || cfg.Retention.LoginAttempts != time.Minute {
+		t.Fatalf("with -retention-below-rules: attempts kept %v, err %v; want 1m", cfg.Retention.LoginAttempts, err)
+	}
+	// Idle sessions are kept at least the idle timeout, whatever the flag says.
+	cfg, _, err = parseServeFlags([]string{"-retention", "sessions=1m", "-retention-below-rules"}, &bytes.Buffer{})
+	if err != nil || cfg.Retention.IdleSessions != 30*time.Minute {
+		t.Fatalf("idle sessions kept %v, err %v; want the 30m idle timeout", cfg.Retention.IdleSessions, err)
+	}
+	for _, bad := range []string{"messages", "messages=0s", "nope=1m", "audit-max=x"} {
+		if _, _, err := parseServeFlags([]string{"-retention", bad}, &bytes.Buffer{}); err == nil {
+			t.Errorf("-retention %q accepted", bad)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"dvclogin/app"
 	"dvclogin/app/load"
@@ -48,6 +49,10 @@ func serve(ctx context.Context, args []string, s Streams) (err error) {
 		return err
 	}
 	defer a.Close()
+	if cfg.RetentionBelowRules {
+		cfg.Logger.Warn("login attempts and sent SMS are kept shorter than the brute-force rules count back: the rules forget older failures (demonstration only)",
+			"attempts", a.Config().Retention.LoginAttempts, "sms", a.Config().Retention.SMSSends)
+	}
 	if a.Hashed {
 		// A first start hashed the demo secrets and the console password, 19 MiB of argon2id
 		// memory each: give it back to the system now rather than over minutes.
@@ -125,6 +130,18 @@ func parseServeFlags(args []string, stderr io.Writer) (app.Config, serveOptions,
 	fs.IntVar(&cfg.Limits.SMSAccountMax, "sms-account-max", cfg.Limits.SMSAccountMax, "SMS one account may receive in 15 minutes (codes, resends, notices)")
 	fs.IntVar(&cfg.Limits.SMSAccountHourMax, "sms-account-hour-max", cfg.Limits.SMSAccountHourMax, "SMS one account may receive in an hour")
 	fs.IntVar(&cfg.Limits.SMSIPHourMax, "sms-ip-hour-max", cfg.Limits.SMSIPHourMax, "SMS one client IP may set off in an hour, across accounts")
+	fs.DurationVar(&cfg.Limits.SessionIdle, "session-idle", cfg.Limits.SessionIdle, "a portal, login or console session ends after this much inactivity")
+	fs.DurationVar(&cfg.Limits.AccessTokenTTL, "access-token-ttl", cfg.Limits.AccessTokenTTL, "lifetime of an OIDC access token")
+	ret := retentionFlag{&cfg.Retention}
+	if v, ok := os.LookupEnv("DVC_RETENTION"); ok {
+		if err := ret.Set(v); err != nil {
+			return cfg, opts, fmt.Errorf("DVC_RETENTION: %w", err)
+		}
+	}
+	fs.Var(ret, "retention", "how long old rows are kept, NAME=VALUE,... (env DVC_RETENTION; names: "+ret.names()+")")
+	fs.BoolVar(&cfg.RetentionBelowRules, "retention-below-rules", false,
+		"demonstrations only: keep -retention attempts= and sms= even below the windows the brute-force rules count (the rules then forget older failures)")
+	fs.DurationVar(&cfg.PurgeEvery, "purge-every", time.Minute, "how often old rows are purged")
 	proxies := fs.String("trusted-proxies", env("DVC_TRUSTED_PROXIES", ""), "comma-separated CIDRs of load balancers whose X-Forwarded-For names the client (env DVC_TRUSTED_PROXIES)")
 	fs.Var(&opts.open, "open", "open the portal in the default browser once it answers (env DVC_OPEN; default: on a double-click in a desktop session)")
 	fs.BoolVar(&opts.version, "version", false, "print the version and exit")

@@ -22,6 +22,7 @@ type Limits struct {
 	SessionIdle     time.Duration // a portal/IdP/console session ends after this much inactivity
 	SessionAbsolute time.Duration // and after this long in any case
 	AppSessionTTL   time.Duration // a phone app login lives this long
+	AccessTokenTTL  time.Duration // an OIDC access token lives this long
 }
 
 // DefaultLimits returns the documented defaults.
@@ -30,6 +31,7 @@ func DefaultLimits() Limits {
 		Limits:      regulator.DefaultLimits(),
 		QRFrameStep: 10 * time.Second, QRFrameAccept: 30 * time.Second, QRLoginTTL: 120 * time.Second,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour, AppSessionTTL: 24 * time.Hour,
+		AccessTokenTTL: 30 * time.Minute,
 	}
 }
 

@@ -52,14 +52,15 @@ type Hasher struct {
 	dummyOnce sync.Once
 	dummy     string // see dummyHash
 
-	mu        sync.Mutex
-	slots     int              // hashes that may run at once
-	running   int              // hashes running now
-	queue     [2]int           // how many of each priority may wait
-	waiting   [2][]*hashWaiter // FIFO by priority
-	saturated int              // Saturate calls not yet released: refuse everything
-	drained   *sync.Cond       // signalled when running drops
-	refuseNew int              // RefuseNew calls not yet released
+	mu           sync.Mutex
+	slots        int              // hashes that may run at once
+	running      int              // hashes running now
+	queue        [2]int           // how many of each priority may wait
+	waiting      [2][]*hashWaiter // FIFO by priority
+	saturated    int              // Saturate calls not yet released: refuse everything
+	drained      *sync.Cond       // signalled when running drops
+	refuseNew    int              // RefuseNew calls not yet released
+	refuseStarts int              // RefuseStarts calls not yet released
 }
 
 // Priority orders hashes waiting for a core.
@@ -202,6 +203,33 @@ func (h *Hasher) RefuseNew() (release func()) {
 	return func() {
 		h.mu.Lock()
 		h.refuseNew--
+		h.mu.Unlock()
+	}
+}
+
+// RefusesStarts reports whether a new login should be refused at its start (429 with
+// Retry-After), before it costs anything: every core is hashing and the queue of new logins is
+// at least half full, so its hash would wait its turn behind them or be refused. Under
+// saturation the cheap first requests of logins that would not get a hash (the authorization
+// request, the login page, the QR start) would otherwise take the cores from the hashes of
+// logins already admitted.
+func (h *Hasher) RefusesStarts() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.refuseStarts > 0 ||
+		(h.running >= h.slots && 2*len(h.waiting[HashNew]) >= max(h.queue[HashNew], 1))
+}
+
+// RefuseStarts makes RefusesStarts true until release is called, while hashes of logins
+// already started still run: the state of a server whose queue of new logins is filling. For
+// tests.
+func (h *Hasher) RefuseStarts() (release func()) {
+	h.mu.Lock()
+	h.refuseStarts++
+	h.mu.Unlock()
+	return func() {
+		h.mu.Lock()
+		h.refuseStarts--
 		h.mu.Unlock()
 	}
 }

@@ -148,3 +148,45 @@ func TestHasherRefuseNewAndSaturate(t *testing.T) {
 		t.Fatalf("after the release: %v", err)
 	}
 }
+
+// New logins are refused at their start once every core hashes and the queue of new logins is
+// half full, and admitted again as it drains; paid work waiting does not count against them.
+func TestHasherRefusesStartsWhenTheNewQueueFills(t *testing.T) {
+	h := newHasher(fast, 1, 4)
+	ctx := context.Background()
+	if h.RefusesStarts() {
+		t.Fatal("an idle hasher refuses new logins")
+	}
+	hold, err := h.admit(ctx, HashNew)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid := admitAsync(h, HashPaid)
+	waitQueued(h, HashPaid, 1)
+	first := admitAsync(h, HashNew)
+	waitQueued(h, HashNew, 1)
+	if h.RefusesStarts() {
+		t.Fatal("new logins refused with one of four waiting")
+	}
+	second := admitAsync(h, HashNew)
+	waitQueued(h, HashNew, 2)
+	if !h.RefusesStarts() {
+		t.Fatal("new logins still started with every core busy and half the queue waiting")
+	}
+	hold() // the core goes to the paid hash; two new ones still wait
+	p := <-paid
+	if !h.RefusesStarts() {
+		t.Fatal("new logins started while two new hashes still wait for the busy core")
+	}
+	p.release() // the first new hash runs, one waits: below half the queue
+	a := <-first
+	if h.RefusesStarts() {
+		t.Fatal("new logins refused with one of four waiting")
+	}
+	a.release()
+	b := <-second
+	b.release()
+	if h.RefusesStarts() {
+		t.Fatal("an idle hasher refuses new logins")
+	}
+}

@@ -29,7 +29,7 @@ const (
 const (
 	authRequestTTL = 10 * time.Minute // the login must finish within this
 	codeTTL        = 10 * time.Minute // ASVS 10.4.3: at most 10 minutes
-	accessTokenTTL = 30 * time.Minute
+	accessTokenTTL = 30 * time.Minute // the default of Deps.AccessTokenTTL
 	idTokenTTL     = 30 * time.Minute
 )
 

@@ -55,6 +55,13 @@ type Deps struct {
 	// OAuthRoutes receives the paths of the endpoints whose errors are OAuth error JSON, even
 	// when the request is refused before its handler runs.
 	OAuthRoutes map[string]bool
+
+	AccessTokenTTL time.Duration // an access token lives this long; 0 = 30 minutes
+
+	// RefusesStarts says password hashing is saturated: an authorization request of a browser
+	// without an IdP session (a login that will need a hash) is then refused at once, 429 with
+	// Retry-After, so that logins already started get the cores.
+	RefusesStarts func() bool
 }
 
 // AuthRequest is what the login pages need to know about a pending authorization request.
@@ -87,7 +94,11 @@ func New(d Deps) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &opStorage{st: d.Store, now: d.Now, log: d.Log, key: key, keys: keys,
+	accessTTL := d.AccessTokenTTL
+	if accessTTL <= 0 {
+		accessTTL = accessTokenTTL
+	}
+	st := &opStorage{st: d.Store, now: d.Now, log: d.Log, key: key, keys: keys, accessTTL: accessTTL,
 		clients: newClients(d.URL, d.PortalClientSecret), loginURL: d.URL(loginPath)}
 	cfg := &op.Config{
 		DefaultLogoutRedirectURI: d.URL("/"),
@@ -187,6 +198,12 @@ func (o *Provider) authorize(c echo.Context) error {
 		if n, err := strconv.ParseUint(v, 10, 31); err != nil || n > math.MaxInt32 {
 			e := oidc.ErrInvalidRequest().WithDescription("max_age must be a non-negative number of seconds")
 			return o.redirectError(c, redirectURI, responseType, state, e)
+		}
+	}
+	if o.d.RefusesStarts != nil && o.d.RefusesStarts() {
+		if subject, _, err := o.d.BrowserSession(c); err != nil || subject == "" {
+			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: web.MsgBusy, RetryAfter: 2,
+				Err: errors.New("authorize: password hashing saturated, new login refused")}
 		}
 	}
 	key := store.ClientKey(c.RealIP())

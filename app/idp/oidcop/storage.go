@@ -24,6 +24,8 @@ type opStorage struct {
 	loginURL string             // the login page of every client; the auth request id is appended
 	key      *signingKey
 	keys     []op.Key
+
+	accessTTL time.Duration
 }
 
 var _ op.Storage = (*opStorage)(nil)

@@ -73,7 +73,7 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 func (s *opStorage) issue(ctx context.Context, g store.OIDCGrant, redeem bool, rotate string, refreshUntil time.Time) (string, string, time.Time, error) {
 	now := s.now()
 	is := store.OIDCIssue{OIDCGrant: g, RedeemCode: redeem, RotateHash: rotate, AccessID: web.RandomToken(16),
-		AccessExpiresAt: now.Add(accessTokenTTL), Now: now}
+		AccessExpiresAt: now.Add(s.accessTTL), Now: now}
 	var refresh string
 	if !refreshUntil.IsZero() {
 		refresh = web.RandomToken(32)
@@ -93,7 +93,7 @@ func (s *opStorage) issue(ctx context.Context, g store.OIDCGrant, redeem bool, r
 		return "", "", time.Time{}, err
 	}
 	// The library turns this into expires_in against the wall clock, not the injected one.
-	return is.AccessID, refresh, time.Now().Add(accessTokenTTL), nil
+	return is.AccessID, refresh, time.Now().Add(s.accessTTL), nil
 }
 
 // TokenRequestByRefreshToken implements op.Storage. A refresh token that was already rotated
