@@ -207,6 +207,7 @@ func TestQRLoginNotMeInBrowser(t *testing.T) {
 	camera.phoneScreen("confirm")
 	camera.waitText("#confirm-notme", "Không phải tôi")
 	camera.checkAccessible("phone app: confirmation with Không phải tôi")
+	camera.shot("confirm-not-me")
 	desktop.waitQRState("scanned")
 
 	camera.tabTo("#confirm-notme", 20)
