@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp/kb"
+
 	"dvclogin/app"
 	"dvclogin/app/apptest"
 	"dvclogin/app/web"
@@ -185,6 +187,47 @@ func TestQRLoginInBrowserFromCameraLink(t *testing.T) {
 	desktop.waitPath("/tai-khoan")
 	desktop.waitText("#full-name", name)
 	desktop.shot("portal-account")
+}
+
+// TestQRLoginNotMeInBrowser: on the confirmation the citizen reaches "Không phải tôi" with the
+// keyboard alone; the desktop shows the request refused on the app, and the app's inbox holds
+// the notice naming the requester's browser and address.
+func TestQRLoginNotMeInBrowser(t *testing.T) {
+	skipWithoutChromium(t)
+	env := apptest.New(t)
+	desktop := startBrowser(t)
+	const idNumber, name = "001085012345", "Nguyễn Văn An"
+
+	qr := openPortalLogin(desktop, env)
+	phone := desktop.newPhone()
+	appSignIn(phone, env, idNumber, name)
+
+	camera := phone.newPhoneTab("phone-not-me")
+	camera.navigate(qr)
+	camera.phoneScreen("confirm")
+	camera.waitText("#confirm-notme", "Không phải tôi")
+	camera.checkAccessible("phone app: confirmation with Không phải tôi")
+	camera.shot("confirm-not-me")
+	desktop.waitQRState("scanned")
+
+	camera.tabTo("#confirm-notme", 20)
+	camera.press(kb.Enter, "Enter on Không phải tôi")
+	camera.phoneScreen("result")
+	camera.waitText("#result-title", "Đã từ chối yêu cầu đăng nhập")
+	camera.waitTextContains("#result-message", "đổi mật khẩu")
+	camera.shot("not-me-result")
+
+	desktop.waitQRState("denied")
+	desktop.waitText(".qr-note-error[data-show=denied]", "Yêu cầu đăng nhập đã bị từ chối trên ứng dụng VNeID.")
+	desktop.shot("idp-qr-denied-not-me")
+
+	camera.click("#result-home")
+	camera.phoneScreen("home")
+	camera.click("#nav-messages")
+	camera.phoneScreen("messages")
+	camera.waitTextContains("#messages-list", "Không phải tôi")
+	camera.waitTextContains("#messages-list", "127.0.0.1")
+	camera.shot("not-me-notice")
 }
 
 // openPortalLogin goes from the portal's home page through "Đăng nhập" and the account-type

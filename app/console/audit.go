@@ -67,8 +67,9 @@ var (
 		"oidc_token_reuse":           "Refresh token bị dùng lại (đã thu hồi token)",
 		"qr_started":                 "Tạo mã QR đăng nhập", "qr_scanned": "Quét mã QR", "qr_rescanned": "Quét lại mã QR",
 		"qr_scan_refused": "Từ chối quét mã QR", "qr_confirmed": "Xác nhận đăng nhập bằng mã QR",
-		"qr_denied": "Từ chối đăng nhập bằng mã QR", "qr_cancelled": "Hủy đăng nhập bằng mã QR trên máy tính",
-		"qr_expired": "Mã QR hết hạn", "qr_finished": "Hoàn tất đăng nhập bằng mã QR",
+		"qr_denied": "Từ chối đăng nhập bằng mã QR", "qr_not_me": "Từ chối đăng nhập bằng mã QR: “Không phải tôi”",
+		"qr_cancelled": "Hủy đăng nhập bằng mã QR trên máy tính",
+		"qr_expired":   "Mã QR hết hạn", "qr_finished": "Hoàn tất đăng nhập bằng mã QR",
 		"totp_enroll_started": "Bắt đầu thiết lập ứng dụng xác thực", "totp_enabled": "Bật ứng dụng xác thực",
 		"totp_disabled":   "Tắt ứng dụng xác thực",
 		"citizen_created": "Thêm công dân", "citizen_updated": "Sửa thông tin công dân", "citizen_deleted": "Xóa công dân",
@@ -85,7 +86,8 @@ var (
 		"totp_not_enrolled": "Chưa thiết lập ứng dụng xác thực",
 		// an SMS refused (sms_refused) is recorded with what it would have carried
 		"login_otp": "Mã OTP đăng nhập", "login_otp_resend": "Gửi lại mã OTP", "device_activation": "Mã kích hoạt thiết bị",
-		"notice": "Thông báo", "lock_notice": "Thông báo khóa tài khoản"}
+		"notice": "Thông báo", "lock_notice": "Thông báo khóa tài khoản",
+		"qr_not_me_notice": "Thông báo yêu cầu đăng nhập bị từ chối (“Không phải tôi”)"}
 )
 
 // amrNames are the authentication methods (RFC 8176) a login detail lists as "amr=pwd,sms,mfa".

@@ -417,6 +417,8 @@ func init() {
 		"Từ chối quét mã QR":                                           "QR code scan refused",
 		"Xác nhận đăng nhập bằng mã QR":                                "QR code login confirmed",
 		"Từ chối đăng nhập bằng mã QR":                                 "QR code login declined",
+		"Từ chối đăng nhập bằng mã QR: “Không phải tôi”":               "QR code login declined: “Not me”",
+		"Thông báo yêu cầu đăng nhập bị từ chối (“Không phải tôi”)":    "Notice of a login request declined (“Not me”)",
 		"Hủy đăng nhập bằng mã QR trên máy tính":                       "QR code login cancelled on the computer",
 		"Mã QR hết hạn":                                                "QR code expired",
 		"Hoàn tất đăng nhập bằng mã QR":                                "QR code login completed",

@@ -289,5 +289,8 @@ func init() {
 		". Camera trong trang thường vẫn dùng được, nhưng trình duyệt sẽ cảnh báo lại và có thể hỏi quyền dùng camera mỗi lần.": ". The camera in the page usually still works, but the browser warns again and may ask for camera permission every time.",
 		"Hoặc không cần camera trong trang: trong màn hình “Quét QR”, chọn":                                                     "Or do without the camera in the page: on the “Scan QR” screen, choose",
 		"← Về ứng dụng VNeID mô phỏng": "← Back to the VNeID simulator app",
+		"Không phải tôi":               "Not me",
+		"Chọn nếu bạn không tự đăng nhập: yêu cầu bị từ chối và bạn nhận được thông báo về nơi gửi yêu cầu.":                                                                                 "Choose this if you are not logging in yourself: the request is declined and you get a notice of where it came from.",
+		"Trang đăng nhập trên website sẽ báo yêu cầu đã bị từ chối. Xem thông báo trong hộp thư của ứng dụng: nếu bạn không tự đăng nhập, hãy đổi mật khẩu và báo cho giảng viên hướng dẫn.": "The login page on the website will show that the request was declined. See the notice in the app's inbox: if you were not logging in yourself, change your password and tell your trainer.",
 	})
 }

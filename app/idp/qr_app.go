@@ -222,8 +222,30 @@ func (p *IdP) confirmQR(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"state": store.QRConfirmed, "signed_out": true})
 }
 
+// qrDenyRequest is the optional body of a deny: without one (or with no reason) it is "Hủy";
+// with the reason "not_me" it is "Không phải tôi".
+type qrDenyRequest struct {
+	Reason string `json:"reason"`
+}
+
+// qrReasonNotMe marks a deny as "Không phải tôi": the citizen did not start this login.
+const qrReasonNotMe = "not_me"
+
+// The notice after "Không phải tôi": the requester's browser, IP address and time, then what to do.
+const msgQRNotMeNotice = "Bạn đã chọn “Không phải tôi” và từ chối yêu cầu đăng nhập %s từ %s, địa chỉ IP %s, lúc %s. Nếu bạn không thực hiện yêu cầu này, hãy đổi mật khẩu ngay và báo cho giảng viên hướng dẫn."
+
 // denyQR refuses the login. "Hủy" has the same weight as "Xác nhận" and needs no passcode.
+// "Không phải tôi" refuses it the same way, and also records who asked and tells the citizen
+// in the app what to do.
 func (p *IdP) denyQR(c echo.Context) error {
+	var req qrDenyRequest
+	if err := web.Bind(c, &req); err != nil {
+		return err
+	}
+	if req.Reason != "" && req.Reason != qrReasonNotMe {
+		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: web.MsgBadRequest,
+			Err: fmt.Errorf("unknown deny reason %q", req.Reason)}
+	}
 	l, err := p.ownedQRLogin(c)
 	if err != nil {
 		return err
@@ -231,9 +253,26 @@ func (p *IdP) denyQR(c echo.Context) error {
 	if err := p.d.Store.DenyQRLogin(c.Request().Context(), l.ID, appSession(c).IDHash, p.d.Now()); err != nil {
 		return p.lostQRRace(c, l.ID, err)
 	}
-	p.audit(c, "phone", "qr_denied", appCitizen(c).ID, qrDetail(l))
+	cit := appCitizen(c)
+	if req.Reason == qrReasonNotMe {
+		p.audit(c, "phone", "qr_not_me", cit.ID, qrDetail(l))
+		p.noticeQRNotMe(c, cit, l)
+	} else {
+		p.audit(c, "phone", "qr_denied", cit.ID, qrDetail(l))
+	}
 	p.d.Hub.Publish(qrTopic(l.ID))
 	return c.JSON(http.StatusOK, map[string]string{"state": store.QRDenied})
+}
+
+// noticeQRNotMe tells the citizen, in the app, which browser and address asked for the login
+// they refused as not theirs, and what to do. A notice that cannot be sent is logged: the
+// login is refused either way.
+func (p *IdP) noticeQRNotMe(c echo.Context, cit store.Citizen, l store.QRLogin) {
+	body := web.F(c, msgQRNotMeNotice, web.T(c, l.ClientName), browserIn(web.Lang(c), l.Browser), l.IP, web.TimeVN(l.CreatedAt))
+	m := store.Message{Channel: "app", Purpose: "qr_not_me_notice", Body: body, SentAt: p.d.Now()}
+	if err := p.sendSMS(c, cit, m); err != nil {
+		p.d.Log.Warn("not-me notice not sent", "citizen", cit.ID, "err", err)
+	}
 }
 
 type webLoginRequest struct {

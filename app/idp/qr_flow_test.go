@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -443,4 +444,114 @@ func TestQRScannedStateIsTheScannersOnly(t *testing.T) {
 	_, err := other.App.Scanned(context.Background(), token, s.ID)
 	code, e := apptest.Refusal(t, err)
 	wantQRError(t, "another app's state", code, e, http.StatusConflict, "qr_already_used")
+}
+
+// TestQRLoginNotMe: "Không phải tôi" refuses the login as "Hủy" does (the desktop hears
+// denied), records who asked (the requester's browser and IP) under its own action, and
+// tells the citizen in the app which browser and address asked and what to do.
+func TestQRLoginNotMe(t *testing.T) {
+	env := apptest.New(t)
+	d := openQRDesktop(t, env)
+	d.ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+	s := d.start()
+	events := d.follow()
+	ph := qrAppLogin(t, env, qrAn)
+	ph.mustScan(s.QR)
+	events.until("scanned")
+
+	var out struct {
+		State string `json:"state"`
+	}
+	if code, e := ph.call(http.MethodPost, "/qr/"+s.ID+"/deny", map[string]string{"reason": "not_me"}, &out); code != http.StatusOK || out.State != "denied" {
+		t.Fatalf("not me: %d %+v %+v", code, e, out)
+	}
+	if ev := events.until("denied"); ev.Status.Redirect != "" {
+		t.Fatal("a login refused as not mine offers a redirect")
+	}
+	events.ended()
+	d.mustState("denied")
+	code, e := ph.confirm(s.ID, app.DemoPasscode)
+	wantQRError(t, "confirm after not me", code, e, http.StatusConflict, "qr_already_used")
+
+	events2, err := env.App.Store().ListAudit(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notMe, denied int
+	for _, ev := range events2 {
+		switch ev.Action {
+		case "qr_not_me":
+			notMe++
+			if !strings.Contains(ev.Detail, "qr "+s.ID[:8]) || !strings.Contains(ev.Detail, "Chrome 124") || !strings.HasSuffix(ev.Detail, "; 127.0.0.1") {
+				t.Errorf("qr_not_me detail %q lacks the login, the requester's browser or IP", ev.Detail)
+			}
+		case "qr_denied":
+			denied++
+		}
+	}
+	if notMe != 1 || denied != 0 {
+		t.Fatalf("audit: %d qr_not_me and %d qr_denied events, want 1 and 0", notMe, denied)
+	}
+
+	var msgs struct {
+		Messages []struct{ Channel, Body string } `json:"messages"`
+	}
+	if code, e := ph.call(http.MethodGet, "/messages", nil, &msgs); code != http.StatusOK {
+		t.Fatalf("messages: %d %+v", code, e)
+	}
+	if len(msgs.Messages) == 0 {
+		t.Fatal("no notice after not me")
+	}
+	m := msgs.Messages[0]
+	for _, want := range []string{"Không phải tôi", "Chrome 124 trên Windows", "127.0.0.1", "đổi mật khẩu", "giảng viên"} {
+		if m.Channel != "app" || !strings.Contains(m.Body, want) {
+			t.Fatalf("the notice (%s) %q does not say %q", m.Channel, m.Body, want)
+		}
+	}
+}
+
+// TestQRLoginDenyReasons: the body-less deny is "Hủy" as before (no notice, qr_denied), an
+// empty reason is the same, and a reason the server does not know is refused without ending
+// the login.
+func TestQRLoginDenyReasons(t *testing.T) {
+	env := apptest.New(t)
+	d := openQRDesktop(t, env)
+	s := d.start()
+	ph := qrAppLogin(t, env, qrAn)
+	ph.mustScan(s.QR)
+	code, e := ph.call(http.MethodPost, "/qr/"+s.ID+"/deny", map[string]string{"reason": "bored"}, nil)
+	wantQRError(t, "unknown reason", code, e, http.StatusBadRequest, "bad_request")
+	d.mustState("scanned")
+
+	var before struct {
+		Messages []struct{ Body string } `json:"messages"`
+	}
+	ph.call(http.MethodGet, "/messages", nil, &before)
+	if code, e := ph.deny(s.ID); code != http.StatusOK {
+		t.Fatalf("plain deny: %d %+v", code, e)
+	}
+	d.mustState("denied")
+	var after struct {
+		Messages []struct{ Body string } `json:"messages"`
+	}
+	ph.call(http.MethodGet, "/messages", nil, &after)
+	if len(after.Messages) != len(before.Messages) {
+		t.Fatalf("a plain deny sent a notice: %+v", after.Messages)
+	}
+	an, err := env.App.Store().CitizenByIDNumber(context.Background(), qrAn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := auditActions(t, env, an.ID)
+	if !slices.Contains(acts, "qr_denied") || slices.Contains(acts, "qr_not_me") {
+		t.Fatalf("a plain deny audited %v", acts)
+	}
+
+	// An empty reason is "Hủy" too.
+	s2 := openQRDesktop(t, env).start()
+	ph.mustScan(s2.QR)
+	var out struct{ State string }
+	if code, e := ph.call(http.MethodPost, "/qr/"+s2.ID+"/deny", map[string]string{"reason": ""}, &out); code != http.StatusOK || out.State != "denied" {
+		t.Fatalf("deny with an empty reason: %d %+v %+v", code, e, out)
+	}
 }

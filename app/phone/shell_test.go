@@ -201,7 +201,7 @@ func TestShellElementIDs(t *testing.T) {
 	for _, id := range []string{
 		"phone", "login-id", "login-password", "login-password-toggle", "login-submit", "login-note", "login-error",
 		"scan-open", "scan-file", "scan-text", "scan-text-submit", "perm-update", "perm-close",
-		"weblogin-toggle", "weblogin-confirm", "confirm-accept", "confirm-deny", "pk-del",
+		"weblogin-toggle", "weblogin-confirm", "confirm-accept", "confirm-deny", "confirm-notme", "pk-del",
 		"nav-home", "nav-scan", "nav-messages", "nav-settings", "logout", "result-rescan", "result-home",
 		"demo-001085012345", "demo-079190054321", "demo-048201067890",
 	} {

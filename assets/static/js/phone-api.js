@@ -102,7 +102,7 @@
     messages: () => call("GET", "/messages"),
     scan: (qr) => call("POST", "/qr/scan", { qr }),
     confirm: (id, passcode) => call("POST", "/qr/" + encodeURIComponent(id) + "/confirm", { passcode }),
-    deny: (id) => call("POST", "/qr/" + encodeURIComponent(id) + "/deny"),
+    deny: (id, reason) => call("POST", "/qr/" + encodeURIComponent(id) + "/deny", reason ? { reason } : undefined),
     scanned: (id) => call("GET", "/qr/" + encodeURIComponent(id)),
     setWebLogin: (enabled, passcode) => call("PUT", "/settings/web-login", { enabled, passcode }),
     totpEnroll: (passcode) => call("POST", "/totp/enroll", { passcode }),

@@ -450,6 +450,7 @@
   function setConfirmBusy(busy) {
     $("confirm-accept").disabled = busy;
     $("confirm-deny").disabled = busy;
+    $("confirm-notme").disabled = busy;
   }
 
   function acceptLogin() {
@@ -487,13 +488,26 @@
     });
   }
 
-  async function denyLogin() {
+  // denyLogin refuses the login: "Hủy", or "Không phải tôi" (notMe) when the citizen did not
+  // start it; the server then records who asked and sends a notice to the inbox.
+  async function denyLogin(notMe) {
     const login = state.login;
     if (!login) return;
     setConfirmBusy(true);
     try {
-      await api.deny(login.id);
+      await api.deny(login.id, notMe ? "not_me" : "");
       state.login = null;
+      if (notMe) {
+        stopFollowing();
+        stopCountdown();
+        showResult({
+          icon: "info",
+          title: dvcT("Đã từ chối yêu cầu đăng nhập"),
+          message: dvcT("Trang đăng nhập trên website sẽ báo yêu cầu đã bị từ chối. Xem thông báo trong hộp thư của ứng dụng: nếu bạn không tự đăng nhập, hãy đổi mật khẩu và báo cho giảng viên hướng dẫn."),
+          buttons: ["home"],
+        });
+        return;
+      }
       showResult({
         icon: "info",
         title: dvcT("Đã từ chối yêu cầu đăng nhập"),
@@ -658,7 +672,8 @@
     });
 
     $("confirm-accept").addEventListener("click", acceptLogin);
-    $("confirm-deny").addEventListener("click", denyLogin);
+    $("confirm-deny").addEventListener("click", () => denyLogin(false));
+    $("confirm-notme").addEventListener("click", () => denyLogin(true));
 
     $("weblogin-toggle").addEventListener("change", toggleChanged);
     $("weblogin-confirm").addEventListener("click", confirmWebLogin);
