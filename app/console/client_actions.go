@@ -34,20 +34,6 @@ func (con *Console) registered(c echo.Context) (store.OIDCClient, error) {
 	return cl, err
 }
 
-// inLang is a refusal of the client rules with its message in this request's language, for the
-// error page: the rules keep their Vietnamese in Msg (the command line prints it) and the
-// message itself in the error's cause.
-func inLang(c echo.Context, err error) error {
-	var we *web.Error
-	var m i18n.Message
-	if !errors.As(err, &we) || !errors.As(we.Err, &m) {
-		return err
-	}
-	shown := *we
-	shown.Msg, shown.Args = m.In(web.Lang(c)), nil
-	return &shown
-}
-
 func (con *Console) showRemoveClient(c echo.Context) error {
 	cl, err := con.registered(c)
 	if err != nil {
@@ -68,7 +54,7 @@ func (con *Console) submitRemoveClient(c echo.Context) error {
 	}
 	r, err := web.RemoveOIDCClient(c.Request().Context(), con.d.Store, cl.ID, con.d.Now())
 	if err != nil {
-		return inLang(c, err)
+		return err
 	}
 	con.audit(c, "oidc_client_removed", "", fmt.Sprintf("client=%s tokens=%d grants=%d", cl.ID, r.Tokens, r.Grants))
 	if err := con.flash(c, "ok", i18n.Msg("Đã xóa ứng dụng %q (%s) và thu hồi %d token của nó: dịch vụ này không còn đăng nhập qua Cổng thông tin định danh điện tử được nữa.",
@@ -87,7 +73,7 @@ func (con *Console) submitRotateClientSecret(c echo.Context) error {
 	}
 	secret, err := web.RotateOIDCClientSecret(c.Request().Context(), con.d.Store, cl.ID, con.d.Now())
 	if err != nil {
-		return inLang(c, err)
+		return err
 	}
 	con.audit(c, "oidc_client_secret_rotated", "", "client="+cl.ID)
 	return con.renderSecret(c, cl, secret, true)

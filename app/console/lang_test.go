@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -189,6 +190,19 @@ func TestClientsInEnglish(t *testing.T) {
 	body = english(t, env, c, "/console/clients", []string{"Confidential", "Change the secret"}, "Hộ tịch điện tử")
 	english(t, env, c, "/console/clients/ho-tich/remove", []string{"Delete the application “Hộ tịch điện tử”?"}, "Hộ tịch điện tử")
 	_ = body
+	// A refusal of the client rules reached by a form of its own (the error page) reads English.
+	resp, _ = env.Submit(c, addForm(t, env, c), map[string]string{"id": "app-cong-khai", "name": "Ứng dụng",
+		"redirect_uris": "com.example.app:/cb", "public": "1"})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("a public registration: %d", resp.StatusCode)
+	}
+	rotate := addForm(t, env, c)
+	rotate.Action = env.URL + "/console/clients/app-cong-khai/secret"
+	rotate.Fields = url.Values{"csrf_token": rotate.Fields["csrf_token"]}
+	resp, body = env.Submit(c, rotate, nil)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "is a public application") || apptest.IsVietnamese(apptest.PageError(body)) {
+		t.Errorf("a public client's secret change in English: %d %s", resp.StatusCode, apptest.PageError(body))
+	}
 	resp, body = env.Get(c, "/console/clients/khong-co/remove")
 	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "This integrated application was not found.") {
 		t.Errorf("an unknown client in English: %d %s", resp.StatusCode, apptest.PageError(body))

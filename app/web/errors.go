@@ -35,8 +35,15 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Text is the message the user sees, in l.
-func (e *Error) Text(l i18n.Lang) string { return i18n.Msg(e.Msg, e.Args...).In(l) }
+// Text is the message the user sees, in l. A refusal whose cause carries its message (a rule
+// of a package without a request: Msg is that message already in Vietnamese) reads it in l.
+func (e *Error) Text(l i18n.Lang) string {
+	var m i18n.Message
+	if len(e.Args) == 0 && errors.As(e.Err, &m) && m.In(i18n.Vi) == e.Msg {
+		return m.In(l)
+	}
+	return i18n.Msg(e.Msg, e.Args...).In(l)
+}
 
 // Generic user-facing messages.
 const (
