@@ -12,7 +12,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -278,8 +277,7 @@ type clusterNode struct {
 	db     string
 	public string
 	log    *os.File
-	cmd    *exec.Cmd
-	exited chan struct{}
+	proc   *child // nil while stopped
 }
 
 func newClusterNode(t testing.TB, i int, db, public string) *clusterNode {
@@ -296,7 +294,7 @@ func newClusterNode(t testing.TB, i int, db, public string) *clusterNode {
 	}
 	n := &clusterNode{t: t, i: i, addr: addr, db: db, public: public, log: log}
 	t.Cleanup(func() {
-		if n.cmd != nil {
+		if n.proc != nil {
 			n.kill()
 		}
 		if t.Failed() {
@@ -312,50 +310,21 @@ func newClusterNode(t testing.TB, i int, db, public string) *clusterNode {
 // start starts the instance and waits until it answers /healthz.
 func (n *clusterNode) start() {
 	t := n.t
-	cmd := exec.Command(os.Args[0], "-test.run=^TestClusterOnPostgres$", "-test.timeout=10m")
-	cmd.Env = append(os.Environ(), clusterChildEnv+"=1", clusterAddrEnv+"="+n.addr,
-		clusterDBEnv+"="+n.db, clusterPublicEnv+"="+n.public)
-	cmd.Stdout, cmd.Stderr = n.log, n.log
-	if _, err := cmd.StdinPipe(); err != nil {
-		t.Error(err)
+	p, err := startChild("TestClusterOnPostgres", []string{clusterChildEnv + "=1", clusterAddrEnv + "=" + n.addr,
+		clusterDBEnv + "=" + n.db, clusterPublicEnv + "=" + n.public}, n.log, n.addr)
+	if err != nil {
+		t.Errorf("instance %d: %v", n.i, err)
 		return
 	}
-	if err := cmd.Start(); err != nil {
-		t.Error(err)
-		return
-	}
-	n.cmd, n.exited = cmd, make(chan struct{})
-	go func(done chan struct{}) {
-		cmd.Wait()
-		close(done)
-	}(n.exited)
-	c := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		select {
-		case <-n.exited:
-			t.Errorf("instance %d exited while starting: %v", n.i, cmd.ProcessState)
-			return
-		default:
-		}
-		if resp, err := c.Get("http://" + n.addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Errorf("instance %d: /healthz did not answer 200 within a minute", n.i)
+	n.proc = p
 }
 
 // kill ends the instance with SIGKILL and waits until it is gone.
 func (n *clusterNode) kill() {
-	if err := n.cmd.Process.Kill(); err != nil {
+	if err := n.proc.kill(); err != nil {
 		n.t.Errorf("kill: %v", err)
 	}
-	<-n.exited
-	n.cmd = nil
+	n.proc = nil
 }
 
 // roundRobin is the load balancer of the test: a reverse proxy that sends each request to the

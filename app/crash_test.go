@@ -9,9 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -161,9 +159,7 @@ type crashServer struct {
 	addr   string
 	data   string
 	log    *os.File // the child's output, every start appended
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser // open while this process lives; the child exits when it closes
-	exited chan struct{}
+	proc   *child   // nil while stopped
 	starts int
 }
 
@@ -181,7 +177,7 @@ func newCrashServer(t *testing.T) *crashServer {
 	}
 	s := &crashServer{t: t, addr: addr, data: t.TempDir(), log: log}
 	t.Cleanup(func() {
-		if s.cmd != nil {
+		if s.proc != nil {
 			s.kill()
 		}
 		if t.Failed() {
@@ -197,49 +193,20 @@ func (s *crashServer) start() {
 	s.t.Helper()
 	s.starts++
 	fmt.Fprintf(s.log, "=== start %d\n", s.starts)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashRecovery$", "-test.timeout=10m")
-	cmd.Env = append(os.Environ(), crashChildEnv+"=1", crashAddrEnv+"="+s.addr, crashDataEnv+"="+s.data)
-	cmd.Stdout, cmd.Stderr = s.log, s.log
-	stdin, err := cmd.StdinPipe()
+	p, err := startChild("TestCrashRecovery", []string{crashChildEnv + "=1", crashAddrEnv + "=" + s.addr, crashDataEnv + "=" + s.data}, s.log, s.addr)
 	if err != nil {
-		s.t.Fatal(err)
+		s.t.Fatalf("start %d: %v", s.starts, err)
 	}
-	if err := cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
-	s.cmd, s.stdin, s.exited = cmd, stdin, make(chan struct{})
-	go func(done chan struct{}) {
-		cmd.Wait()
-		close(done)
-	}(s.exited)
-	c := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		select {
-		case <-s.exited:
-			s.cmd = nil
-			s.t.Fatalf("the server exited during start %d: %v", s.starts, cmd.ProcessState)
-		default:
-		}
-		if resp, err := c.Get("http://" + s.addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	s.t.Fatalf("start %d: /healthz did not answer 200 within a minute", s.starts)
+	s.proc = p
 }
 
 // kill ends the server with SIGKILL and waits until it is gone.
 func (s *crashServer) kill() {
 	s.t.Helper()
-	if err := s.cmd.Process.Kill(); err != nil {
+	if err := s.proc.kill(); err != nil {
 		s.t.Errorf("kill: %v", err)
 	}
-	<-s.exited
-	s.cmd = nil
+	s.proc = nil
 }
 
 // tail returns the last n lines of the server's log.
