@@ -135,7 +135,7 @@ func (a *App) build(ctx context.Context) error {
 	if err := a.loadCertificate(); err != nil {
 		return fmt.Errorf("HTTPS certificate: %w", err)
 	}
-	a.hasher = web.NewHasher(cfg.Argon2, cfg.HashQueue)
+	a.hasher = web.NewHasher(cfg.Argon2, cfg.HashWait)
 	oauthRoutes := map[string]bool{}
 	sh := &shared{
 		site:     web.Site{Log: cfg.Logger, Now: cfg.Now, Render: render, PublicURL: pub},

@@ -35,8 +35,8 @@ type Config struct {
 	RetentionBelowRules bool
 	PurgeEvery          time.Duration // how often the janitor purges; 0 = every minute
 	Argon2              web.Argon2Params
-	HashQueue           int    // password hashes that may wait for a core before 429
-	SecondFactor        string // default second factor of the direct login: sms | app
+	HashWait            time.Duration // the longest a login's password hash may be expected to wait for a core; beyond it, 429
+	SecondFactor        string        // default second factor of the direct login: sms | app
 
 	SMSCommand string // optional: run COMMAND <phone> <text> for every SMS (e.g. a GSM modem tool)
 	SMSWebhook string // optional: POST every SMS as JSON to this URL
@@ -56,7 +56,7 @@ func DefaultConfig() Config {
 		Limits:       web.DefaultLimits(),
 		Retention:    store.DefaultRetention(),
 		Argon2:       web.DefaultArgon2,
-		HashQueue:    8,
+		HashWait:     time.Second,
 		SecondFactor: "sms",
 		Now:          time.Now,
 		Logger:       slog.Default(),

@@ -11,10 +11,11 @@ import (
 	"dvclogin/app/client"
 )
 
-// Under saturation the work a login already paid for goes first. A login whose password was
-// checked finishes its code step though no new password may be hashed, and a QR login whose app
-// login was hashed is confirmed with its passcode though new app logins and password steps are
-// refused at once, with 429 and Retry-After.
+// Under saturation a login that was admitted finishes and the excess is refused at its start. A
+// login whose password was checked finishes its code step though nothing may be hashed; a login
+// admitted at its authorization request has its password checked though new app logins are
+// refused; and a QR login whose app login was hashed is confirmed with its passcode. Every
+// refusal is at once, with 429 and Retry-After.
 func TestOverloadFinishesAdmittedLogins(t *testing.T) {
 	env := apptest.New(t, apptest.UnbudgetedSMS)
 	const an = "001085012345"
@@ -30,10 +31,13 @@ func TestOverloadFinishesAdmittedLogins(t *testing.T) {
 
 		release := env.App.Hasher().Saturate()
 		defer release()
-		late := env.Client()
-		resp, _ = env.PasswordStep(late, env.OpenLogin(late, client.NewPKCE(), nil), an, app.DemoPassword)
+		resp, err := env.Client().Get(env.AuthorizeURL(client.NewPKCE(), nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
 		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-			t.Fatalf("new password step while saturated: %d Retry-After %q, want 429 with Retry-After",
+			t.Fatalf("new login while saturated: %d Retry-After %q, want 429 with Retry-After",
 				resp.StatusCode, resp.Header.Get("Retry-After"))
 		}
 		resp, _ = env.SubmitCode(c, at, page, code)
@@ -56,7 +60,11 @@ func TestOverloadFinishesAdmittedLogins(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		// New work is refused (a full queue of new logins), paid work is not.
+		// A login admitted at its authorization request, before the cores filled.
+		started := env.Client()
+		startedLogin := env.OpenLogin(started, client.NewPKCE(), nil)
+
+		// A hash that would start a login is refused; admitted and paid work is not.
 		release := env.App.Hasher().RefuseNew()
 		defer release()
 		_, err = client.NewPhone(env.URL, env.Client(), "").Login(ctx, an, app.DemoPassword, "")
@@ -64,11 +72,11 @@ func TestOverloadFinishesAdmittedLogins(t *testing.T) {
 		if !errors.As(err, &refusal) || refusal.Status != http.StatusTooManyRequests || refusal.RetryAfter == "" {
 			t.Fatalf("new app login under saturation: %v, want 429 with Retry-After", err)
 		}
-		late := env.Client()
-		resp, _ := env.PasswordStep(late, env.OpenLogin(late, client.NewPKCE(), nil), an, app.DemoPassword)
-		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-			t.Fatalf("new password step under saturation: %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+		resp, body := env.PasswordStep(started, startedLogin, an, app.DemoPassword)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			t.Fatal("password step of a login admitted at its start refused under saturation")
 		}
+		env.CodeStep(started, resp, body) // on to the code step
 		d, err := phone.App.Confirm(ctx, token, l.ID, app.DemoPasscode)
 		if err != nil || d.State != "confirmed" {
 			t.Fatalf("QR confirm of an admitted login under saturation: %+v %v, want confirmed", d, err)

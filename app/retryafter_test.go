@@ -55,6 +55,12 @@ func TestEvery429And423CarriesRetryAfter(t *testing.T) {
 	check("IdP password form, hashing saturated", resp, http.StatusTooManyRequests, "2")
 	check("app login, hashing saturated", appLogin(newClient(), an, app.DemoPassword), http.StatusTooManyRequests, "2")
 	check("console login, hashing saturated", consoleLogin(newClient(), "Quantri@2026"), http.StatusTooManyRequests, "2")
+	resp, err := newClient().Get(env.AuthorizeURL(client.NewPKCE(), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	check("authorization request, hashing saturated", resp, http.StatusTooManyRequests, "1")
 	release()
 
 	// "Gửi lại mã" at once, then past the hourly cap.

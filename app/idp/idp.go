@@ -60,7 +60,7 @@ func New(d Deps) (*IdP, error) {
 	p.oidc, err = oidcop.New(oidcop.Deps{Store: d.Store, Log: d.Log, Now: d.Now, Render: d.Render, URL: d.URL,
 		Secure: d.Secure(), CryptoKey: d.OIDCCryptoKey, PortalClientSecret: d.PortalClientSecret,
 		BrowserSession: p.browserSession, EndBrowserSession: p.endBrowserSession, OAuthRoutes: d.OAuthRoutes,
-		AccessTokenTTL: d.Limits.AccessTokenTTL, RefusesStarts: d.Hasher.RefusesStarts})
+		AccessTokenTTL: d.Limits.AccessTokenTTL, AdmitStart: d.Hasher.AdmitStart})
 	if err != nil {
 		return nil, err
 	}

@@ -65,8 +65,14 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 	}
 	a := p.attempt(c, cit)
 	a.IDNumber = idNumber
+	// The web login was admitted at its authorization request; the app login joins a QR login
+	// admitted at the desktop, or starts here.
+	pri := web.HashJoins
+	if channel == "idp" {
+		pri = web.HashStarted
+	}
 	v, err := p.d.Regulator.Password(ctx, a, func() (bool, error) {
-		return p.d.Hasher.Verify(ctx, cit.PasswordHash, password)
+		return p.d.Hasher.VerifyAt(ctx, pri, cit.PasswordHash, password)
 	})
 	if err != nil {
 		return store.Citizen{}, unchecked(err)

@@ -62,6 +62,22 @@ func (r *runner) read(ctx context.Context, c *citizen) ([]client.Message, error)
 	return msgs, err
 }
 
+// politely runs step, and again after the wait a 429 asks for, as a phone would (at most 10 times).
+func (r *runner) politely(ctx context.Context, step func() error) error {
+	for tries := 1; ; tries++ {
+		err := step()
+		var se *stepError
+		if tries == 10 || !errors.As(err, &se) || se.status != http.StatusTooManyRequests {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(max(se.retryAfter, 1)) * time.Second):
+		}
+	}
+}
+
 // markOld sets aside the codes already on the citizen's phone: every code that arrives from
 // now on belongs to a login of this run.
 func (r *runner) markOld(ctx context.Context, c *citizen) error {
@@ -131,7 +147,7 @@ func (r *runner) warmUp(ctx context.Context) error {
 	for range min(4, len(todo)) {
 		wg.Go(func() {
 			for c := range work {
-				if err := r.markOld(ctx, c); err != nil {
+				if err := r.politely(ctx, func() error { return r.markOld(ctx, c) }); err != nil {
 					errs <- err
 				}
 			}

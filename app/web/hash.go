@@ -37,38 +37,83 @@ var ErrBusy = errors.New("password hashing is saturated")
 const MaxSecretLen = 1024 // bytes (256 Vietnamese characters of up to 4 bytes each)
 
 // Hasher computes and checks argon2id hashes under admission control: at most one hash per
-// core runs at a time (each holds ~19 MiB), a short queue waits, and anything beyond gets
-// ErrBusy at once. A flood of password logins therefore cannot starve the QR login or exhaust
-// memory.
+// core runs at a time (each holds ~19 MiB), and a login is admitted only when its hash can be
+// expected to get a core within a bound (Wait): beyond it the login is refused at once, 429 with
+// Retry-After, and a login that was admitted is never refused for want of a core, so it finishes
+// in bounded time. A flood of password logins therefore cannot starve the QR login or exhaust
+// memory, and no work is thrown away after it was queued.
 //
-// Under saturation work already paid for goes first: a hash of priority HashPaid (the passcode of
-// a QR confirm, whose app login already cost a hash) takes the next free core before any
-// waiting hash of priority HashNew (a password step or app login that starts a login), and has a
-// queue of its own, so a full queue of new logins never refuses it. A login that got in thus
-// finishes, and the excess is refused at its first step.
+// A login is admitted at its start, before it costs anything: the authorization request
+// (AdmitStart), whose password step comes a moment later with priority HashStarted. A hash with
+// no such start before it (an app login, the console's login, an operator's action) is its own
+// start: HashNew is admitted or refused when it asks. An app login (HashJoins) is most often
+// the phone's half of a QR login the desktop started: it takes a promised hash while there is
+// one, and is a start of its own otherwise. Under saturation work already paid for goes
+// first: a hash of priority HashPaid (the passcode of a QR confirm, whose app login already cost a
+// hash) takes the next free core before any admitted hash waiting.
+//
+// Whether a login fits is a prediction: the hashes ahead of it times the mean time of a hash
+// measured here, shared by the cores. Ahead of it are the hashes running and waiting, the
+// hashes promised to logins admitted in the last moment that have not asked yet, and the
+// passcodes to come of app logins admitted (paid work, which will overtake it).
 type Hasher struct {
 	Params    Argon2Params
-	wait      time.Duration
 	dummyOnce sync.Once
 	dummy     string // see dummyHash
 
 	mu           sync.Mutex
 	slots        int              // hashes that may run at once
+	bound        time.Duration    // the longest an admitted hash is expected to wait
+	mean         time.Duration    // moving mean of a hash's time, measured
+	lastDone     time.Time        // when the last hash finished
 	running      int              // hashes running now
-	queue        [2]int           // how many of each priority may wait
-	waiting      [2][]*hashWaiter // FIFO by priority
+	waiting      [2][]*hashWaiter // FIFO: [queueAdmitted], [queuePaid]
+	promised     []time.Time      // starts admitted in the last promiseTTL whose hash has not asked
+	joining      int              // app logins admitted whose hash has not finished: each brings a passcode
+	paidPromised []time.Time      // app logins finished in the last promiseTTL whose passcode has not asked
 	saturated    int              // Saturate calls not yet released: refuse everything
 	drained      *sync.Cond       // signalled when running drops
 	refuseNew    int              // RefuseNew calls not yet released
 	refuseStarts int              // RefuseStarts calls not yet released
 }
 
-// Priority orders hashes waiting for a core.
+// Priority says what a hash is to the login it belongs to.
 type Priority int
 
 const (
-	HashNew  Priority = iota // starts a login: the password step, an app login, the console login
-	HashPaid                 // continues a login that already cost a hash: the QR confirm's passcode
+	HashNew     Priority = iota // starts a login by itself: the console login, an operator's action
+	HashJoins                   // an app login: the phone's half of a QR login admitted at the desktop while one is promised, else a start of its own
+	HashStarted                 // the password step of a login admitted at its start
+	HashPaid                    // continues a login that already cost a hash: the QR confirm's passcode
+)
+
+// The queues: admitted hashes in their order of arrival, and paid work before them.
+const (
+	queueAdmitted = 0
+	queuePaid     = 1
+)
+
+func (p Priority) queue() int {
+	if p == HashPaid {
+		return queuePaid
+	}
+	return queueAdmitted
+}
+
+const (
+	// promiseTTL is how long a start admitted counts as a hash to come: a program posts its
+	// password within it, and a person typing takes longer, when the cores have long moved on.
+	promiseTTL = time.Second
+	// perKiBPass is the time a hash is assumed to take per KiB of memory and pass before one
+	// was measured: a slow core's (a 2-core x86 server takes about 0.8 µs), so a burst at
+	// start-up is not all admitted on a guess.
+	perKiBPass = 1500 * time.Nanosecond
+	// paidQueue bounds paid work waiting; it only follows admitted work, so it never fills in
+	// use, and the bound stands against a client replaying confirms.
+	paidQueue = 256
+	// lostWait is how long a queued hash waits before it is given up: admission keeps waits
+	// near the bound, so this is reached only by a machine stalled for other reasons.
+	lostWait = 30 * time.Second
 )
 
 type hashWaiter struct {
@@ -76,10 +121,25 @@ type hashWaiter struct {
 	granted bool
 }
 
-// NewHasher returns a Hasher with one running slot per core and a queue of queue waiting.
-func NewHasher(p Argon2Params, queue int) *Hasher {
-	n := runtime.GOMAXPROCS(0)
-	return newHasher(p, n, queue)
+// NewHasher returns a Hasher with one running slot per core that admits a login when its hash
+// is expected to wait at most wait for a core (0: one second).
+func NewHasher(p Argon2Params, wait time.Duration) *Hasher {
+	return newHasher(p, runtime.GOMAXPROCS(0), wait)
+}
+
+func newHasher(p Argon2Params, slots int, wait time.Duration) *Hasher {
+	if wait <= 0 {
+		wait = time.Second
+	}
+	h := &Hasher{Params: p, slots: slots, bound: wait}
+	h.mean = h.firstMean()
+	h.drained = sync.NewCond(&h.mu)
+	return h
+}
+
+// firstMean is the mean hash time assumed where none was measured.
+func (h *Hasher) firstMean() time.Duration {
+	return time.Duration(h.Params.Memory) * time.Duration(h.Params.Time) * perKiBPass
 }
 
 // dummyHash is what a secret of an unknown account is checked against. Checking costs one
@@ -107,55 +167,121 @@ const (
 // idKey is argon2.IDKey; tests count its calls.
 var idKey = argon2.IDKey
 
-// newHasher has slots running places. Paid work has a long queue and a long wait: it only
-// follows new work that was admitted, so it cannot grow beyond what the new queue let in, and
-// refusing it would throw away a hash already spent (a load run at 256 users on 2 cores saw
-// confirms refused after 3 s while cheap requests took the cores from the hashes).
-func newHasher(p Argon2Params, slots, queue int) *Hasher {
-	h := &Hasher{Params: p, slots: slots, queue: [2]int{queue, max(64, queue+slots)}, wait: 3 * time.Second}
-	h.drained = sync.NewCond(&h.mu)
-	return h
+// fitsLocked reports whether one more hash would get a core within the bound, and how long it
+// would be expected to wait. h.mu is held.
+func (h *Hasher) fitsLocked(now time.Time) (bool, time.Duration) {
+	if h.running == 0 && now.Sub(h.lastDone) >= promiseTTL {
+		// A mean measured under load says little of a machine that has been idle since.
+		h.mean = min(h.mean, h.firstMean())
+	}
+	h.promised = unlapsed(h.promised, now)
+	h.paidPromised = unlapsed(h.paidPromised, now)
+	ahead := h.running + len(h.waiting[queueAdmitted]) + len(h.waiting[queuePaid]) + len(h.promised) +
+		h.joining + len(h.paidPromised)
+	if ahead < h.slots {
+		return true, 0
+	}
+	wait := time.Duration(int64(h.mean) * int64(ahead-h.slots+1) / int64(h.slots))
+	return wait <= h.bound, wait
 }
 
-// admit waits for a core for one hash of priority pri and returns its release; ErrBusy at once
-// when the queue of that priority is full, or after h.wait without a core.
+// unlapsed drops the promises made promiseTTL or longer before now (oldest first).
+func unlapsed(promises []time.Time, now time.Time) []time.Time {
+	n := 0
+	for n < len(promises) && now.Sub(promises[n]) >= promiseTTL {
+		n++
+	}
+	return promises[n:]
+}
+
+// AdmitStart admits a new login at its start, before it costs anything, when the hash it will
+// ask for is expected to get a core within the bound; that hash is then counted as promised for
+// a moment, so a burst of starts is not all admitted before any of them asks. A refused start
+// is told when to come back.
+func (h *Hasher) AdmitStart() (ok bool, retryAfter time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.saturated > 0 || h.refuseStarts > 0 {
+		return false, time.Second
+	}
+	now := time.Now()
+	fits, wait := h.fitsLocked(now)
+	if !fits {
+		return false, wait - h.bound
+	}
+	h.promised = append(h.promised, now)
+	return true, 0
+}
+
+// admit waits for a core for one hash of priority pri and returns its release. A HashNew that
+// would wait beyond the bound gets ErrBusy at once; admitted and paid work waits its turn.
 func (h *Hasher) admit(ctx context.Context, pri Priority) (func(), error) {
 	h.mu.Lock()
-	if h.saturated > 0 || (pri == HashNew && h.refuseNew > 0) {
+	if h.saturated > 0 {
 		h.mu.Unlock()
 		return nil, ErrBusy
+	}
+	fits, _ := h.fitsLocked(time.Now())
+	switch {
+	case pri == HashNew || pri == HashJoins && len(h.promised) == 0:
+		if h.refuseNew > 0 || !fits {
+			h.mu.Unlock()
+			return nil, ErrBusy
+		}
+	case pri == HashStarted || pri == HashJoins:
+		if len(h.promised) > 0 { // a login's start was counted: its hash asks now
+			h.promised = h.promised[1:]
+		}
+	case pri == HashPaid:
+		if len(h.paidPromised) > 0 { // the passcode an app login promised asks now
+			h.paidPromised = h.paidPromised[1:]
+		}
+	}
+	release := h.release
+	if pri == HashJoins {
+		h.joining++
+		release = h.releaseJoin
 	}
 	if h.running < h.slots {
 		h.running++
 		h.mu.Unlock()
-		return h.release, nil
+		return release, nil
 	}
-	if len(h.waiting[pri]) >= h.queue[pri] {
+	q := pri.queue()
+	if q == queuePaid && len(h.waiting[q]) >= paidQueue {
 		h.mu.Unlock()
 		return nil, ErrBusy
 	}
 	w := &hashWaiter{ready: make(chan struct{})}
-	h.waiting[pri] = append(h.waiting[pri], w)
+	h.waiting[q] = append(h.waiting[q], w)
 	h.mu.Unlock()
 
-	wait := h.wait
-	if pri == HashPaid {
-		wait *= 5
-	}
-	ctx, cancel := context.WithTimeout(ctx, wait)
+	ctx, cancel := context.WithTimeout(ctx, lostWait)
 	defer cancel()
 	select {
 	case <-w.ready:
-		return h.release, nil
+		return release, nil
 	case <-ctx.Done():
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if w.granted { // the core came as the wait ended
-		return h.release, nil
+		return release, nil
 	}
-	h.waiting[pri] = slices.DeleteFunc(h.waiting[pri], func(x *hashWaiter) bool { return x == w })
+	h.waiting[q] = slices.DeleteFunc(h.waiting[q], func(x *hashWaiter) bool { return x == w })
+	if pri == HashJoins {
+		h.joining--
+	}
 	return nil, ErrBusy
+}
+
+// releaseJoin releases the core of an app login, whose passcode is now to come.
+func (h *Hasher) releaseJoin() {
+	h.mu.Lock()
+	h.joining--
+	h.paidPromised = append(h.paidPromised, time.Now())
+	h.mu.Unlock()
+	h.release()
 }
 
 // release hands the core to the first waiting hash, paid work first.
@@ -163,10 +289,10 @@ func (h *Hasher) release() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.saturated == 0 {
-		for _, pri := range []Priority{HashPaid, HashNew} {
-			if len(h.waiting[pri]) > 0 {
-				w := h.waiting[pri][0]
-				h.waiting[pri] = h.waiting[pri][1:]
+		for _, q := range []int{queuePaid, queueAdmitted} {
+			if len(h.waiting[q]) > 0 {
+				w := h.waiting[q][0]
+				h.waiting[q] = h.waiting[q][1:]
 				w.granted = true
 				close(w.ready)
 				return
@@ -177,9 +303,18 @@ func (h *Hasher) release() {
 	h.drained.Broadcast()
 }
 
-// Saturate refuses every hash with ErrBusy at once until release is called, as under a flood.
-// Tests use it to see the saturated answers without generating the flood. It waits for running
-// hashes to finish.
+// measured folds one hash's time into the mean (weight 1/8: a few hashes follow a change of
+// load).
+func (h *Hasher) measured(took time.Duration) {
+	h.mu.Lock()
+	h.mean += (took - h.mean) / 8
+	h.lastDone = time.Now()
+	h.mu.Unlock()
+}
+
+// Saturate refuses every hash and every start with ErrBusy at once until release is called, as
+// under a flood. Tests use it to see the saturated answers without generating the flood. It
+// waits for running hashes to finish.
 func (h *Hasher) Saturate() (release func()) {
 	h.mu.Lock()
 	h.saturated++
@@ -194,11 +329,13 @@ func (h *Hasher) Saturate() (release func()) {
 	}
 }
 
-// RefuseNew refuses hashes of priority HashNew with ErrBusy until release is called, while paid
-// work still runs: the state of a server whose queue of new logins is full. For tests.
+// RefuseNew refuses hashes of priority HashNew with ErrBusy until release is called, while
+// admitted and paid work still runs: the state of a server whose cores are promised beyond the
+// bound, with no promised hash left for an app login to take. For tests.
 func (h *Hasher) RefuseNew() (release func()) {
 	h.mu.Lock()
 	h.refuseNew++
+	h.promised = nil
 	h.mu.Unlock()
 	return func() {
 		h.mu.Lock()
@@ -207,22 +344,8 @@ func (h *Hasher) RefuseNew() (release func()) {
 	}
 }
 
-// RefusesStarts reports whether a new login should be refused at its start (429 with
-// Retry-After), before it costs anything: every core is hashing and the queue of new logins is
-// at least half full, so its hash would wait its turn behind them or be refused. Under
-// saturation the cheap first requests of logins that would not get a hash (the authorization
-// request, the login page, the QR start) would otherwise take the cores from the hashes of
-// logins already admitted.
-func (h *Hasher) RefusesStarts() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.refuseStarts > 0 ||
-		(h.running >= h.slots && 2*len(h.waiting[HashNew]) >= max(h.queue[HashNew], 1))
-}
-
-// RefuseStarts makes RefusesStarts true until release is called, while hashes of logins
-// already started still run: the state of a server whose queue of new logins is filling. For
-// tests.
+// RefuseStarts makes AdmitStart refuse until release is called, while hashes of logins already
+// started still run. For tests.
 func (h *Hasher) RefuseStarts() (release func()) {
 	h.mu.Lock()
 	h.refuseStarts++
@@ -253,7 +376,9 @@ func (h *Hasher) hash(secret string) string {
 		panic(err)
 	}
 	p := h.Params
+	t0 := time.Now()
 	key := idKey([]byte(secret), salt, p.Time, p.Memory, p.Threads, keyLen)
+	h.measured(time.Since(t0))
 	return phcHash{Params: p, Salt: salt, Key: key}.String()
 }
 
@@ -263,13 +388,16 @@ func (h *Hasher) Verify(ctx context.Context, phc, secret string) (bool, error) {
 	return h.VerifyAt(ctx, HashNew, phc, secret)
 }
 
-// VerifyAt is Verify at priority pri: HashPaid for work that continues a login.
+// VerifyAt is Verify at priority pri: HashStarted for the password step of a login admitted
+// at its start, HashPaid for work that continues a login.
 func (h *Hasher) VerifyAt(ctx context.Context, pri Priority, phc, secret string) (bool, error) {
 	release, err := h.admit(ctx, pri)
 	if err != nil {
 		return false, err
 	}
 	defer release()
+	t0 := time.Now()
+	defer func() { h.measured(time.Since(t0)) }()
 	if phc == "" || len(secret) > MaxSecretLen {
 		verifyPHC(h.dummyHash(), secret[:min(len(secret), MaxSecretLen)])
 		return false, nil

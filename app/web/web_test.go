@@ -3,9 +3,11 @@ package web
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 var fast = Argon2Params{Memory: 1024, Time: 1, Threads: 1}
@@ -59,7 +61,8 @@ func TestUnknownAccountCostsAHash(t *testing.T) {
 // Beyond the running slots and the queue, hashing answers ErrBusy at once instead of queueing
 // without limit.
 func TestHasherAdmission(t *testing.T) {
-	h := NewHasher(Argon2Params{Memory: 8 * 1024, Time: 3, Threads: 1}, 0)
+	// A bound of a nanosecond: a hash that would wait at all is refused.
+	h := newHasher(Argon2Params{Memory: 8 * 1024, Time: 3, Threads: 1}, runtime.GOMAXPROCS(0), time.Nanosecond)
 	slots := h.slots
 	release := make([]func(), 0, slots)
 	for i := 0; i < slots; i++ {
@@ -70,7 +73,7 @@ func TestHasherAdmission(t *testing.T) {
 		release = append(release, r)
 	}
 	if _, err := h.Verify(context.Background(), "", "x"); !errors.Is(err, ErrBusy) {
-		t.Fatalf("with every slot taken: %v, want ErrBusy", err)
+		t.Fatalf("with every slot taken and no wait allowed: %v, want ErrBusy at once", err)
 	}
 	for _, r := range release {
 		r()

@@ -58,10 +58,10 @@ type Deps struct {
 
 	AccessTokenTTL time.Duration // an access token lives this long; 0 = 30 minutes
 
-	// RefusesStarts says password hashing is saturated: an authorization request of a browser
-	// without an IdP session (a login that will need a hash) is then refused at once, 429 with
-	// Retry-After, so that logins already started get the cores.
-	RefusesStarts func() bool
+	// AdmitStart admits a login that will need a password hash: an authorization request of a
+	// browser without an IdP session it refuses is answered at once, 429 with Retry-After, so
+	// that logins already started get the cores and finish in bounded time.
+	AdmitStart func() (ok bool, retryAfter time.Duration)
 }
 
 // AuthRequest is what the login pages need to know about a pending authorization request.
@@ -200,10 +200,13 @@ func (o *Provider) authorize(c echo.Context) error {
 			return o.redirectError(c, redirectURI, responseType, state, e)
 		}
 	}
-	if o.d.RefusesStarts != nil && o.d.RefusesStarts() {
-		if subject, _, err := o.d.BrowserSession(c); err != nil || subject == "" {
-			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: web.MsgBusy, RetryAfter: 2,
-				Err: errors.New("authorize: password hashing saturated, new login refused")}
+	if o.d.AdmitStart != nil {
+		if ok, after := o.d.AdmitStart(); !ok {
+			if subject, _, err := o.d.BrowserSession(c); err != nil || subject == "" {
+				return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: web.MsgBusy,
+					RetryAfter: max(1, int((after+time.Second-1)/time.Second)),
+					Err:        errors.New("authorize: password hashing saturated, new login refused")}
+			}
 		}
 	}
 	key := store.ClientKey(c.RealIP())
