@@ -244,6 +244,7 @@ func (a *App) buildActors(sh *shared, adminHash string, oauthRoutes map[string]b
 		SecondFactor:       cfg.SecondFactor,
 		OTPKey:             sh.key("otp"),
 		TOTPKey:            sh.key("totp"),
+		SessionListKey:     sh.key("idp/session-list"),
 		OIDCCryptoKey:      sh.key("oidc/crypto"),
 		PortalClientSecret: portalSecret,
 		OAuthRoutes:        oauthRoutes,

@@ -110,8 +110,11 @@ func (s *Store) CountOpenOIDCAuthRequests(ctx context.Context, clientKey string,
 // already completed, ErrNotFound when it is unknown or expired.
 func (s *Store) CompleteOIDCAuthRequest(ctx context.Context, id, subject, sessionHash, acr string, amr []string, authTime, now time.Time) error {
 	err := affectedOne(s.w.ExecContext(ctx, `UPDATE oidc_auth_requests SET subject = ?, session_hash = ?, acr = ?,
-		amr = ?, auth_time = ?, done = 1 WHERE id = ? AND done = 0 AND expires_at > ?`,
-		subject, sessionHash, acr, strings.Join(amr, " "), ms(authTime), id, ms(now)))
+		amr = ?, auth_time = ?, done = 1,
+		ip = coalesce((SELECT s.ip FROM sessions s WHERE s.id_hash = ?), ''),
+		user_agent = coalesce((SELECT s.user_agent FROM sessions s WHERE s.id_hash = ?), '')
+		WHERE id = ? AND done = 0 AND expires_at > ?`,
+		subject, sessionHash, acr, strings.Join(amr, " "), ms(authTime), sessionHash, sessionHash, id, ms(now)))
 	if !errors.Is(err, ErrConflict) {
 		return err
 	}

@@ -25,7 +25,7 @@ type DemoData struct {
 	Devices  int // phones and the SIMs they hold
 	Messages int // SMS and in-app notices
 	Attempts int // login attempts and SMS sends the limits count
-	Audit    int
+	Audit    int // audit events and the citizens' login history
 	Other    int // rows of tables not named above
 }
 
@@ -48,7 +48,7 @@ func (d *DemoData) add(table string, n int) {
 		d.Messages += n
 	case "login_attempts", "sms_sends", "unknown_id_failures":
 		d.Attempts += n
-	case "audit_events":
+	case "audit_events", "login_history":
 		d.Audit += n
 	default:
 		d.Other += n

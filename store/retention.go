@@ -101,6 +101,7 @@ func (r Retention) purgeRules(now time.Time) []purgeRule {
 		{"sms_sends", `at < ?`, []any{before(r.SMSSends)}},
 		{"messages", `sent_at < ?`, []any{before(r.Messages)}},
 		{"audit_events", `at < ?`, []any{before(r.AuditEvents)}},
+		{"login_history", `at < ?`, []any{before(r.AuditEvents)}},
 		// A request nobody logged in to has nothing later steps read: gone at its expiry.
 		{"oidc_auth_requests", `done = 0 AND expires_at <= ?`, []any{ms(now)}},
 		{"oidc_auth_requests", `expires_at < ? AND code_expires_at < ?`, []any{before(r.FinishedLogins), before(r.FinishedLogins)}},

@@ -18,13 +18,15 @@ type Session struct {
 	ExpiresAt time.Time
 	ClientKey string // ClientKey of the address that created it; only written at creation
 	DeviceID  string // app sessions: the device the app was signed in on
+	IP        string // the address that opened it (or regenerated it after a factor)
+	UserAgent string // the browser that did
 }
 
 // CreateSession stores a new session under the digest of its id.
 func (s *Store) CreateSession(ctx context.Context, sess Session) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, client_key, device_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
-		ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.ClientKey, sess.DeviceID)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, client_key, device_id,
+		ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
+		ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.ClientKey, sess.DeviceID, sess.IP, sess.UserAgent)
 	return err
 }
 
@@ -57,9 +59,9 @@ func (s *Store) ReplaceSession(ctx context.Context, oldHash string, sess Session
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, client_key, device_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
-			ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.ClientKey, sess.DeviceID)
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, kind, subject, data, created_at, seen_at, expires_at, client_key, device_id,
+			ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.Kind, sess.Subject, sess.Data,
+			ms(sess.CreatedAt), ms(sess.SeenAt), ms(sess.ExpiresAt), sess.ClientKey, sess.DeviceID, sess.IP, sess.UserAgent)
 		return err
 	})
 }

@@ -73,7 +73,10 @@ var (
 		"totp_enroll_started": "Bắt đầu thiết lập ứng dụng xác thực", "totp_enabled": "Bật ứng dụng xác thực",
 		"totp_disabled":   "Tắt ứng dụng xác thực",
 		"citizen_created": "Thêm công dân", "citizen_updated": "Sửa thông tin công dân", "citizen_deleted": "Xóa công dân",
-		"demo_reset": "Khôi phục dữ liệu demo",
+		"demo_reset":            "Khôi phục dữ liệu demo",
+		"web_session_ended":     "Công dân kết thúc một phiên đăng nhập trên trình duyệt",
+		"service_grant_revoked": "Công dân thu hồi quyền duy trì đăng nhập của một dịch vụ",
+		"all_sessions_ended":    "Công dân đăng xuất tất cả các phiên trên trình duyệt và dịch vụ",
 	}
 	attemptKinds = map[string]string{"password": "Mật khẩu", "password_refused": "Mật khẩu (bị từ chối)",
 		"otp": "Mã OTP", "passcode": "Passcode", "console": "Mật khẩu quản trị",

@@ -493,5 +493,8 @@ func init() {
 		"Dữ liệu demo về như lần chạy đầu tiên; các phiên đăng nhập khác kết thúc": "Demo data back as on the first run; the other sessions ended",
 		"SIM của số cũ đã rời thiết bị đang giữ nó":                                "the old number's SIM left the device holding it",
 		"%s: %s → %s": "%s: %s → %s",
+		"Công dân kết thúc một phiên đăng nhập trên trình duyệt":          "Citizen ended a browser session",
+		"Công dân thu hồi quyền duy trì đăng nhập của một dịch vụ":        "Citizen revoked a service's stay-logged-in grant",
+		"Công dân đăng xuất tất cả các phiên trên trình duyệt và dịch vụ": "Citizen logged out of every browser session and service",
 	})
 }

@@ -189,5 +189,11 @@ func init() {
 		"Yêu cầu không hợp lệ: một tham số xuất hiện nhiều lần.":                                    "Invalid request: a parameter appears more than once.",
 		"Địa chỉ chuyển hướng sau khi đăng xuất (post_logout_redirect_uri) không được đăng ký.":     "The address to return to after logout (post_logout_redirect_uri) is not registered.",
 		"Ứng dụng demo (máy nhà phát triển)":                                                        "Demo app (developer's machine)",
+		"Không tìm thấy phiên đăng nhập này. Có thể phiên đã kết thúc.":                             "This session was not found. It may have ended already.",
+		"Mật khẩu và mã OTP qua SMS":                   "Password and OTP code by SMS",
+		"Mật khẩu và mã xác nhận trong ứng dụng VNeID": "Password and confirmation code in the VNeID app",
+		"Mật khẩu và mã từ ứng dụng xác thực (TOTP)":   "Password and code from an authenticator app (TOTP)",
+		"Phiên đăng nhập sẵn có (đăng nhập một lần)":   "Existing session (single sign-on)",
+		"Đăng nhập ứng dụng VNeID":                     "VNeID app login",
 	})
 }

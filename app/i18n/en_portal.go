@@ -146,6 +146,14 @@ func init() {
 		"Đăng xuất - Cổng Dịch vụ công Quốc gia":                                                              "Log out - National Public Service Portal",
 		"Đang đăng xuất": "Logging out",
 		"Bạn đã đăng xuất khỏi Cổng Dịch vụ công Quốc gia. Hệ thống đang kết thúc phiên đăng nhập tại Cổng thông tin định danh điện tử.": "You have logged out of the National Public Service Portal. The system is ending your session at the Electronic Identification Portal.",
-		"Tiếp tục đăng xuất": "Continue logging out",
+		"Tiếp tục đăng xuất":                             "Continue logging out",
+		"Trình duyệt đang đăng nhập tài khoản định danh": "Browsers logged in with the identity account",
+		"Dịch vụ được duy trì đăng nhập":                 "Services that keep you logged in",
+		"Bắt đầu":          "Started",
+		"Dùng gần nhất":    "Last used",
+		"Cấp quyền":        "Granted",
+		"Làm mới gần nhất": "Last refreshed",
+		"Không tải được danh sách phiên đăng nhập từ hệ thống định danh điện tử. Vui lòng thử lại sau.": "The list of sessions could not be loaded from the electronic identification system. Please try again later.",
+		"Quyền xem phiên đăng nhập đã hết hạn. Vui lòng đăng xuất và đăng nhập lại để xem.":             "The permission to see your sessions has expired. Please log out and log in again to see them.",
 	})
 }

@@ -31,6 +31,9 @@ type Deps struct {
 	SecondFactor string // the direct login's default second factor: sms | app
 	OTPKey       []byte // binds login codes to their challenge
 	TOTPKey      []byte // seals authenticator-app secrets at rest
+	// SessionListKey makes the ids of the citizen's session list (keyed digests, never the
+	// session ids or their digests)
+	SessionListKey []byte
 
 	// What the OpenID Connect provider needs besides the above.
 	OIDCCryptoKey      []byte

@@ -122,6 +122,7 @@ func (p *IdP) trySSO(c echo.Context, ar oidcop.AuthRequest) (bool, error) {
 		return false, err
 	}
 	p.audit(c, "idp", "sso_login", cit.ID, ar.ClientID)
+	p.recordLogin(c, cit.ID, "sso", ar.ID, p.d.Now())
 	return true, c.Redirect(http.StatusFound, url)
 }
 
@@ -147,5 +148,6 @@ func (p *IdP) finishLogin(c echo.Context, sess *web.Session[idpSessionData], aut
 		return err
 	}
 	p.audit(c, "idp", "login_success", cit.ID, "amr="+strings.Join(amr, ","))
+	p.recordLogin(c, cit.ID, loginMethod(amr), authRequestID, now)
 	return c.Redirect(http.StatusSeeOther, url)
 }

@@ -152,6 +152,7 @@ func (p *IdP) appLogin(c echo.Context) error {
 		detail += "; previous device signed out"
 	}
 	p.audit(c, "phone", "app_login", cit.ID, detail)
+	p.recordLogin(c, cit.ID, "app", "", now)
 	return c.JSON(http.StatusOK, appLoginResponse{Token: token, DeviceKey: newKey,
 		appMe: newAppMe(cit, appSIM{PhoneMasked: web.MaskPhone(cit.Phone), HeldByThisDevice: held})})
 }

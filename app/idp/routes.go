@@ -13,6 +13,13 @@ func (p *IdP) Mount(g, api *echo.Group) {
 	// revocation, end_session and the callback that ends a login (package oidcop lists them)
 	p.oidc.Mount(g)
 
+	// The citizen's sessions for the portal's account page, asked with the portal's access
+	// token (bearer, no cookies, no CSRF)
+	account := []echo.MiddlewareFunc{web.NoStoreMiddleware, answerJSON, p.requireAccountToken}
+	g.GET("/account/sessions", p.showAccountSessions, account...)
+	g.DELETE("/account/sessions/:id", p.endAccountSession, account...)
+	g.POST("/account/sessions/end-all", p.endAllAccountSessions, account...)
+
 	// Every page and script call below is private (no-store) and checks the IdP's CSRF token.
 	pages := g.Group("", web.NoStoreMiddleware, p.csrf.Middleware())
 
@@ -47,6 +54,13 @@ func (p *IdP) Mount(g, api *echo.Group) {
 	authed.GET("/messages", p.appMessages)
 	authed.POST("/sim/transfer", p.startSIMTransfer)
 	authed.PUT("/settings/web-login", p.setWebLogin)
+
+	// "Quản lý đăng nhập" and "Lịch sử đăng nhập": the citizen's browser sessions and
+	// services (end one or all), and their latest logins
+	authed.GET("/sessions", p.showAppSessions)
+	authed.DELETE("/sessions/:id", p.endAppSession)
+	authed.POST("/sessions/end-all", p.endAllAppSessions)
+	authed.GET("/logins", p.showAppLogins)
 
 	// QR login, the phone's side: scan a frame, follow the login while deciding, then
 	// confirm with the passcode or deny

@@ -81,6 +81,8 @@ func (id *Identity) LoginMethod() string {
 // accountPage is "Thông tin tài khoản": the identity claims the portal received.
 type accountPage struct {
 	frame
+	Sessions      *idpSessions // the citizen's sessions at the identity provider
+	SessionsError string       // why they are missing (catalog key)
 }
 
 // showAccount shows the logged-in citizen's account, or sends an anonymous visitor to log in.
@@ -93,5 +95,7 @@ func (p *Portal) showAccount(c echo.Context) error {
 		return redirect(c, "/dang-nhap")
 	}
 	page := &accountPage{frame: p.newFrame(c, "Thông tin tài khoản - Cổng Dịch vụ công Quốc gia", user)}
+	page.Flash = endedFlash(c.QueryParam("ended"))
+	p.loadSessions(c, page)
 	return p.d.Render.Page(c, http.StatusOK, "portal/account", page)
 }

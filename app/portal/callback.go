@@ -76,7 +76,7 @@ func (p *Portal) finishLogin(c echo.Context) error {
 		p.d.Log.Error("portal callback: discovery", "err", err)
 		return p.renderSSOError(c, http.StatusServiceUnavailable, msgIdPUnavailable)
 	}
-	ident, rawIDToken, err := p.redeem(c.Request().Context(), rp, code, pending)
+	ident, rawIDToken, tok, err := p.redeem(c.Request().Context(), rp, code, pending)
 	if err != nil {
 		p.d.Log.Warn("portal callback: code not redeemed", "err", err)
 		return p.renderSSOError(c, http.StatusBadGateway, msgNotVerified)
@@ -87,7 +87,12 @@ func (p *Portal) finishLogin(c echo.Context) error {
 	now := p.d.Now()
 	sess.Subject = ident.Subject
 	sess.CreatedAt, sess.ExpiresAt = now, now.Add(p.sessions.Kind().Absolute)
-	sess.Data = sessionData{User: ident, IDToken: rawIDToken}
+	sess.Data = sessionData{User: ident, IDToken: rawIDToken, AccessToken: tok.AccessToken}
+	if !tok.Expiry.IsZero() {
+		sess.Data.AccessExpiry = tok.Expiry.UnixMilli()
+	} else {
+		sess.Data.AccessExpiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second).UnixMilli()
+	}
 	if err := p.sessions.Regenerate(c, sess); err != nil {
 		return err
 	}
@@ -100,47 +105,47 @@ func (p *Portal) finishLogin(c echo.Context) error {
 }
 
 // redeem exchanges the code, verifies the ID token and reads the citizen's identity from it.
-func (p *Portal) redeem(ctx context.Context, rp *discovered, code string, pending pendingLogin) (*Identity, string, error) {
+func (p *Portal) redeem(ctx context.Context, rp *discovered, code string, pending pendingLogin) (*Identity, string, *oauth2.Token, error) {
 	ctx = p.rp.context(ctx)
 	tok, err := rp.oauth.Exchange(ctx, code, oauth2.VerifierOption(pending.Verifier))
 	if err != nil {
-		return nil, "", fmt.Errorf("token exchange: %w", err)
+		return nil, "", nil, fmt.Errorf("token exchange: %w", err)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return nil, "", errors.New("token response without id_token")
+		return nil, "", nil, errors.New("token response without id_token")
 	}
 	idt, err := rp.verifier.Verify(ctx, raw)
 	if err != nil {
-		return nil, "", fmt.Errorf("id token: %w", err)
+		return nil, "", nil, fmt.Errorf("id token: %w", err)
 	}
 	if idt.Subject == "" {
-		return nil, "", errors.New("id token without subject")
+		return nil, "", nil, errors.New("id token without subject")
 	}
 	// The nonce ties the token to this browser's login: a token minted for another login
 	// (replayed or injected) is refused even if its signature is good.
 	if idt.Nonce == "" || idt.Nonce != pending.Nonce {
-		return nil, "", errors.New("id token nonce does not match the login")
+		return nil, "", nil, errors.New("id token nonce does not match the login")
 	}
 	var cl claims
 	if err := idt.Claims(&cl); err != nil {
-		return nil, "", fmt.Errorf("id token claims: %w", err)
+		return nil, "", nil, fmt.Errorf("id token claims: %w", err)
 	}
 	if cl.Name == "" && cl.HoVaTen == "" {
 		// Providers may keep profile claims for userinfo only; the subject must match.
 		ui, err := rp.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
 		if err != nil {
-			return nil, "", fmt.Errorf("userinfo: %w", err)
+			return nil, "", nil, fmt.Errorf("userinfo: %w", err)
 		}
 		if ui.Subject != idt.Subject {
-			return nil, "", errors.New("userinfo subject differs from the id token")
+			return nil, "", nil, errors.New("userinfo subject differs from the id token")
 		}
 		if err := ui.Claims(&cl); err != nil {
-			return nil, "", fmt.Errorf("userinfo claims: %w", err)
+			return nil, "", nil, fmt.Errorf("userinfo claims: %w", err)
 		}
 		cl.Sub = idt.Subject
 	}
-	return cl.identity(), raw, nil
+	return cl.identity(), raw, tok, nil
 }
 
 // authErrorMessage maps an OAuth error code from the provider to what the citizen reads.

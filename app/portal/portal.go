@@ -73,6 +73,10 @@ type sessionData struct {
 	Pending map[string]pendingLogin `json:"pending,omitempty"` // keyed by OAuth state
 	User    *Identity               `json:"user,omitempty"`
 	IDToken string                  `json:"id_token,omitempty"`
+	// The access token of the login, for the provider's account API (the session list), and
+	// when it expires (Unix ms)
+	AccessToken  string `json:"access_token,omitempty"`
+	AccessExpiry int64  `json:"access_expiry,omitempty"`
 }
 
 // pendingLogin is one authorization request sent to the identity provider.

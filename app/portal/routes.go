@@ -23,4 +23,9 @@ func (p *Portal) Mount(g *echo.Group) {
 	// The citizen's account and logout (RP-initiated logout at the identity provider)
 	g.GET("/tai-khoan", p.showAccount, web.NoStoreMiddleware, csrf)
 	g.POST("/dang-xuat", p.submitLogout, web.NoStoreMiddleware, csrf)
+
+	// The citizen's sessions at the identity provider, listed on the account page: end one, or
+	// all of them
+	g.POST("/tai-khoan/phien/ket-thuc", p.submitEndSession, web.NoStoreMiddleware, csrf)
+	g.POST("/tai-khoan/phien/ket-thuc-tat-ca", p.submitEndAllSessions, web.NoStoreMiddleware, csrf)
 }

@@ -148,12 +148,20 @@ func (ss *SessionStore[T]) Regenerate(c echo.Context, s *Session[T]) error {
 	s.id = RandomToken(32)
 	s.IDHash = store.Digest(s.id)
 	s.SeenAt = ss.m.Now()
+	// Where and in which browser it was opened: the citizen's list of sessions shows it.
+	s.IP, s.UserAgent = c.RealIP(), c.Request().UserAgent()
+	if len(s.UserAgent) > maxUserAgent {
+		s.UserAgent = s.UserAgent[:maxUserAgent]
+	}
 	if err := ss.m.Store.ReplaceSession(c.Request().Context(), old, s.Session); err != nil {
 		return err
 	}
 	ss.setCookie(c, s.id)
 	return nil
 }
+
+// maxUserAgent is how much of a User-Agent header a session keeps: enough to name the browser.
+const maxUserAgent = 512
 
 // Destroy ends the browser's session and clears its cookie.
 func (ss *SessionStore[T]) Destroy(c echo.Context) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -111,4 +112,43 @@ func (o *Provider) Fail(ctx context.Context, id string, oidcErr *oidc.Error) (st
 		return "", err
 	}
 	return o.errorURL(a.RedirectURI, oidc.ResponseType(a.ResponseType), a.State, oidcErr)
+}
+
+// ClientName names a client for the citizen: as built in, or as its operator registered it;
+// "" for a client no longer known.
+func (o *Provider) ClientName(ctx context.Context, clientID string) (string, error) {
+	cl, err := o.storage.client(ctx, clientID)
+	if errors.Is(err, errUnknownClient) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return cl.name, nil
+}
+
+// PortalClientID is the built-in client of the national portal: the one service trusted to
+// show and end a citizen's sessions with its access token (BearerSubject).
+const PortalClientID = portalClientID
+
+// BearerSubject reads an access token presented as a bearer credential and returns the
+// citizen it speaks for and the client it was issued to; store.ErrNotFound when it is
+// unreadable, revoked or expired.
+func (o *Provider) BearerSubject(ctx context.Context, token string) (subject, clientID string, err error) {
+	plain, err := o.op.Crypto().Decrypt(token)
+	if err != nil {
+		return "", "", store.ErrNotFound
+	}
+	id, sub, ok := strings.Cut(plain, ":")
+	if !ok || id == "" || sub == "" {
+		return "", "", store.ErrNotFound
+	}
+	t, err := o.d.Store.OIDCAccessTokenByID(ctx, id, o.d.Now())
+	if err != nil {
+		return "", "", err
+	}
+	if t.Subject != sub {
+		return "", "", store.ErrNotFound
+	}
+	return t.Subject, t.ClientID, nil
 }

@@ -108,6 +108,10 @@
     totpEnroll: (passcode) => call("POST", "/totp/enroll", { passcode }),
     totpActivate: (code) => call("POST", "/totp/activate", { code }),
     totpRemove: (passcode) => call("DELETE", "/totp", { passcode }),
+    sessions: () => call("GET", "/sessions"),
+    endSession: (id) => call("DELETE", "/sessions/" + encodeURIComponent(id)),
+    endAllSessions: () => call("POST", "/sessions/end-all"),
+    logins: () => call("GET", "/logins"),
   };
 
   function two(n) {
