@@ -346,3 +346,64 @@ func TestLoginHistory(t *testing.T) {
 		t.Fatalf("the QR login: %+v", h.Logins[1])
 	}
 }
+
+// accountAPI calls the portal's view of the sessions with a bearer token.
+func accountAPI(t *testing.T, env *apptest.Env, method, path, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, env.URL+"/idp/account/sessions"+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, body := env.Do(http.DefaultClient, req)
+	return resp.StatusCode, body
+}
+
+// The account API answers the portal's access tokens only, for their own citizen: another
+// service's token is refused, as are none and a forged one; a revoked token stops working.
+func TestAccountAPIOnlyForThePortal(t *testing.T) {
+	s := newSessionsRig(t)
+	portal := newRP(t, s.env, "dvc-portal", portalSecret(t, s.env), s.env.URL+"/sso", "profile")
+	l := login{Authorization: client.NewAuthorization()}
+	to, _ := loginDirect(t, s.env, s.c, portal.AuthCodeURL(l.Authorization), portal.OAuth.RedirectURL, oidcCitizenIDNumber)
+	code, err := portal.Code(l.Authorization, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ptok, err := portal.Exchange(context.Background(), l.Authorization, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name, token string
+		status      int
+	}{
+		{"ErrNoToken", "", http.StatusUnauthorized},
+		{"ErrForgedToken", "forged", http.StatusUnauthorized},
+		{"ErrAnotherService", s.tok.AccessToken, http.StatusForbidden},
+		{"OK", ptok.AccessToken, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, body := accountAPI(t, s.env, http.MethodGet, "", tc.token)
+			if st != tc.status {
+				t.Fatalf("status %d, want %d: %s", st, tc.status, body)
+			}
+			if st == http.StatusOK && (!strings.Contains(body, `"web_sessions":[{`) || !strings.Contains(body, client.DemoApp)) {
+				t.Fatalf("list %s", body)
+			}
+		})
+	}
+	// The demo app's token cannot end anything either.
+	if st, _ := accountAPI(t, s.env, http.MethodPost, "/end-all", s.tok.AccessToken); st != http.StatusForbidden {
+		t.Fatalf("end-all with another service's token: %d", st)
+	}
+	if st, _ := accountAPI(t, s.env, http.MethodDelete, "/nothing", ptok.AccessToken); st != http.StatusNotFound {
+		t.Fatalf("ending an unknown id: %d", st)
+	}
+	if st, _ := accountAPI(t, s.env, http.MethodPost, "/end-all", ptok.AccessToken); st != http.StatusOK {
+		t.Fatalf("end-all: %d", st)
+	}
+	if err := s.refresh(s.tok); err == nil {
+		t.Fatal("the portal's end-all left the demo app's grant")
+	}
+}
