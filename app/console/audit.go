@@ -97,6 +97,9 @@ var (
 var amrNames = map[string]string{"pwd": "mật khẩu", "sms": "mã OTP qua SMS", "swk": "ứng dụng VNeID",
 	"otp": "ứng dụng xác thực", "pin": "passcode", "mfa": "hai yếu tố"}
 
+// viaNames say where a citizen ended their own sessions.
+var viaNames = map[string]string{"app": "từ ứng dụng VNeID", "portal": "từ trang tài khoản của Cổng Dịch vụ công Quốc gia"}
+
 // refusalNames are the codes of a refused login (login_refused's detail).
 var refusalNames = map[string]string{"account_level_insufficient": "Tài khoản mức 1 (cần tài khoản mức 2)",
 	"web_login_not_permitted": "Chưa cấp quyền đăng nhập trên website"}
@@ -162,6 +165,15 @@ var detailRules = []detailRule{
 			what = "refresh token"
 		}
 		return l.F("Ứng dụng %s; %s", m[1], l.T(what))
+	}},
+	{re: regexp.MustCompile(`^browser (.*); ip (\S*); via (\S+)$`), words: func(l i18n.Lang, m []string) string {
+		return l.F("Trình duyệt %s; địa chỉ IP %s; %s", browserWords(m[1]).In(l), m[2], l.T(word(viaNames, m[3])))
+	}},
+	{re: regexp.MustCompile(`^client=(\S+); via (\S+)$`), words: func(l i18n.Lang, m []string) string {
+		return l.F("Ứng dụng %s; %s", m[1], l.T(word(viaNames, m[2])))
+	}},
+	{re: regexp.MustCompile(`^(\d+) browser sessions, (\d+) service grants; via (\S+)$`), words: func(l i18n.Lang, m []string) string {
+		return l.F("Kết thúc %s phiên trên trình duyệt và %s quyền duy trì đăng nhập của dịch vụ; %s", m[1], m[2], l.T(word(viaNames, m[3])))
 	}},
 	rule("", `^client=(\S+)$`, "Ứng dụng %s"),
 	rule("sso_login", `^(\S+)$`, "Ứng dụng %s"),

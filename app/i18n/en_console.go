@@ -496,5 +496,9 @@ func init() {
 		"Công dân kết thúc một phiên đăng nhập trên trình duyệt":          "Citizen ended a browser session",
 		"Công dân thu hồi quyền duy trì đăng nhập của một dịch vụ":        "Citizen revoked a service's stay-logged-in grant",
 		"Công dân đăng xuất tất cả các phiên trên trình duyệt và dịch vụ": "Citizen logged out of every browser session and service",
+		"từ ứng dụng VNeID": "from the VNeID app",
+		"từ trang tài khoản của Cổng Dịch vụ công Quốc gia":                                "from the National Public Service Portal's account page",
+		"Trình duyệt %s; địa chỉ IP %s; %s":                                                "Browser %s; IP address %s; %s",
+		"Kết thúc %s phiên trên trình duyệt và %s quyền duy trì đăng nhập của dịch vụ; %s": "Ended %s browser sessions and %s services' stay-logged-in grants; %s",
 	})
 }

@@ -63,7 +63,7 @@ func (p *IdP) showAccountSessions(c echo.Context) error {
 
 // endAccountSession ends one of them (DELETE /idp/account/sessions/{id}).
 func (p *IdP) endAccountSession(c echo.Context) error {
-	if err := p.endCitizenSession(c, "idp", accountSubject(c), c.Param("id"), "the portal"); err != nil {
+	if err := p.endCitizenSession(c, "idp", accountSubject(c), c.Param("id"), "portal"); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -71,7 +71,7 @@ func (p *IdP) endAccountSession(c echo.Context) error {
 
 // endAllAccountSessions ends them all (POST /idp/account/sessions/end-all).
 func (p *IdP) endAllAccountSessions(c echo.Context) error {
-	res, err := p.endAllCitizenSessions(c, "idp", accountSubject(c), "the portal")
+	res, err := p.endAllCitizenSessions(c, "idp", accountSubject(c), "portal")
 	if err != nil {
 		return err
 	}

@@ -53,10 +53,11 @@ type citizenSessions struct {
 
 // sessionRef is what an id names: a browser session (by its digest) or a grant.
 type sessionRef struct {
-	web    bool
-	key    string // the session's id digest, or the grant id
-	label  string // for the audit trail: the browser and address, or the client
-	client string
+	web     bool
+	key     string // the session's id digest, or the grant id
+	browser string // for the audit trail: the browser and address of a session, or the client of a grant
+	ip      string
+	client  string
 }
 
 // sessionListID is the id a list shows for a session ("w…") or a grant ("g…").
@@ -80,7 +81,7 @@ func (p *IdP) listCitizenSessions(ctx context.Context, l i18n.Lang, citizenID st
 		browser := describeBrowser(w.UserAgent)
 		out.WebSessions = append(out.WebSessions, webSessionView{ID: id, Browser: browserIn(l, browser), IP: w.IP,
 			StartedAt: w.CreatedAt, LastUsedAt: w.SeenAt})
-		refs[id] = sessionRef{web: true, key: w.IDHash, label: browser + "; " + w.IP}
+		refs[id] = sessionRef{web: true, key: w.IDHash, browser: browser, ip: w.IP}
 	}
 	grants, err := p.d.Store.CitizenGrants(ctx, citizenID, now)
 	if err != nil {
@@ -103,13 +104,14 @@ func (p *IdP) listCitizenSessions(ctx context.Context, l i18n.Lang, citizenID st
 			v.Browser = browserIn(l, describeBrowser(g.UserAgent))
 		}
 		out.Services = append(out.Services, v)
-		refs[id] = sessionRef{key: g.GrantID, label: "client " + g.ClientID, client: g.ClientID}
+		refs[id] = sessionRef{key: g.GrantID, client: g.ClientID}
 	}
 	return out, refs, nil
 }
 
 // endCitizenSession ends one session or grant of the citizen named by a list id; a 404 when
-// the citizen has none by that id. via says where the citizen asked (for the audit trail).
+// the citizen has none by that id. via says where the citizen asked, for the audit trail: app
+// or portal.
 func (p *IdP) endCitizenSession(c echo.Context, actor, citizenID, id, via string) error {
 	ctx := c.Request().Context()
 	_, refs, err := p.listCitizenSessions(ctx, web.Lang(c), citizenID)
@@ -132,11 +134,11 @@ func (p *IdP) endCitizenSession(c echo.Context, actor, citizenID, id, via string
 	if err != nil {
 		return err
 	}
-	action := "web_session_ended"
-	if !ref.web {
-		action = "service_grant_revoked"
+	if ref.web {
+		p.audit(c, actor, "web_session_ended", citizenID, "browser "+ref.browser+"; ip "+ref.ip+"; via "+via)
+	} else {
+		p.audit(c, actor, "service_grant_revoked", citizenID, "client="+ref.client+"; via "+via)
 	}
-	p.audit(c, actor, action, citizenID, ref.label+"; from "+via)
 	return nil
 }
 
@@ -147,7 +149,8 @@ func (p *IdP) endAllCitizenSessions(c echo.Context, actor, citizenID, via string
 	if err != nil {
 		return endAllResult{}, err
 	}
-	p.audit(c, actor, "all_sessions_ended", citizenID, fmtEnded(sessions, grants)+"; from "+via)
+	p.audit(c, actor, "all_sessions_ended", citizenID,
+		fmt.Sprintf("%d browser sessions, %d service grants; via %s", sessions, grants, via))
 	return endAllResult{WebSessions: sessions, Services: grants}, nil
 }
 
@@ -155,8 +158,4 @@ func (p *IdP) endAllCitizenSessions(c echo.Context, actor, citizenID, via string
 type endAllResult struct {
 	WebSessions int `json:"web_sessions_ended"`
 	Services    int `json:"services_revoked"`
-}
-
-func fmtEnded(sessions, grants int) string {
-	return fmt.Sprintf("%d browser sessions, %d service grants", sessions, grants)
 }

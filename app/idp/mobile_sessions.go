@@ -23,7 +23,7 @@ func (p *IdP) showAppSessions(c echo.Context) error {
 
 // endAppSession ends one of them (DELETE /sessions/{id}).
 func (p *IdP) endAppSession(c echo.Context) error {
-	if err := p.endCitizenSession(c, "phone", appCitizen(c).ID, c.Param("id"), "the app"); err != nil {
+	if err := p.endCitizenSession(c, "phone", appCitizen(c).ID, c.Param("id"), "app"); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -31,7 +31,7 @@ func (p *IdP) endAppSession(c echo.Context) error {
 
 // endAllAppSessions ends them all (POST /sessions/end-all).
 func (p *IdP) endAllAppSessions(c echo.Context) error {
-	res, err := p.endAllCitizenSessions(c, "phone", appCitizen(c).ID, "the app")
+	res, err := p.endAllCitizenSessions(c, "phone", appCitizen(c).ID, "app")
 	if err != nil {
 		return err
 	}

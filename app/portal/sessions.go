@@ -73,7 +73,9 @@ func (p *Portal) callAccountAPI(c echo.Context, method, path string, out any) er
 	}
 	req.Header.Set("Authorization", "Bearer "+sess.Data.AccessToken)
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Accept-Language", string(web.Lang(c)))
+	// The provider answers in the language the citizen reads the portal in (the site's
+	// language cookie, shared by every part of it).
+	req.AddCookie(&http.Cookie{Name: web.LangCookie, Value: string(web.Lang(c))})
 	resp, err := p.rp.http.Do(req)
 	if err != nil {
 		return err
