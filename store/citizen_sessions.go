@@ -71,8 +71,7 @@ type ServiceGrant struct {
 func (s *Store) CitizenGrants(ctx context.Context, citizenID string, now time.Time) ([]ServiceGrant, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT t.grant_id, t.client_id, t.created_at,
 		(SELECT min(f.created_at) FROM oidc_refresh_tokens f WHERE f.grant_id = t.grant_id),
-		coalesce(a.ip, ''), coalesce(a.user_agent, '')
-		FROM oidc_refresh_tokens t LEFT JOIN oidc_auth_requests a ON a.id = t.grant_id
+		t.ip, t.user_agent FROM oidc_refresh_tokens t
 		WHERE t.subject = ? AND t.revoked_at = 0 AND t.used_at = 0 AND t.expires_at > ?
 		ORDER BY t.created_at DESC, t.grant_id`, citizenID, ms(now))
 	if err != nil {

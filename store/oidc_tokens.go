@@ -109,10 +109,17 @@ func (s *Store) IssueOIDCTokens(ctx context.Context, is OIDCIssue) error {
 		if is.RefreshHash == "" {
 			return nil
 		}
+		// The browser and address of the login go on from the rotated token, or from the
+		// auth request on the first issue (the citizen's list of services shows them).
 		_, err = tx.ExecContext(ctx, `INSERT INTO oidc_refresh_tokens (token_hash, grant_id, client_id, subject,
-			scopes, acr, amr, auth_time, created_at, expires_at, access_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			scopes, acr, amr, auth_time, created_at, expires_at, access_id, ip, user_agent)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			coalesce((SELECT r.ip FROM oidc_refresh_tokens r WHERE r.token_hash = ?),
+				(SELECT a.ip FROM oidc_auth_requests a WHERE a.id = ?), ''),
+			coalesce((SELECT r.user_agent FROM oidc_refresh_tokens r WHERE r.token_hash = ?),
+				(SELECT a.user_agent FROM oidc_auth_requests a WHERE a.id = ?), ''))`,
 			is.RefreshHash, is.GrantID, is.ClientID, is.Subject, scopes, is.ACR, amr, ms(is.AuthTime), now,
-			ms(is.RefreshExpiresAt), is.AccessID)
+			ms(is.RefreshExpiresAt), is.AccessID, is.RotateHash, is.GrantID, is.RotateHash, is.GrantID)
 		return err
 	})
 	if err == nil && reused {

@@ -169,8 +169,10 @@ func TestEndWebSessionFromTheApp(t *testing.T) {
 	if err := s.refresh(s.tok); err != nil {
 		t.Fatalf("the service's grant ended with the web session: %v", err)
 	}
-	if l := s.list(t, s.token); len(l.WebSessions) != 0 || len(l.Services) != 1 {
-		t.Fatalf("after ending: %+v", l)
+	// The refresh rotated the token: the service keeps the login's address and its grant time.
+	if after := s.list(t, s.token); len(after.WebSessions) != 0 || len(after.Services) != 1 || after.Services[0].IP == "" ||
+		!after.Services[0].GrantedAt.Equal(l.Services[0].GrantedAt) || after.Services[0].ID != l.Services[0].ID {
+		t.Fatalf("after ending and a refresh: %+v, before %+v", after, l)
 	}
 	if st, e := s.end(t, s.token, w.ID); st != http.StatusNotFound || e.Error.Code != "not_found" {
 		t.Fatalf("ending it again: %d %+v, want 404 not_found", st, e)
