@@ -41,6 +41,7 @@ type OIDCRefreshToken struct {
 type OIDCIssue struct {
 	OIDCGrant
 	RedeemCode       bool   // consumes the grant's authorization code
+	RedeemDevice     bool   // consumes the approval of the grant's device code (RFC 8628)
 	RotateHash       string // consumes this refresh token (digest)
 	AccessID         string
 	AccessExpiresAt  time.Time
@@ -81,12 +82,15 @@ func (s *Store) IssueOIDCTokens(ctx context.Context, is OIDCIssue) error {
 		case is.RedeemCode:
 			res, err = tx.ExecContext(ctx, `UPDATE oidc_auth_requests SET code_used_at = ?
 				WHERE id = ? AND code_hash IS NOT NULL AND code_used_at = 0 AND code_expires_at > ?`, now, is.GrantID, now)
+		case is.RedeemDevice:
+			res, err = tx.ExecContext(ctx, `UPDATE device_grants SET state = ? WHERE id = ? AND state = ?`,
+				DeviceRedeemed, is.GrantID, DeviceApproved)
 		case is.RotateHash != "":
 			res, err = tx.ExecContext(ctx, `UPDATE oidc_refresh_tokens SET used_at = ?, successor = ?
 				WHERE token_hash = ? AND grant_id = ? AND used_at = 0 AND revoked_at = 0 AND expires_at > ?`,
 				now, is.RefreshHash, is.RotateHash, is.GrantID, now)
 		default:
-			return errors.New("store: token issue consumes neither a code nor a refresh token")
+			return errors.New("store: token issue consumes neither a code, a device code nor a refresh token")
 		}
 		err = affectedOne(res, err)
 		if errors.Is(err, ErrConflict) && is.RotateHash != "" {
@@ -110,16 +114,19 @@ func (s *Store) IssueOIDCTokens(ctx context.Context, is OIDCIssue) error {
 			return nil
 		}
 		// The browser and address of the login go on from the rotated token, or from the
-		// auth request on the first issue (the citizen's list of services shows them).
+		// auth request (or the counter's device grant) on the first issue: the citizen's list
+		// of services shows them.
 		_, err = tx.ExecContext(ctx, `INSERT INTO oidc_refresh_tokens (token_hash, grant_id, client_id, subject,
 			scopes, acr, amr, auth_time, created_at, expires_at, access_id, ip, user_agent)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 			coalesce((SELECT r.ip FROM oidc_refresh_tokens r WHERE r.token_hash = ?),
-				(SELECT a.ip FROM oidc_auth_requests a WHERE a.id = ?), ''),
+				(SELECT a.ip FROM oidc_auth_requests a WHERE a.id = ?),
+				(SELECT d.ip FROM device_grants d WHERE d.id = ?), ''),
 			coalesce((SELECT r.user_agent FROM oidc_refresh_tokens r WHERE r.token_hash = ?),
-				(SELECT a.user_agent FROM oidc_auth_requests a WHERE a.id = ?), ''))`,
+				(SELECT a.user_agent FROM oidc_auth_requests a WHERE a.id = ?),
+				(SELECT d.browser FROM device_grants d WHERE d.id = ?), ''))`,
 			is.RefreshHash, is.GrantID, is.ClientID, is.Subject, scopes, is.ACR, amr, ms(is.AuthTime), now,
-			ms(is.RefreshExpiresAt), is.AccessID, is.RotateHash, is.GrantID, is.RotateHash, is.GrantID)
+			ms(is.RefreshExpiresAt), is.AccessID, is.RotateHash, is.GrantID, is.GrantID, is.RotateHash, is.GrantID, is.GrantID)
 		return err
 	})
 	if err == nil && reused {

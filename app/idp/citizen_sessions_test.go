@@ -409,3 +409,38 @@ func TestAccountAPIOnlyForThePortal(t *testing.T) {
 		t.Fatal("the portal's end-all left the demo app's grant")
 	}
 }
+
+// A counter's login (device code confirmed in the app) is in the history with the counter's
+// address, and its grant is listed with it; revoking the grant stops the counter's refresh.
+func TestCounterLoginInHistoryAndSessions(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	cfg := kioskConfig(env)
+	da, err := cfg.DeviceAuth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone := env.Phone()
+	token := phone.Login(oidcCitizenIDNumber, app.DemoPassword)
+	if _, err := phone.App.ConfirmDevice(ctx, token, da.UserCode, app.DemoPasscode); err != nil {
+		t.Fatal(err)
+	}
+	da.Interval = 1
+	tok, err := cfg.DeviceAccessToken(ctx, da)
+	if err != nil || tok.RefreshToken == "" {
+		t.Fatalf("device tokens: %v", err)
+	}
+	h := logins(t, env, token)
+	if len(h.Logins) == 0 || h.Logins[0].Method != "device" || h.Logins[0].Service != "Quầy tiếp nhận một cửa" || h.Logins[0].IP != "127.0.0.1" {
+		t.Fatalf("history %+v: want the counter's login first", h.Logins)
+	}
+	var l sessionList
+	if st := phone.Call(http.MethodGet, "/sessions", token, nil, &l); st != http.StatusOK || len(l.Services) != 1 || l.Services[0].IP != "127.0.0.1" {
+		t.Fatalf("sessions %d %+v: want the counter's grant with its address", st, l)
+	}
+	if st := phone.Call(http.MethodDelete, "/sessions/"+url.PathEscape(l.Services[0].ID), token, nil, nil); st != http.StatusNoContent {
+		t.Fatalf("revoke: %d", st)
+	}
+	_, err = cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	wantInvalidGrant(t, "the counter's refresh after the revocation", err)
+}

@@ -24,6 +24,7 @@ var loginMethods = map[string]string{
 	"password_totp": "Mật khẩu và mã từ ứng dụng xác thực (TOTP)",
 	"sso":           "Phiên đăng nhập sẵn có (đăng nhập một lần)",
 	"app":           "Đăng nhập ứng dụng VNeID",
+	"device":        "Mã đăng nhập tại quầy, xác nhận bằng ứng dụng VNeID",
 }
 
 // appServiceName is the service of an app login: the app itself.

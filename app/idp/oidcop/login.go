@@ -114,19 +114,6 @@ func (o *Provider) Fail(ctx context.Context, id string, oidcErr *oidc.Error) (st
 	return o.errorURL(a.RedirectURI, oidc.ResponseType(a.ResponseType), a.State, oidcErr)
 }
 
-// ClientName names a client for the citizen: as built in, or as its operator registered it;
-// "" for a client no longer known.
-func (o *Provider) ClientName(ctx context.Context, clientID string) (string, error) {
-	cl, err := o.storage.client(ctx, clientID)
-	if errors.Is(err, errUnknownClient) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return cl.name, nil
-}
-
 // PortalClientID is the built-in client of the national portal: the one service trusted to
 // show and end a citizen's sessions with its access token (BearerSubject).
 const PortalClientID = portalClientID
