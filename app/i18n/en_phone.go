@@ -292,5 +292,17 @@ func init() {
 		"Không phải tôi":               "Not me",
 		"Chọn nếu bạn không tự đăng nhập: yêu cầu bị từ chối và bạn nhận được thông báo về nơi gửi yêu cầu.":                                                                                 "Choose this if you are not logging in yourself: the request is declined and you get a notice of where it came from.",
 		"Trang đăng nhập trên website sẽ báo yêu cầu đã bị từ chối. Xem thông báo trong hộp thư của ứng dụng: nếu bạn không tự đăng nhập, hãy đổi mật khẩu và báo cho giảng viên hướng dẫn.": "The login page on the website will show that the request was declined. See the notice in the app's inbox: if you were not logging in yourself, change your password and tell your trainer.",
+		"Đăng nhập tại quầy: quét mã QR trên màn hình quầy, hoặc nhập vào ô trên mã 8 chữ cái quầy hiển thị.":                                                                                "Counter login: scan the QR code on the counter screen, or type the 8-letter code it shows into the box above.",
+		"Mã trên màn hình quầy": "Code on the counter screen",
+		"Chỉ xác nhận khi bạn đang đứng trước quầy và mã trên màn hình quầy trùng với mã ở trên. Không xác nhận mã do người khác đọc hoặc gửi cho bạn.": "Confirm only when you are standing at the counter and the code on its screen matches the code above. Never confirm a code someone else read out or sent you.",
+		"Từ chối": "Refuse",
+		"Hãy bấm “Tạo mã mới” ở quầy rồi quét lại.":               "Press “New code” at the counter, then scan again.",
+		"Không thể đăng nhập tại quầy":                            "Cannot log in at the counter",
+		"Màn hình quầy sẽ báo yêu cầu đã bị từ chối.":             "The counter screen will show that the request was refused.",
+		"Màn hình quầy sẽ tự chuyển sang phiên làm việc của bạn.": "The counter screen will move on to your session by itself.",
+		"Mã không hợp lệ":                  "Invalid code",
+		"Mã không đúng hoặc đã hết hạn":    "Wrong or expired code",
+		"Mã đăng nhập tại quầy đã hết hạn": "The counter login code has expired",
+		"Yêu cầu đã được xử lý":            "Request already handled",
 	})
 }
