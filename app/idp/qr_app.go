@@ -206,11 +206,8 @@ func (p *IdP) confirmQR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cit := appCitizen(c)
-	if werr := checkWebLogin(cit); werr != nil {
-		return werr
-	}
-	if err := p.checkPasscode(c, cit, req.Passcode); err != nil {
+	cit, err := p.passcodeApproves(c, req.Passcode)
+	if err != nil {
 		return err
 	}
 	if err := p.d.Store.ConfirmQRLogin(c.Request().Context(), l.ID, appSession(c).IDHash, p.d.Now()); err != nil {

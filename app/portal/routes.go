@@ -28,4 +28,8 @@ func (p *Portal) Mount(g *echo.Group) {
 	// all of them
 	g.POST("/tai-khoan/phien/ket-thuc", p.submitEndSession, web.NoStoreMiddleware, csrf)
 	g.POST("/tai-khoan/phien/ket-thuc-tat-ca", p.submitEndAllSessions, web.NoStoreMiddleware, csrf)
+
+	// The counter screen: a login by device code, confirmed on the citizen's phone
+	g.GET(kioskPath, p.showKiosk, web.NoStoreMiddleware)
+	g.GET(kioskPath+"/ma-qr.png", p.showKioskQR)
 }
