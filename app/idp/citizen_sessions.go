@@ -55,9 +55,9 @@ type citizenSessions struct {
 type sessionRef struct {
 	web     bool
 	key     string // the session's id digest, or the grant id
-	browser string // for the audit trail: the browser and address of a session, or the client of a grant
+	browser string // for the audit trail: a session's browser (described) and address,
 	ip      string
-	client  string
+	client  string // or a grant's client
 }
 
 // sessionListID is the id a list shows for a session ("w…") or a grant ("g…").
