@@ -292,5 +292,10 @@ func init() {
 		"Không phải tôi":               "Not me",
 		"Chọn nếu bạn không tự đăng nhập: yêu cầu bị từ chối và bạn nhận được thông báo về nơi gửi yêu cầu.":                                                                                 "Choose this if you are not logging in yourself: the request is declined and you get a notice of where it came from.",
 		"Trang đăng nhập trên website sẽ báo yêu cầu đã bị từ chối. Xem thông báo trong hộp thư của ứng dụng: nếu bạn không tự đăng nhập, hãy đổi mật khẩu và báo cho giảng viên hướng dẫn.": "The login page on the website will show that the request was declined. See the notice in the app's inbox: if you were not logging in yourself, change your password and tell your trainer.",
+		"Hãy chọn số đang hiển thị trên màn hình máy tính trước khi nhập passcode.":                                                                                                          "Pick the number shown on the computer's screen before entering the passcode.",
+		"Chọn số %s":            "Pick number %s",
+		"Số đã chọn không khớp": "The number picked does not match",
+		"Chọn số đang hiển thị trên màn hình máy tính":                      "Pick the number shown on the computer's screen",
+		"Chỉ được chọn một lần: chọn sai thì yêu cầu đăng nhập bị từ chối.": "One pick only: a wrong pick declines the login request.",
 	})
 }
