@@ -180,6 +180,7 @@ func (s *Store) DeleteCitizen(ctx context.Context, citizenID string, now time.Ti
 			`DELETE FROM oidc_refresh_tokens WHERE subject = ?`,
 			`DELETE FROM oidc_auth_requests WHERE subject = ?`,
 			`UPDATE qr_logins SET citizen_id = '', scanned_name = '', app_session_hash = '' WHERE citizen_id = ?`,
+			`DELETE FROM device_grants WHERE citizen_id = ?`,
 			`DELETE FROM otp_challenges WHERE citizen_id = ?`,
 			`DELETE FROM messages WHERE citizen_id = ?`,
 			`DELETE FROM sms_sends WHERE citizen_id = ?`)

@@ -41,6 +41,7 @@ type OIDCRefreshToken struct {
 type OIDCIssue struct {
 	OIDCGrant
 	RedeemCode       bool   // consumes the grant's authorization code
+	RedeemDevice     bool   // consumes the approval of the grant's device code (RFC 8628)
 	RotateHash       string // consumes this refresh token (digest)
 	AccessID         string
 	AccessExpiresAt  time.Time
@@ -81,12 +82,15 @@ func (s *Store) IssueOIDCTokens(ctx context.Context, is OIDCIssue) error {
 		case is.RedeemCode:
 			res, err = tx.ExecContext(ctx, `UPDATE oidc_auth_requests SET code_used_at = ?
 				WHERE id = ? AND code_hash IS NOT NULL AND code_used_at = 0 AND code_expires_at > ?`, now, is.GrantID, now)
+		case is.RedeemDevice:
+			res, err = tx.ExecContext(ctx, `UPDATE device_grants SET state = ? WHERE id = ? AND state = ?`,
+				DeviceRedeemed, is.GrantID, DeviceApproved)
 		case is.RotateHash != "":
 			res, err = tx.ExecContext(ctx, `UPDATE oidc_refresh_tokens SET used_at = ?, successor = ?
 				WHERE token_hash = ? AND grant_id = ? AND used_at = 0 AND revoked_at = 0 AND expires_at > ?`,
 				now, is.RefreshHash, is.RotateHash, is.GrantID, now)
 		default:
-			return errors.New("store: token issue consumes neither a code nor a refresh token")
+			return errors.New("store: token issue consumes neither a code, a device code nor a refresh token")
 		}
 		err = affectedOne(res, err)
 		if errors.Is(err, ErrConflict) && is.RotateHash != "" {

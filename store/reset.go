@@ -38,7 +38,7 @@ func (d *DemoData) add(table string, n int) {
 		d.Citizens += n
 	case "sessions":
 		d.Sessions += n
-	case "oidc_auth_requests", "qr_logins":
+	case "oidc_auth_requests", "qr_logins", "device_grants":
 		d.Logins += n
 	case "oidc_access_tokens", "oidc_refresh_tokens":
 		d.Tokens += n

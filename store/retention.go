@@ -105,6 +105,7 @@ func (r Retention) purgeRules(now time.Time) []purgeRule {
 		{"oidc_auth_requests", `done = 0 AND expires_at <= ?`, []any{ms(now)}},
 		{"oidc_auth_requests", `expires_at < ? AND code_expires_at < ?`, []any{before(r.FinishedLogins), before(r.FinishedLogins)}},
 		{"qr_logins", `expires_at < ?`, []any{before(r.FinishedLogins)}},
+		{"device_grants", `expires_at < ?`, []any{before(r.FinishedLogins)}},
 		{"otp_challenges", `expires_at < ?`, []any{before(r.Codes)}},
 		{"device_activations", `expires_at < ?`, []any{before(r.Codes)}},
 		{"sim_transfers", `expires_at < ?`, []any{before(r.Codes)}},

@@ -60,6 +60,10 @@ func testPurgeKeepsEachTableItsRetention(t *testing.T) {
 		{"QRLogins", "qr_logins", "id",
 			`INSERT INTO qr_logins (id, auth_request_id, frame_secret, binding_hash, state, created_at, expires_at)
 			VALUES (?1, 'a', '', 'b', 'confirmed', 0, ?2)`, r.FinishedLogins},
+		{"DeviceGrants", "device_grants", "id",
+			`INSERT INTO device_grants (id, device_code_hash, user_code, client_id, scopes, ip, ip_key, browser, state,
+			interval_s, created_at, expires_at) VALUES (?1, ?1, ?1, 'dvc-kiosk', 'openid', '', '', '', 'redeemed', 5, 0, ?2)`,
+			r.FinishedLogins},
 		{"OTPChallenges", "otp_challenges", "id",
 			`INSERT INTO otp_challenges (id, auth_request_id, session_hash, citizen_id, channel, expires_at, created_at)
 			VALUES (?1, 'a', 's', 'c1', 'sms', ?2, 0)`, r.Codes},

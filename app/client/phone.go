@@ -247,3 +247,38 @@ func (p *Phone) Scanned(ctx context.Context, token, id string) (ScannedLogin, er
 	err := p.Call(ctx, http.MethodGet, "/qr/"+id, token, nil, &s)
 	return s, err
 }
+
+// DeviceRequest is a login at a counter (RFC 8628) as the phone shows it before the citizen
+// decides.
+type DeviceRequest struct {
+	UserCode    string    `json:"user_code"`
+	ClientName  string    `json:"client_name"`
+	Browser     string    `json:"browser"`
+	IP          string    `json:"ip"`
+	RequestedAt time.Time `json:"requested_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// LookUpDevice reads the counter's login of userCode (scanned or typed).
+func (p *Phone) LookUpDevice(ctx context.Context, token, userCode string) (DeviceRequest, error) {
+	var out struct {
+		Request DeviceRequest `json:"request"`
+	}
+	err := p.Call(ctx, http.MethodPost, "/device/lookup", token, map[string]string{"user_code": userCode}, &out)
+	return out.Request, err
+}
+
+// ConfirmDevice approves the counter's login of userCode with the passcode.
+func (p *Phone) ConfirmDevice(ctx context.Context, token, userCode, passcode string) (Decision, error) {
+	var d Decision
+	err := p.Call(ctx, http.MethodPost, "/device/confirm", token,
+		map[string]string{"user_code": userCode, "passcode": passcode}, &d)
+	return d, err
+}
+
+// DenyDevice refuses the counter's login of userCode.
+func (p *Phone) DenyDevice(ctx context.Context, token, userCode string) (Decision, error) {
+	var d Decision
+	err := p.Call(ctx, http.MethodPost, "/device/deny", token, map[string]string{"user_code": userCode}, &d)
+	return d, err
+}

@@ -73,6 +73,8 @@ var (
 		"qr_number_matching_enabled":  "Bật đối chiếu số khi đăng nhập bằng mã QR",
 		"qr_number_matching_disabled": "Tắt đối chiếu số khi đăng nhập bằng mã QR",
 		"qr_expired":                  "Mã QR hết hạn", "qr_finished": "Hoàn tất đăng nhập bằng mã QR",
+		"device_requested": "Quầy tạo mã đăng nhập", "device_confirmed": "Xác nhận đăng nhập tại quầy",
+		"device_denied": "Từ chối đăng nhập tại quầy", "device_tokens_issued": "Hoàn tất đăng nhập tại quầy",
 		"totp_enroll_started": "Bắt đầu thiết lập ứng dụng xác thực", "totp_enabled": "Bật ứng dụng xác thực",
 		"totp_disabled":   "Tắt ứng dụng xác thực",
 		"citizen_created": "Thêm công dân", "citizen_updated": "Sửa thông tin công dân", "citizen_deleted": "Xóa công dân",
@@ -156,13 +158,12 @@ var detailRules = []detailRule{
 		}
 		return l.F("Ứng dụng %s (%s), tên %s, địa chỉ chuyển hướng: %s", m[1], l.T(kind), m[3], m[4])
 	}},
-	{re: regexp.MustCompile(`^client=(\S+) (authorization code|refresh token)$`), words: func(l i18n.Lang, m []string) string {
-		what := "mã ủy quyền"
-		if m[2] == "refresh token" {
-			what = "refresh token"
-		}
+	{re: regexp.MustCompile(`^client=(\S+) (authorization code|refresh token|device code)$`), words: func(l i18n.Lang, m []string) string {
+		what := map[string]string{"authorization code": "mã ủy quyền", "refresh token": "refresh token",
+			"device code": "mã thiết bị (đăng nhập tại quầy)"}[m[2]]
 		return l.F("Ứng dụng %s; %s", m[1], l.T(what))
 	}},
+	rule("", `^client=(\S+) ip=(\S+)$`, "Ứng dụng %s; quầy ở địa chỉ IP %s"),
 	rule("", `^client=(\S+)$`, "Ứng dụng %s"),
 	rule("sso_login", `^(\S+)$`, "Ứng dụng %s"),
 	rule("auth_request_other_browser", `^(\S+)$`, "Ứng dụng %s"),

@@ -507,6 +507,12 @@ func init() {
 		"Dữ liệu demo về như lần chạy đầu tiên; mọi phiên đăng nhập kết thúc":      "Demo data back as on the first run; every session ended",
 		"Dữ liệu demo về như lần chạy đầu tiên; các phiên đăng nhập khác kết thúc": "Demo data back as on the first run; the other sessions ended",
 		"SIM của số cũ đã rời thiết bị đang giữ nó":                                "the old number's SIM left the device holding it",
-		"%s: %s → %s": "%s: %s → %s",
+		"%s: %s → %s":                       "%s: %s → %s",
+		"Quầy tạo mã đăng nhập":             "Counter created a login code",
+		"Xác nhận đăng nhập tại quầy":       "Counter login confirmed",
+		"Từ chối đăng nhập tại quầy":        "Counter login refused",
+		"Hoàn tất đăng nhập tại quầy":       "Counter login completed",
+		"mã thiết bị (đăng nhập tại quầy)":  "device code (counter login)",
+		"Ứng dụng %s; quầy ở địa chỉ IP %s": "Application %s; counter at IP address %s",
 	})
 }

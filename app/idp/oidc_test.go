@@ -73,7 +73,7 @@ func TestDiscoveryDocument(t *testing.T) {
 	}{
 		{"response_types_supported", d.ResponseTypes, []string{"code"}},
 		{"response_modes_supported", d.ResponseModes, []string{"query"}},
-		{"grant_types_supported", d.GrantTypes, []string{"authorization_code", "refresh_token"}},
+		{"grant_types_supported", d.GrantTypes, []string{"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"}},
 		{"code_challenge_methods_supported", d.CodeChallenge, []string{"S256"}},
 		{"id_token_signing_alg_values_supported", d.IDTokenAlgs, []string{"RS256"}},
 	}
@@ -85,8 +85,11 @@ func TestDiscoveryDocument(t *testing.T) {
 	if slices.Contains(d.IDTokenAlgs, "none") || slices.Contains(d.RequestObjectAlgs, "none") {
 		t.Error(`discovery offers alg "none"`)
 	}
-	if d.DeviceAuth != "" || d.CheckSessionIframe != "" {
-		t.Errorf("device flow or session iframe advertised: %q %q", d.DeviceAuth, d.CheckSessionIframe)
+	if d.DeviceAuth != issuer+"/device_authorization" {
+		t.Errorf("device_authorization_endpoint %q, want %q", d.DeviceAuth, issuer+"/device_authorization")
+	}
+	if d.CheckSessionIframe != "" {
+		t.Errorf("session iframe advertised: %q", d.CheckSessionIframe)
 	}
 	if !slices.Contains(d.TokenAuthMethods, "client_secret_basic") || !slices.Contains(d.TokenAuthMethods, "none") {
 		t.Errorf("token_endpoint_auth_methods_supported = %q", d.TokenAuthMethods)

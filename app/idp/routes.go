@@ -55,6 +55,12 @@ func (p *IdP) Mount(g, api *echo.Group) {
 	authed.POST("/qr/:id/confirm", p.confirmQR)
 	authed.POST("/qr/:id/deny", p.denyQR)
 
+	// Login at a counter or kiosk by device code: look the user code up, then confirm with the
+	// passcode or deny
+	authed.POST("/device/lookup", p.lookUpDevice)
+	authed.POST("/device/confirm", p.confirmDevice)
+	authed.POST("/device/deny", p.denyDevice)
+
 	// The authenticator app (TOTP): enroll, activate with a first code, remove
 	authed.POST("/totp/enroll", p.enrollTOTP)
 	authed.POST("/totp/activate", p.activateTOTP)

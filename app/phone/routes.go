@@ -21,11 +21,13 @@ func (s *Simulator) Mount(g *echo.Group, root *echo.Group) {
 	g.GET("", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/app/") })
 	g.GET("/", s.showShell)
 
-	// Links a phone's own camera opens: a login QR (/app/scan#FRAME) and a SIM transfer code
-	// (/app/sim#CODE). The fragment stays in the browser, so both are the same page, which reads
+	// Links a phone's own camera opens: a login QR (/app/scan#FRAME), a SIM transfer code
+	// (/app/sim#CODE) and a counter's login code (below). The fragment stays in the browser, so both are the same page, which reads
 	// the fragment at load.
 	g.GET("/scan", s.showShell)
 	g.GET("/sim", s.showShell)
+	// The verification address of a login at a counter (RFC 8628): /app/device?user_code=CODE
+	g.GET("/device", s.showShell)
 
 	// The server's certificate authority for phones: how to install it (or, on plain HTTP, how
 	// to get HTTPS) and the certificate itself. Both are always there; on the HTTPS port they

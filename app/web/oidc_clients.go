@@ -27,6 +27,7 @@ import (
 const (
 	PortalClientID = "dvc-portal"
 	DemoClientID   = "demo-app"
+	KioskClientID  = "dvc-kiosk"
 )
 
 // Bounds of a registration: enough for any real service, small enough to show on one screen.
@@ -39,7 +40,9 @@ const (
 var clientIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,63}$`)
 
 // IsBuiltinClient reports whether id is one of the clients defined in code.
-func IsBuiltinClient(id string) bool { return id == PortalClientID || id == DemoClientID }
+func IsBuiltinClient(id string) bool {
+	return id == PortalClientID || id == DemoClientID || id == KioskClientID
+}
 
 // NewClientSecret returns a fresh client secret (32 random bytes, URL-safe) and the digest
 // the store keeps. The secret is shown once and never stored.

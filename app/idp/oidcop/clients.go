@@ -23,6 +23,7 @@ import (
 const (
 	portalClientID = web.PortalClientID
 	demoClientID   = web.DemoClientID
+	kioskClientID  = web.KioskClientID
 )
 
 // Token lifetimes. The access token lives 1800 s, as on the real SSO.
@@ -42,6 +43,7 @@ type client struct {
 	appType    op.ApplicationType
 	auth       oidc.AuthMethod
 	loopback   bool     // redirect URIs follow the loopback rule of RFC 8252 §7.3
+	device     bool     // logs in by device code (RFC 8628) instead of the code flow
 	redirects  []string // exact redirect URIs (for loopback clients: the port-less form)
 	logouts    []string // exact post-logout redirect URIs (likewise)
 	loginURL   string   // the login page; the auth request id is appended
@@ -67,6 +69,12 @@ func newClients(base func(path string) string, portalSecret string) map[string]*
 			redirects: []string{"http://127.0.0.1/callback", "http://localhost/callback"},
 			logouts:   []string{"http://127.0.0.1/", "http://localhost/"},
 			loginURL:  login,
+		},
+		// The counter screen of the portal (/dang-nhap-tai-quay) and any kiosk app: no keyboard,
+		// no redirect; it logs in by device code, and the citizen confirms on the phone.
+		kioskClientID: {
+			id: kioskClientID, name: "Quầy tiếp nhận một cửa",
+			appType: op.ApplicationTypeNative, auth: oidc.AuthMethodNone, device: true,
 		},
 	}
 }
@@ -195,6 +203,9 @@ func (c *client) ResponseTypes() []oidc.ResponseType {
 
 // GrantTypes implements op.Client.
 func (c *client) GrantTypes() []oidc.GrantType {
+	if c.device {
+		return []oidc.GrantType{oidc.GrantTypeDeviceCode, oidc.GrantTypeRefreshToken}
+	}
 	return []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
 }
 

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,6 +89,9 @@ const (
 	msgLoginExpiredIdP = "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng quay lại Cổng Dịch vụ công Quốc gia và chọn Đăng nhập lại."
 )
 
+// supportedScopes are the scopes a client may ask for.
+var supportedScopes = []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopePhone, oidc.ScopeOfflineAccess}
+
 // New builds the provider on its stored signing keys, generating the first one on first start.
 func New(d Deps) (*Provider, error) {
 	key, keys, err := loadSigningKeys(context.Background(), d.Store, d.Now())
@@ -105,7 +109,9 @@ func New(d Deps) (*Provider, error) {
 		CodeMethodS256:           true,
 		AuthMethodPost:           true,
 		GrantTypeRefreshToken:    true,
-		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopePhone, oidc.ScopeOfflineAccess},
+		SupportedScopes:          supportedScopes,
+		DeviceAuthorization: op.DeviceAuthorizationConfig{Lifetime: deviceLifetime, PollInterval: devicePoll,
+			UserFormPath: deviceFormPath, UserCode: userCodeConfig},
 		SupportedClaims: []string{"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "acr", "amr", "azp",
 			"at_hash", "c_hash", "name", "preferred_username", "birthdate", "gender", "phone_number",
 			"phone_number_verified", "SoDinhDanh", "HoVaTen", "NgayThangNamSinh", "LoaiTaiKhoan", "loginIdp"},
@@ -140,14 +146,13 @@ func (o *Provider) audit(c echo.Context, action, citizenID, detail string) {
 }
 
 // discovery serves the provider metadata, trimmed to what this provider really does: the code
-// flow with PKCE S256, RS256 ID tokens, refresh tokens; no implicit flow, no device flow.
+// flow with PKCE S256, RS256 ID tokens, refresh tokens, the device grant; no implicit flow.
 func (o *Provider) discovery(c echo.Context) error {
 	ctx := op.ContextWithIssuer(c.Request().Context(), o.issuer)
 	d := op.CreateDiscoveryConfig(ctx, o.op, o.storage)
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
 	d.ResponseModesSupported = []string{string(oidc.ResponseModeQuery)}
-	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
-	d.DeviceAuthorizationEndpoint = ""
+	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeDeviceCode}
 	d.CheckSessionIframe = ""
 	d.RequestURIParameterSupported = false
 	d.IntrospectionEndpointAuthSigningAlgValuesSupported = nil
@@ -294,13 +299,23 @@ func (o *Provider) token(c echo.Context) error {
 	if ref := checkOAuthParams(r); ref != nil {
 		return o.writeRefusal(c, ref)
 	}
-	switch oidc.GrantType(r.Form.Get("grant_type")) {
-	case oidc.GrantTypeCode, oidc.GrantTypeRefreshToken:
+	grant := oidc.GrantType(r.Form.Get("grant_type"))
+	switch grant {
+	case oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeDeviceCode:
 	default:
-		return c.JSON(http.StatusBadRequest, oidc.ErrUnsupportedGrantType().WithDescription("supported: authorization_code, refresh_token"))
+		return c.JSON(http.StatusBadRequest, oidc.ErrUnsupportedGrantType().WithDescription(
+			"supported: authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code"))
 	}
-	if _, ref, err := o.authenticateClient(r, false); err != nil || ref != nil {
+	cl, ref, err := o.authenticateClient(r, false)
+	if err != nil || ref != nil {
 		return o.refusal(c, ref, err)
+	}
+	if !slices.Contains(cl.GrantTypes(), grant) {
+		return o.writeRefusal(c, refuse(oidc.ErrUnauthorizedClient().WithDescription("grant type not allowed for this client"),
+			"%s may not use %s", cl.id, grant))
+	}
+	if grant == oidc.GrantTypeDeviceCode {
+		return o.deviceToken(c, cl)
 	}
 	return o.serve(c)
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // Mount registers the provider's endpoints on g (/idp), each on its own route: the login pages
-// share the group, and explicit routes leave no wildcard to shadow them. The device flow, the
-// provider's own health probes and anything else it would serve stay unreachable.
+// share the group, and explicit routes leave no wildcard to shadow them. The provider's own
+// health probes and anything else it would serve stay unreachable.
 func (o *Provider) Mount(g *echo.Group) {
 	ns := web.NoStoreMiddleware
 	// Errors of the token, introspection and revocation endpoints are OAuth error JSON for the
@@ -24,6 +24,10 @@ func (o *Provider) Mount(g *echo.Group) {
 	g.GET("/authorize", o.authorize, ns)
 	g.POST("/authorize", o.authorize, ns)
 	g.GET("/authorize/callback", o.callback, ns)
+
+	// The device authorization grant (RFC 8628): a kiosk asks for a device code here and polls
+	// the token endpoint; the citizen decides in the phone app (app/idp/device.go)
+	oauth(g.POST("/device_authorization", o.deviceAuthorization, ns))
 
 	// The back channel: tokens, introspection, user info, revocation
 	oauth(g.POST("/oauth/token", o.token, ns))

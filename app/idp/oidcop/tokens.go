@@ -46,34 +46,53 @@ func (r *refreshRequest) GetSubject() string { return r.Subject }
 // SetCurrentScopes implements op.RefreshTokenRequest (a client may ask for fewer scopes).
 func (r *refreshRequest) SetCurrentScopes(scopes []string) { r.Scopes = scopes }
 
-// CreateAccessToken implements op.Storage: a code exchange without offline_access.
+// CreateAccessToken implements op.Storage: a code exchange, or a device code's redemption,
+// without offline_access.
 func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
-	a, ok := req.(*opAuthRequest)
+	is, ok := s.firstIssue(ctx, req)
 	if !ok {
 		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
 	}
-	id, _, exp, err := s.issue(ctx, a.grant(), true, "", time.Time{})
+	id, _, exp, err := s.issue(ctx, is, time.Time{})
 	return id, exp, err
 }
 
-// CreateAccessAndRefreshTokens implements op.Storage: a code exchange with offline_access, or
-// a refresh, which rotates the refresh token.
+// CreateAccessAndRefreshTokens implements op.Storage: a code exchange or a device code's
+// redemption with offline_access, or a refresh, which rotates the refresh token.
 func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, _ string) (string, string, time.Time, error) {
-	switch r := req.(type) {
-	case *opAuthRequest:
-		return s.issue(ctx, r.grant(), true, "", s.now().Add(refreshTokenTTL))
-	case *refreshRequest:
-		return s.issue(ctx, r.OIDCGrant, false, r.Hash, r.ExpiresAt)
+	if r, ok := req.(*refreshRequest); ok {
+		return s.issue(ctx, store.OIDCIssue{OIDCGrant: r.OIDCGrant, RotateHash: r.Hash}, r.ExpiresAt)
 	}
-	return "", "", time.Time{}, oidc.ErrUnsupportedGrantType()
+	is, ok := s.firstIssue(ctx, req)
+	if !ok {
+		return "", "", time.Time{}, oidc.ErrUnsupportedGrantType()
+	}
+	return s.issue(ctx, is, s.now().Add(refreshTokenTTL))
 }
 
-// issue stores one token response. It redeems the code (redeem) or rotates the refresh token
-// with digest rotate; a refresh token is issued when refreshUntil is set.
-func (s *opStorage) issue(ctx context.Context, g store.OIDCGrant, redeem bool, rotate string, refreshUntil time.Time) (string, string, time.Time, error) {
+// firstIssue is what the first tokens of a login consume: the authorization code of an auth
+// request, or the approval of a device code (the grant deviceToken put in ctx).
+func (s *opStorage) firstIssue(ctx context.Context, req op.TokenRequest) (store.OIDCIssue, bool) {
+	switch r := req.(type) {
+	case *opAuthRequest:
+		return store.OIDCIssue{OIDCGrant: r.grant(), RedeemCode: true}, true
+	case *op.DeviceAuthorizationState:
+		g, ok := deviceGrantFrom(ctx)
+		if !ok || g.CitizenID != r.Subject {
+			return store.OIDCIssue{}, false
+		}
+		return store.OIDCIssue{RedeemDevice: true, OIDCGrant: store.OIDCGrant{GrantID: g.ID, ClientID: g.ClientID,
+			Subject: g.CitizenID, Scopes: g.Scopes, ACR: g.ACR, AMR: g.AMR, AuthTime: g.AuthTime}}, true
+	}
+	return store.OIDCIssue{}, false
+}
+
+// issue stores one token response: is says what it consumes (a code, a device code's approval
+// or a refresh token); a refresh token is issued when refreshUntil is set.
+func (s *opStorage) issue(ctx context.Context, is store.OIDCIssue, refreshUntil time.Time) (string, string, time.Time, error) {
 	now := s.now()
-	is := store.OIDCIssue{OIDCGrant: g, RedeemCode: redeem, RotateHash: rotate, AccessID: web.RandomToken(16),
-		AccessExpiresAt: now.Add(s.accessTTL), Now: now}
+	g, rotate := is.OIDCGrant, is.RotateHash
+	is.AccessID, is.AccessExpiresAt, is.Now = web.RandomToken(16), now.Add(s.accessTTL), now
 	var refresh string
 	if !refreshUntil.IsZero() {
 		refresh = web.RandomToken(32)
@@ -82,8 +101,11 @@ func (s *opStorage) issue(ctx context.Context, g store.OIDCGrant, redeem bool, r
 	err := s.st.IssueOIDCTokens(ctx, is)
 	if errors.Is(err, store.ErrConflict) {
 		what := "authorization code"
-		if rotate != "" {
+		switch {
+		case rotate != "":
 			what = "refresh token"
+		case is.RedeemDevice:
+			what = "device code"
 		}
 		s.log.Warn("oidc: "+what+" used twice; the grant is revoked", "client_id", g.ClientID, "ip", clientIP(ctx))
 		s.audit(ctx, "oidc_token_reuse", g.Subject, "client="+g.ClientID+" "+what)
