@@ -399,10 +399,16 @@ func (b *tab) enterPasscode(passcode string) {
 // image. It retries while the image loads.
 func (b *tab) screenQR() string {
 	b.t.Helper()
+	return b.qrIn("qr-image")
+}
+
+// qrIn reads the QR drawn in the element of this id, as a phone's camera would.
+func (b *tab) qrIn(id string) string {
+	b.t.Helper()
 	var last error
 	for deadline := time.Now().Add(stepTimeout); time.Now().Before(deadline) && b.ctx.Err() == nil; {
 		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-		shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID("qr-image"), chromedp.NodeVisible))
+		shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID(id), chromedp.NodeVisible))
 		cancel()
 		text := ""
 		if err == nil {

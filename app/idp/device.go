@@ -8,7 +8,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"dvclogin/app/idp/oidcop"
 	"dvclogin/app/web"
 	"dvclogin/store"
 )
@@ -48,7 +47,7 @@ func (p *IdP) pendingDeviceGrant(c echo.Context, req *deviceCodeRequest) (store.
 	if err := web.Bind(c, req); err != nil {
 		return store.DeviceGrant{}, err
 	}
-	code := oidcop.NormalizeUserCode(req.UserCode)
+	code := web.NormalizeUserCode(req.UserCode)
 	if code == "" {
 		return store.DeviceGrant{}, &web.Error{Status: http.StatusBadRequest, Code: "invalid_user_code", Msg: msgUserCodeFormat}
 	}
@@ -82,7 +81,7 @@ func (p *IdP) lookUpDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]deviceRequestInfo{"request": {UserCode: oidcop.FormatUserCode(g.UserCode),
+	return c.JSON(http.StatusOK, map[string]deviceRequestInfo{"request": {UserCode: web.FormatUserCode(g.UserCode),
 		ClientName: web.T(c, name), Browser: browserIn(web.Lang(c), describeBrowser(g.Browser)), IP: g.IP,
 		RequestedAt: g.CreatedAt, ExpiresAt: g.ExpiresAt}})
 }

@@ -112,6 +112,23 @@ func TestDeviceGrantWithAnRFC8628Client(t *testing.T) {
 	if status, e := poll(t, env, web.KioskClientID, da.DeviceCode); status != http.StatusBadRequest || e.Error != "invalid_grant" {
 		t.Fatalf("the device code again: %d %+v, want invalid_grant", status, e)
 	}
+	// "Kết thúc phiên" on the counter: the public client revokes its tokens, which then stop working.
+	for _, tk := range []string{tok.RefreshToken, tok.AccessToken} {
+		resp, err := http.PostForm(env.URL+"/idp/revoke", url.Values{"token": {tk}, "client_id": {web.KioskClientID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("revocation by the counter: %d", resp.StatusCode)
+		}
+	}
+	if _, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
+		t.Fatal("user info with a revoked access token")
+	}
+	if _, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {
+		t.Fatal("a revoked refresh token still refreshed")
+	}
 	if _, err := phone.App.LookUpDevice(ctx, token, da.UserCode); !isAPIError(err, http.StatusConflict, "user_code_used") {
 		t.Fatalf("looking up a used code: %v, want 409 user_code_used", err)
 	}

@@ -341,19 +341,21 @@ func tokenError(t *testing.T, env *apptest.Env, form url.Values, user, pass stri
 
 func TestTokenEndpointRefusesOtherGrants(t *testing.T) {
 	env := apptest.New(t)
-	tests := []struct{ name, grant string }{
-		{"ErrPassword", "password"},
-		{"ErrClientCredentials", "client_credentials"},
-		{"ErrJWTBearer", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
-		{"ErrDeviceCode", "urn:ietf:params:oauth:grant-type:device_code"},
+	// The device grant exists, for the counter's client only: any other client is told it may
+	// not use it (RFC 6749 §5.2 unauthorized_client).
+	tests := []struct{ name, grant, want string }{
+		{"ErrPassword", "password", "unsupported_grant_type"},
+		{"ErrClientCredentials", "client_credentials", "unsupported_grant_type"},
+		{"ErrJWTBearer", "urn:ietf:params:oauth:grant-type:jwt-bearer", "unsupported_grant_type"},
+		{"ErrDeviceCode", "urn:ietf:params:oauth:grant-type:device_code", "unauthorized_client"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			form := url.Values{"grant_type": {tc.grant}, "username": {oidcCitizenIDNumber},
 				"password": {app.DemoPassword}, "client_id": {"demo-app"}, "assertion": {"x.y.z"}, "device_code": {"x"}}
 			st, code := tokenError(t, env, form, "", "")
-			if st != http.StatusBadRequest || code != "unsupported_grant_type" {
-				t.Fatalf("%s: %d %q, want 400 unsupported_grant_type", tc.grant, st, code)
+			if st != http.StatusBadRequest || code != tc.want {
+				t.Fatalf("%s: %d %q, want 400 %s", tc.grant, st, code, tc.want)
 			}
 		})
 	}

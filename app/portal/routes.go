@@ -23,4 +23,8 @@ func (p *Portal) Mount(g *echo.Group) {
 	// The citizen's account and logout (RP-initiated logout at the identity provider)
 	g.GET("/tai-khoan", p.showAccount, web.NoStoreMiddleware, csrf)
 	g.POST("/dang-xuat", p.submitLogout, web.NoStoreMiddleware, csrf)
+
+	// The counter screen: a login by device code, confirmed on the citizen's phone
+	g.GET(kioskPath, p.showKiosk, web.NoStoreMiddleware)
+	g.GET(kioskPath+"/ma-qr.png", p.showKioskQR)
 }

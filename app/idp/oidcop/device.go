@@ -33,32 +33,8 @@ const (
 	deviceMaxOpen = 20
 )
 
-// userCodeAlphabet is the user code's: consonants without vowels (no words), easy to read out
-// and type on a phone keyboard, 8 of them: 20^8 codes, unguessable within a code's life.
-var userCodeConfig = op.UserCodeBase20
-
-// NormalizeUserCode returns a user code as stored: upper case, without spaces or dashes; "" when
-// what was typed cannot be one.
-func NormalizeUserCode(s string) string {
-	s = strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(s)))
-	if len(s) != userCodeConfig.CharAmount {
-		return ""
-	}
-	for _, r := range s {
-		if !strings.ContainsRune(userCodeConfig.CharSet, r) {
-			return ""
-		}
-	}
-	return s
-}
-
-// FormatUserCode writes a stored user code as it is shown: XXXX-XXXX.
-func FormatUserCode(code string) string {
-	if n := userCodeConfig.DashInterval; len(code) > n {
-		return code[:n] + "-" + code[n:]
-	}
-	return code
-}
+// userCodeConfig makes the user codes web.NormalizeUserCode reads: XXXX-XXXX of web.UserCodeLetters.
+var userCodeConfig = op.UserCodeConfig{CharSet: web.UserCodeLetters, CharAmount: web.UserCodeLen, DashInterval: 4}
 
 type deviceGrantKey struct{}
 
@@ -84,7 +60,7 @@ func (s *opStorage) StoreDeviceAuthorization(ctx context.Context, clientID, devi
 	now := s.now()
 	ua, _ := ctx.Value(userAgentKey{}).(string)
 	return s.st.CreateDeviceGrant(ctx, store.DeviceGrant{ID: web.RandomToken(16), DeviceCodeHash: store.Digest(deviceCode),
-		UserCode: NormalizeUserCode(userCode), ClientID: clientID, Scopes: scopes, IP: clientIP(ctx),
+		UserCode: web.NormalizeUserCode(userCode), ClientID: clientID, Scopes: scopes, IP: clientIP(ctx),
 		Browser: ua[:min(len(ua), 512)], Interval: devicePoll, CreatedAt: now, ExpiresAt: now.Add(deviceLifetime)})
 }
 

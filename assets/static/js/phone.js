@@ -283,6 +283,14 @@
     return text;
   }
 
+  // readDeviceQuery handles /app/device?user_code=CODE, the address in a counter's QR (RFC 8628).
+  function readDeviceQuery() {
+    if (!/\/device\/?$/.test(location.pathname) || !location.search) return "";
+    const text = location.href;
+    history.replaceState(null, "", "/app/");
+    return text;
+  }
+
   // ---- scanning ----
 
   function openScanner() {
@@ -309,6 +317,12 @@
   }
 
   async function runScan(text) {
+    const code = sim.device.userCode(text);
+    if (code) {
+      // a counter's login code, not a web login's QR
+      sim.device.open(code);
+      return;
+    }
     if (state.scanning) return;
     state.scanning = true;
     const fromScanner = state.screen === "scan";
@@ -614,7 +628,7 @@
       sim.simcard.openClaim(transfer);
       return;
     }
-    const scanned = readScanFragment();
+    const scanned = readScanFragment() || readDeviceQuery();
     if (scanned) setPending(scanned);
     else state.pendingScan = state.pendingScan || loadPending();
     if (!sim.token.get()) {
