@@ -6,19 +6,22 @@ import (
 
 	"dvclogin/app"
 	"dvclogin/app/apptest"
+	"dvclogin/app/i18n"
 )
 
 // numberMatchingInBrowser turns "Đối chiếu số" on, opens the IdP's login page on the desktop
-// and the QR's link on the signed-in phone, and returns both once the desktop shows the
-// number (returned too) and the phone its choices.
-func numberMatchingInBrowser(t *testing.T, env *apptest.Env, idNumber, name string) (desktop, camera *tab, number string) {
+// and the QR's link on the signed-in phone, both speaking l, and returns both once the
+// desktop shows the number (returned too) and the phone its choices.
+func numberMatchingInBrowser(t *testing.T, env *apptest.Env, l i18n.Lang, idNumber, name string) (desktop, camera *tab, number string) {
 	t.Helper()
 	if err := env.App.Store().SetQRNumberMatching(context.Background(), true, env.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	desktop = startBrowser(t)
+	desktop.speak(env.URL, l)
 	qr := openPortalLogin(desktop, env)
 	phone := desktop.newPhone()
+	phone.speak(env.URL, l)
 	appSignIn(phone, env, idNumber, name)
 	camera = phone.newPhoneTab("phone-number")
 	camera.navigate(qr)
@@ -44,7 +47,7 @@ func TestNumberMatchingInBrowser(t *testing.T) {
 	skipWithoutChromium(t)
 	env := apptest.New(t)
 	const idNumber, name = "001085012345", "Nguyễn Văn An"
-	desktop, camera, number := numberMatchingInBrowser(t, env, idNumber, name)
+	desktop, camera, number := numberMatchingInBrowser(t, env, i18n.Vi, idNumber, name)
 	desktop.waitText(".qr-match-hint", "Chọn số này trên ứng dụng VNeID")
 	size := waitFor(desktop, "read the number's size", `parseFloat(getComputedStyle(document.getElementById("qr-match-number")).fontSize)`,
 		func(px float64) bool { return px > 0 })
@@ -73,10 +76,13 @@ func TestNumberMatchingInBrowser(t *testing.T) {
 
 // TestNumberMatchingWrongPickInBrowser: a wrong pick ends the login before the passcode is
 // asked; the phone says the number did not match, the desktop that it was refused for that.
+// In English: every text of number matching has its English (checkScreen fails on Vietnamese).
 func TestNumberMatchingWrongPickInBrowser(t *testing.T) {
 	skipWithoutChromium(t)
 	env := apptest.New(t)
-	desktop, camera, number := numberMatchingInBrowser(t, env, "001085012345", "Nguyễn Văn An")
+	desktop, camera, number := numberMatchingInBrowser(t, env, i18n.En, "001085012345", "Nguyễn Văn An")
+	camera.checkScreen("phone app: number matching in English")
+	desktop.checkScreen("IdP login: QR number matching in English")
 	wrong, err := eval[string](camera, `[...document.querySelectorAll("#match-choices button")].map(b => b.textContent).find(n => n !== `+jsString(number)+`)`)
 	if err != nil || wrong == "" {
 		t.Fatalf("no other choice than %s (%v)", number, err)
@@ -91,7 +97,7 @@ func TestNumberMatchingWrongPickInBrowser(t *testing.T) {
 		t.Errorf("the passcode was asked before the wrong pick was refused; screens: %q", shown)
 	}
 	desktop.waitQRState("denied")
-	desktop.waitTextContains("#qr-denied", "không khớp với số trên màn hình này")
+	desktop.waitText("#qr-denied", "Số được chọn trên ứng dụng VNeID không khớp với số trên màn hình này, nên yêu cầu đăng nhập đã bị từ chối. Bấm “Tải lại” để nhận mã QR mới.")
 	desktop.checkScreen("IdP login: QR denied by a wrong number")
 	desktop.shot("idp-qr-wrong-number")
 }
