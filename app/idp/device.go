@@ -94,22 +94,11 @@ func (p *IdP) confirmDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cit := appCitizen(c)
-	if werr := checkWebLogin(cit); werr != nil {
-		return werr
-	}
-	if err := p.checkPasscode(c, cit, req.Passcode); err != nil {
-		return err
-	}
-	err = p.d.Store.DecideDeviceGrant(c.Request().Context(), g.ID, true, cit.ID, strconv.Itoa(cit.Level), []string{"swk", "pin", "mfa"}, p.d.Now())
-	if errors.Is(err, store.ErrConflict) {
-		return &web.Error{Status: http.StatusConflict, Code: "user_code_used", Msg: msgUserCodeUsed, Err: err}
-	}
+	cit, err := p.passcodeApproves(c, req.Passcode)
 	if err != nil {
 		return err
 	}
-	p.audit(c, "phone", "device_confirmed", cit.ID, deviceDetail(g))
-	return c.JSON(http.StatusOK, map[string]string{"state": store.DeviceApproved})
+	return p.decideDevice(c, g, true, cit, []string{"swk", "pin", "mfa"})
 }
 
 // denyDevice refuses the request: the kiosk's next poll gets access_denied.
@@ -119,16 +108,25 @@ func (p *IdP) denyDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cit := appCitizen(c)
-	err = p.d.Store.DecideDeviceGrant(c.Request().Context(), g.ID, false, cit.ID, "", nil, p.d.Now())
+	return p.decideDevice(c, g, false, appCitizen(c), nil)
+}
+
+// decideDevice writes the citizen's decision on a pending grant (amr when approved), audits it
+// and answers the grant's new state; 409 when it was decided meanwhile (a double tap).
+func (p *IdP) decideDevice(c echo.Context, g store.DeviceGrant, approve bool, cit store.Citizen, amr []string) error {
+	state, action, acr := store.DeviceDenied, "device_denied", ""
+	if approve {
+		state, action, acr = store.DeviceApproved, "device_confirmed", strconv.Itoa(cit.Level)
+	}
+	err := p.d.Store.DecideDeviceGrant(c.Request().Context(), g.ID, approve, cit.ID, acr, amr, p.d.Now())
 	if errors.Is(err, store.ErrConflict) {
 		return &web.Error{Status: http.StatusConflict, Code: "user_code_used", Msg: msgUserCodeUsed, Err: err}
 	}
 	if err != nil {
 		return err
 	}
-	p.audit(c, "phone", "device_denied", cit.ID, deviceDetail(g))
-	return c.JSON(http.StatusOK, map[string]string{"state": store.DeviceDenied})
+	p.audit(c, "phone", action, cit.ID, deviceDetail(g))
+	return c.JSON(http.StatusOK, map[string]string{"state": state})
 }
 
 // deviceDetail is the audit detail of a device grant: which client, from where.

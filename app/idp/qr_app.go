@@ -234,18 +234,19 @@ func (p *IdP) confirmQR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cit := appCitizen(c)
-	if werr := checkWebLogin(cit); werr != nil {
+	// The pick goes before the passcode, once the citizen may log in on websites at all.
+	if werr := checkWebLogin(appCitizen(c)); werr != nil {
 		return werr
 	}
-	if err := p.pickQRNumber(c, cit, l, req.Number); err != nil {
+	if err := p.pickQRNumber(c, appCitizen(c), l, req.Number); err != nil {
 		return err
 	}
 	if l.Match.On() && req.Passcode == "" {
 		// The pick alone, sent before the passcode is asked: it was right, the login waits.
 		return c.JSON(http.StatusOK, map[string]string{"state": store.QRScanned})
 	}
-	if err := p.checkPasscode(c, cit, req.Passcode); err != nil {
+	cit, err := p.passcodeApproves(c, req.Passcode)
+	if err != nil {
 		return err
 	}
 	if err := p.d.Store.ConfirmQRLogin(c.Request().Context(), l.ID, appSession(c).IDHash, p.d.Now()); err != nil {

@@ -123,6 +123,16 @@ func checkWebLogin(cit store.Citizen) *web.Error {
 	return nil
 }
 
+// passcodeApproves is the approval of a login on the phone (a QR login, a counter's): the
+// app's citizen may log in on the web, and proves it is them with the passcode.
+func (p *IdP) passcodeApproves(c echo.Context, passcode string) (store.Citizen, error) {
+	cit := appCitizen(c)
+	if werr := checkWebLogin(cit); werr != nil {
+		return cit, werr
+	}
+	return cit, p.checkPasscode(c, cit, passcode)
+}
+
 // checkPasscode verifies the app passcode under its own rules (regulator.Passcode): every 5th
 // wrong passcode starts a cooldown, the 10th locks the passcode and ends the app session until
 // an operator resets it.

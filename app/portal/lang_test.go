@@ -39,7 +39,12 @@ func TestPortalInEnglish(t *testing.T) {
 	_, body = env.Get(c, "/dang-nhap")
 	apptest.CheckEnglish(t, "chooser", body, []string{"<title>Log in - National Public Service Portal</title>",
 		"Choose the type of account you want to log in with",
-		"Electronic identification account issued by the Ministry of Public Security for citizens", "System notice:"})
+		"Electronic identification account issued by the Ministry of Public Security for citizens", "System notice:",
+		"One-stop counter screen: log in at the counter with the VNeID app"})
+
+	_, body = env.Get(c, "/dang-nhap-tai-quay")
+	apptest.CheckEnglish(t, "counter screen", body, []string{"<title>Counter login - National Public Service Portal</title>",
+		"Scan the QR code below, or type the 8-letter code", "Creating a login code…", "New code", "End session"})
 
 	if q := startLogin(t, env, c); q.Get("ui_locales") != "en" {
 		t.Errorf("the portal in English asks the IdP for ui_locales %q", q.Get("ui_locales"))
