@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -37,6 +39,52 @@ type QRLogin struct {
 	ScannedAt         time.Time
 	DecidedAt         time.Time
 	FinishedAt        time.Time
+	Match             QRMatch // number matching; the zero value when it was off at the scan
+}
+
+// QRMatch is the number matching of one scanned login: the desktop shows Number, the phone
+// offers Choices (Number among them) and the citizen picks one, once.
+type QRMatch struct {
+	Number  int   // 10–99; 0 when the login has no number matching
+	Choices []int // in the order the phone shows them
+	Picked  int   // the citizen's pick; 0 until then
+}
+
+// On reports whether the login asks for a pick.
+func (m QRMatch) On() bool { return m.Number != 0 }
+
+// Mismatched reports whether the citizen picked a number other than the desktop's.
+func (m QRMatch) Mismatched() bool { return m.On() && m.Picked != 0 && m.Picked != m.Number }
+
+// Offered reports whether n is one of the choices.
+func (m QRMatch) Offered(n int) bool {
+	for _, c := range m.Choices {
+		if c == n {
+			return true
+		}
+	}
+	return false
+}
+
+func (m QRMatch) choicesText() string {
+	parts := make([]string, len(m.Choices))
+	for i, c := range m.Choices {
+		parts[i] = strconv.Itoa(c)
+	}
+	return strings.Join(parts, ",")
+}
+
+func parseChoices(text string) []int {
+	if text == "" {
+		return nil
+	}
+	var out []int
+	for _, f := range strings.Split(text, ",") {
+		if n, err := strconv.Atoi(f); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // StateAt is the login's state at now: a waiting or scanned login past its expiry is expired
@@ -50,7 +98,7 @@ func (l QRLogin) StateAt(now time.Time) string {
 
 const qrCols = `id, auth_request_id, client_name, frame_secret, binding_hash, state, citizen_id,
 	scanned_name, app_session_hash, pending_permission, browser, ip, created_at, expires_at, scanned_at,
-	decided_at, finished_at`
+	decided_at, finished_at, match_number, match_choices, match_picked`
 
 // CreateQRLogin stores a new waiting QR login (Purge removes it after its retention).
 func (s *Store) CreateQRLogin(ctx context.Context, l QRLogin) error {
@@ -67,13 +115,15 @@ func (s *Store) CreateQRLogin(ctx context.Context, l QRLogin) error {
 func (s *Store) QRLoginByID(ctx context.Context, id string) (QRLogin, error) {
 	var l QRLogin
 	var created, expires, scanned, decided, finished int64
+	var choices string
 	err := s.r.QueryRowContext(ctx, `SELECT `+qrCols+` FROM qr_logins WHERE id = ?`, id).Scan(
 		&l.ID, &l.AuthRequestID, &l.ClientName, &l.FrameSecret, &l.BindingHash, &l.State, &l.CitizenID,
 		&l.ScannedName, &l.AppSessionHash, &l.PendingPermission, &l.Browser, &l.IP, &created, &expires, &scanned,
-		&decided, &finished)
+		&decided, &finished, &l.Match.Number, &choices, &l.Match.Picked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, ErrNotFound
 	}
+	l.Match.Choices = parseChoices(choices)
 	l.CreatedAt, l.ExpiresAt, l.ScannedAt = fromMS(created), fromMS(expires), fromMS(scanned)
 	l.DecidedAt, l.FinishedAt = fromMS(decided), fromMS(finished)
 	return l, err
@@ -103,9 +153,28 @@ func (s *Store) CountPendingQRScans(ctx context.Context, citizenID string, now t
 // session that scanned it. scannedName is what the desktop shows of the citizen (masked);
 // pending records that the citizen's web-login permission was off.
 func (s *Store) ScanQRLogin(ctx context.Context, id, citizenID, scannedName, appSessionHash string, pending bool, now time.Time) error {
+	return s.ScanQRLoginMatching(ctx, id, citizenID, scannedName, appSessionHash, pending, QRMatch{}, now)
+}
+
+// ScanQRLoginMatching is ScanQRLogin with number matching: the number and the choices are
+// written with the scan, so the desktop never sees the login scanned without its number.
+func (s *Store) ScanQRLoginMatching(ctx context.Context, id, citizenID, scannedName, appSessionHash string, pending bool, m QRMatch, now time.Time) error {
 	return affectedOne(s.w.ExecContext(ctx, `UPDATE qr_logins SET state = ?, citizen_id = ?, scanned_name = ?,
-		app_session_hash = ?, pending_permission = ?, scanned_at = ? WHERE id = ? AND state = ? AND expires_at > ?`,
-		QRScanned, citizenID, scannedName, appSessionHash, pending, ms(now), id, QRWaiting, ms(now)))
+		app_session_hash = ?, pending_permission = ?, scanned_at = ?, match_number = ?, match_choices = ?, match_picked = 0
+		WHERE id = ? AND state = ? AND expires_at > ?`,
+		QRScanned, citizenID, scannedName, appSessionHash, pending, ms(now), m.Number, m.choicesText(), id, QRWaiting, ms(now)))
+}
+
+// PickQRNumber records the citizen's one pick on a live scanned login with number matching,
+// owned by appSessionHash: the first pick is final. A right pick leaves the login scanned
+// (the passcode comes next); a wrong one denies it in the same UPDATE. A second pick, or a
+// pick on a login that moved on, gets ErrConflict.
+func (s *Store) PickQRNumber(ctx context.Context, id, appSessionHash string, picked int, now time.Time) error {
+	return affectedOne(s.w.ExecContext(ctx, `UPDATE qr_logins SET match_picked = ?,
+		state = CASE WHEN match_number = ? THEN state ELSE ? END,
+		decided_at = CASE WHEN match_number = ? THEN decided_at ELSE ? END
+		WHERE id = ? AND state = ? AND app_session_hash = ? AND expires_at > ? AND match_number <> 0 AND match_picked = 0`,
+		picked, picked, QRDenied, picked, ms(now), id, QRScanned, appSessionHash, ms(now)))
 }
 
 // RescanQRLogin records a new scan of a live scanned login by the app session that owns it

@@ -10,10 +10,12 @@ import (
 // keptTables survive a reset: the server's secrets (master secret, console password), the
 // OIDC signing keys, the OIDC clients integrators registered (their services must not stop
 // working because a class ended; their grants and tokens go with the demo data), the change
-// counts (a reset bumps them: a count that started again could meet its old value), and the
-// record of the schema. Every other table, including any added later, holds demo data and is
+// counts (a reset bumps them: a count that started again could meet its old value), the
+// settings the operator changed in the console (the room's configuration, such as number
+// matching), and the record of the schema. Every other table, including any added later, holds demo data and is
 // emptied.
-var keptTables = map[string]bool{"schema_migrations": true, "secrets": true, "oidc_signing_keys": true, "oidc_clients": true, "change_counts": true}
+var keptTables = map[string]bool{"schema_migrations": true, "secrets": true, "oidc_signing_keys": true, "oidc_clients": true,
+	"change_counts": true, "settings": true}
 
 // DemoData counts rows of the demo data, grouped as an operator thinks of them.
 type DemoData struct {

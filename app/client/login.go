@@ -129,6 +129,8 @@ type QRStatus struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	Redirect  string    `json:"redirect"`   // once confirmed, where the desktop goes on
 	ScannedBy string    `json:"scanned_by"` // the phone holder's masked name
+	Number    int       `json:"number"`     // with number matching, while scanned: the number to pick on the phone
+	Reason    string    `json:"reason"`     // "number_mismatch" when a wrong pick denied the login
 }
 
 // StartQR starts a QR login for the login page's request, as the page's script does. Only

@@ -189,6 +189,7 @@ type QRRequest struct {
 	IP          string    `json:"ip"`
 	RequestedAt time.Time `json:"requested_at"`
 	ExpiresAt   time.Time `json:"expires_at"`
+	Numbers     []int     `json:"numbers"` // with number matching: the choices, the desktop's number among them
 }
 
 // Scan scans a login QR: its text (the URL, or the bare frame).
@@ -210,6 +211,19 @@ type Decision struct {
 func (p *Phone) Confirm(ctx context.Context, token, id, passcode string) (Decision, error) {
 	var d Decision
 	err := p.Call(ctx, http.MethodPost, "/qr/"+id+"/confirm", token, map[string]string{"passcode": passcode}, &d)
+	return d, err
+}
+
+// ConfirmNumber confirms the scanned login id with number matching: the pick and the
+// passcode. With passcode "" it sends the pick alone, as the app does before it asks for the
+// passcode.
+func (p *Phone) ConfirmNumber(ctx context.Context, token, id string, number int, passcode string) (Decision, error) {
+	var d Decision
+	body := map[string]any{"number": number}
+	if passcode != "" {
+		body["passcode"] = passcode
+	}
+	err := p.Call(ctx, http.MethodPost, "/qr/"+id+"/confirm", token, body, &d)
 	return d, err
 }
 

@@ -68,8 +68,11 @@ var (
 		"qr_started":                 "Tạo mã QR đăng nhập", "qr_scanned": "Quét mã QR", "qr_rescanned": "Quét lại mã QR",
 		"qr_scan_refused": "Từ chối quét mã QR", "qr_confirmed": "Xác nhận đăng nhập bằng mã QR",
 		"qr_denied": "Từ chối đăng nhập bằng mã QR", "qr_not_me": "Từ chối đăng nhập bằng mã QR: “Không phải tôi”",
-		"qr_cancelled": "Hủy đăng nhập bằng mã QR trên máy tính",
-		"qr_expired":   "Mã QR hết hạn", "qr_finished": "Hoàn tất đăng nhập bằng mã QR",
+		"qr_cancelled":                "Hủy đăng nhập bằng mã QR trên máy tính",
+		"qr_number_mismatch":          "Từ chối đăng nhập bằng mã QR: chọn sai số đối chiếu",
+		"qr_number_matching_enabled":  "Bật đối chiếu số khi đăng nhập bằng mã QR",
+		"qr_number_matching_disabled": "Tắt đối chiếu số khi đăng nhập bằng mã QR",
+		"qr_expired":                  "Mã QR hết hạn", "qr_finished": "Hoàn tất đăng nhập bằng mã QR",
 		"device_requested": "Quầy tạo mã đăng nhập", "device_confirmed": "Xác nhận đăng nhập tại quầy",
 		"device_denied": "Từ chối đăng nhập tại quầy", "device_tokens_issued": "Hoàn tất đăng nhập tại quầy",
 		"totp_enroll_started": "Bắt đầu thiết lập ứng dụng xác thực", "totp_enabled": "Bật ứng dụng xác thực",
@@ -83,12 +86,12 @@ var (
 	attemptKinds = map[string]string{"password": "Mật khẩu", "password_refused": "Mật khẩu (bị từ chối)",
 		"otp": "Mã OTP", "passcode": "Passcode", "console": "Mật khẩu quản trị",
 		"console_refused": "Mật khẩu quản trị (bị từ chối)", "sms_refused": "Tin nhắn SMS (vượt hạn mức, không gửi)",
-		"sim_claim": "Mã chuyển SIM"}
+		"sim_claim": "Mã chuyển SIM", "qr_number": "Số đối chiếu (đăng nhập bằng mã QR)"}
 	attemptReasons = map[string]string{"wrong_password": "Sai mật khẩu", "unknown_id": "Không có số định danh này",
 		"ip_limited": "Quá nhiều lần sai từ địa chỉ IP này", "locked": "Tài khoản đang khóa", "console_locked": "Đăng nhập quản trị đang khóa",
 		"wrong_passcode": "Sai passcode", "wrong_code": "Sai mã", "wrong_activation_code": "Sai mã kích hoạt thiết bị",
 		"wrong_totp": "Sai mã của ứng dụng xác thực", "totp_replay": "Mã của ứng dụng xác thực đã được dùng",
-		"totp_not_enrolled": "Chưa thiết lập ứng dụng xác thực",
+		"totp_not_enrolled": "Chưa thiết lập ứng dụng xác thực", "wrong_number": "Chọn sai số đối chiếu",
 		// an SMS refused (sms_refused) is recorded with what it would have carried
 		"login_otp": "Mã OTP đăng nhập", "login_otp_resend": "Gửi lại mã OTP", "device_activation": "Mã kích hoạt thiết bị",
 		"notice": "Thông báo", "lock_notice": "Thông báo khóa tài khoản",
@@ -234,7 +237,7 @@ var detailRules = []detailRule{
 		}
 		return l.F("Từ thiết bị %s sang thiết bị %s (%s); mã tạo từ %s", from, m[2], browserWords(m[3]).In(l), by)
 	}},
-	{re: regexp.MustCompile(`^qr (\S+); (.*); ([^;]*); (\S*?)(; level 1|; \d+ pending|; web login not permitted)?$`), words: func(l i18n.Lang, m []string) string {
+	{re: regexp.MustCompile(`^qr (\S+); (.*); ([^;]*); (\S*?)(; level 1|; \d+ pending|; web login not permitted)?(; number matching)?$`), words: func(l i18n.Lang, m []string) string {
 		out := l.F("Mã QR %s; %s; %s; địa chỉ IP %s", m[1], l.T(m[2]), browserWords(m[3]).In(l), m[4])
 		switch suffix := strings.TrimPrefix(m[5], "; "); {
 		case suffix == "level 1":
@@ -243,6 +246,9 @@ var detailRules = []detailRule{
 			out += "; " + l.T("chưa cấp quyền đăng nhập trên website")
 		case suffix != "":
 			out += "; " + l.F("đã có %s yêu cầu đang chờ", strings.TrimSuffix(suffix, " pending"))
+		}
+		if m[6] != "" {
+			out += "; " + l.T("có đối chiếu số")
 		}
 		return out
 	}},

@@ -64,6 +64,7 @@ func (con *Console) Mount(g *echo.Group) {
 	// Audit log, effective settings, the printable demo sheet
 	a.GET("/audit", con.showAudit)
 	a.GET("/settings", con.showSettings)
+	a.POST("/settings/number-matching", con.submitNumberMatching)
 	a.GET("/guide", con.showGuide)
 
 	// Back to the demo data between two classes: the confirmation, then the reset

@@ -12,13 +12,15 @@ import (
 	"dvclogin/app/web"
 )
 
-// settingsPage is "Cấu hình": the values this server runs with and how to change them. It is
-// read-only on purpose: the values come from the command line, and a restart applies them.
+// settingsPage is "Cấu hình": the values this server runs with and how to change them. Most
+// are read-only on purpose: they come from the command line, and a restart applies them. The
+// few an operator changes here (number matching) live in the database.
 type settingsPage struct {
 	web.Page
 	shell
-	SettingHeader string // "Thiết lập", in the page's language
-	Groups        []settingGroup
+	SettingHeader  string // "Thiết lập", in the page's language
+	NumberMatching bool   // "Đối chiếu số" on the QR login
+	Groups         []settingGroup
 }
 
 type settingGroup struct {
@@ -91,8 +93,29 @@ func (con *Console) showSettings(c echo.Context) error {
 	}}
 	p.SettingHeader = upperFirst(in("thiết lập"))
 	var err error
+	if p.NumberMatching, err = d.Store.QRNumberMatching(c.Request().Context()); err != nil {
+		return err
+	}
 	if p.shell, err = con.newShell(c, "settings"); err != nil {
 		return err
 	}
 	return con.d.Render.Page(c, http.StatusOK, "console/settings", p)
+}
+
+// submitNumberMatching turns "Đối chiếu số" on or off for QR logins scanned from now on. The
+// form says the wanted state rather than "toggle", so a double submit cannot undo itself.
+func (con *Console) submitNumberMatching(c echo.Context) error {
+	on := c.FormValue("enabled") == "1"
+	if err := con.d.Store.SetQRNumberMatching(c.Request().Context(), on, con.d.Now()); err != nil {
+		return err
+	}
+	action, msg := "qr_number_matching_disabled", i18n.Msg("Đã tắt đối chiếu số khi đăng nhập bằng mã QR.")
+	if on {
+		action, msg = "qr_number_matching_enabled", i18n.Msg("Đã bật đối chiếu số khi đăng nhập bằng mã QR.")
+	}
+	con.audit(c, action, "", "")
+	if err := con.flash(c, "ok", msg); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/console/settings")
 }

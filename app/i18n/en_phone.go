@@ -323,6 +323,11 @@ func init() {
 		"Kết thúc phiên":                                     "End session",
 		"Thu hồi":                                            "Revoke",
 		"Đã kết thúc phiên đăng nhập.":                       "The session has ended.",
-		"Đã đăng xuất tất cả các phiên đăng nhập trên trình duyệt và dịch vụ.": "Every browser session and service has been logged out.",
+		"Đã đăng xuất tất cả các phiên đăng nhập trên trình duyệt và dịch vụ.":      "Every browser session and service has been logged out.",
+		"Hãy chọn số đang hiển thị trên màn hình máy tính trước khi nhập passcode.": "Pick the number shown on the computer's screen before entering the passcode.",
+		"Chọn số %s":            "Pick number %s",
+		"Số đã chọn không khớp": "The number picked does not match",
+		"Chọn số đang hiển thị trên màn hình máy tính":                      "Pick the number shown on the computer's screen",
+		"Chỉ được chọn một lần: chọn sai thì yêu cầu đăng nhập bị từ chối.": "One pick only: a wrong pick declines the login request.",
 	})
 }

@@ -3,11 +3,14 @@ package idp
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,7 +53,43 @@ const (
 	msgQRStartLimited  = "Bạn đã tạo quá nhiều mã QR. Vui lòng thử lại sau ít phút."
 	msgQRPendingLimit  = "Có quá nhiều yêu cầu đăng nhập đang chờ bạn xác nhận. Vui lòng xử lý hoặc hủy các yêu cầu đó trước."
 	msgAuthRequestGone = "Phiên đăng nhập đã hết hạn. Vui lòng quay lại trang dịch vụ và chọn Đăng nhập lại."
+	msgQRNumberNeeded  = "Hãy chọn số đang hiển thị trên màn hình máy tính trước khi nhập passcode."
+	msgQRNumberUnknown = "Số đã chọn không có trong các số ứng dụng đưa ra. Hãy chọn một trong ba số trên màn hình xác nhận."
+	msgQRNumberPicked  = "Bạn đã chọn số cho yêu cầu đăng nhập này. Mỗi yêu cầu chỉ được chọn một lần."
+	msgQRNumberWrong   = "Số bạn chọn không khớp với số trên màn hình máy tính, nên yêu cầu đăng nhập đã bị từ chối. Nếu chính bạn đang đăng nhập, hãy tải lại mã QR trên máy tính và quét lại."
 )
+
+// Number matching ("Đối chiếu số", a console setting): after a scan the desktop shows a
+// two-digit number and the phone offers it among qrMatchChoices; the citizen picks one, once,
+// before the passcode. A wrong pick denies the login.
+const qrMatchChoices = 3
+
+// newQRMatch draws the desktop's number and the phone's choices from crypto/rand: three
+// different numbers from 10 to 99, the desktop's at a random place among them.
+func newQRMatch() (store.QRMatch, error) {
+	draw := func(n int64) (int, error) {
+		v, err := rand.Int(rand.Reader, big.NewInt(n))
+		if err != nil {
+			return 0, err
+		}
+		return int(v.Int64()), nil
+	}
+	var choices []int
+	for len(choices) < qrMatchChoices {
+		v, err := draw(90)
+		if err != nil {
+			return store.QRMatch{}, err
+		}
+		if n := 10 + v; !slices.Contains(choices, n) {
+			choices = append(choices, n)
+		}
+	}
+	right, err := draw(qrMatchChoices)
+	if err != nil {
+		return store.QRMatch{}, err
+	}
+	return store.QRMatch{Number: choices[right], Choices: choices}, nil
+}
 
 // qrService holds what the QR login keeps in memory: only rendered images. Every state lives
 // in the database.
@@ -191,11 +230,24 @@ type qrStatus struct {
 	ExpiresIn int       `json:"expires_in"` // seconds left by the server's clock (for the countdown)
 	Redirect  string    `json:"redirect,omitempty"`
 	ScannedBy string    `json:"scanned_by,omitempty"` // the phone holder's masked name
+	// Number matching: the number to pick on the phone while the login is scanned, and, on a
+	// login denied by a wrong pick, the reason "number_mismatch".
+	Number int    `json:"number,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
+
+// qrReasonMismatch is the status's reason for a login a wrong pick denied.
+const qrReasonMismatch = "number_mismatch"
 
 func (p *IdP) qrStatusOf(l store.QRLogin) qrStatus {
 	now := p.d.Now()
 	st := qrStatus{State: l.StateAt(now), ExpiresAt: l.ExpiresAt, ScannedBy: l.ScannedName}
+	switch {
+	case st.State == store.QRScanned:
+		st.Number = l.Match.Number
+	case st.State == store.QRDenied && l.Match.Mismatched():
+		st.Reason = qrReasonMismatch
+	}
 	if left := l.ExpiresAt.Sub(now); left > 0 {
 		st.ExpiresIn = int((left + time.Second - 1) / time.Second)
 	}

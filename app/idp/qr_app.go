@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"context"
 	"crypto/hmac"
 	"errors"
 	"fmt"
@@ -28,6 +29,9 @@ type qrLoginInfo struct {
 	IP          string    `json:"ip"`
 	RequestedAt time.Time `json:"requested_at"`
 	ExpiresAt   time.Time `json:"expires_at"`
+	// With number matching, the three numbers to pick from (the desktop shows one of them);
+	// absent without it.
+	Numbers []int `json:"numbers,omitempty"`
 }
 
 // scanQR binds a waiting login to the scanning app session. Without the web-login permission
@@ -80,6 +84,7 @@ func (p *IdP) scanQR(c echo.Context) error {
 		return &web.Error{Status: http.StatusForbidden, Code: "account_level_insufficient", Msg: msgLevel1}
 	}
 	pending := !cit.WebLogin
+	match := l.Match
 	if !mine {
 		n, err := p.d.Store.CountPendingQRScans(ctx, cit.ID, now)
 		if err != nil {
@@ -89,11 +94,17 @@ func (p *IdP) scanQR(c echo.Context) error {
 			p.audit(c, "phone", "qr_scan_refused", cit.ID, qrDetail(l)+fmt.Sprintf("; %d pending", n))
 			return &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Msg: msgQRPendingLimit, RetryAfter: 30}
 		}
-		switch err := p.d.Store.ScanQRLogin(ctx, l.ID, cit.ID, web.MaskName(cit.FullName), sess.IDHash, pending, now); {
+		if match, err = p.qrMatchForScan(ctx); err != nil {
+			return err
+		}
+		switch err := p.d.Store.ScanQRLoginMatching(ctx, l.ID, cit.ID, web.MaskName(cit.FullName), sess.IDHash, pending, match, now); {
 		case err == nil:
 			detail := qrDetail(l)
 			if pending {
 				detail += "; web login not permitted"
+			}
+			if match.On() {
+				detail += "; number matching"
 			}
 			p.audit(c, "phone", "qr_scanned", cit.ID, detail)
 			p.d.Hub.Publish(qrTopic(l.ID))
@@ -107,6 +118,7 @@ func (p *IdP) scanQR(c echo.Context) error {
 			if cur.State != store.QRScanned || cur.AppSessionHash != sess.IDHash {
 				return qrRaceAnswer(cur)
 			}
+			match = cur.Match
 		default:
 			return err
 		}
@@ -119,8 +131,21 @@ func (p *IdP) scanQR(c echo.Context) error {
 	if pending {
 		return &web.Error{Status: http.StatusForbidden, Code: "web_login_not_permitted", Msg: msgNoWebPermission}
 	}
+	// The phone sees the desktop's number only among the choices, and never which one it is.
 	return c.JSON(http.StatusOK, map[string]qrLoginInfo{"login": {ID: l.ID, ClientName: web.T(c, l.ClientName),
-		Browser: browserIn(web.Lang(c), l.Browser), IP: l.IP, RequestedAt: l.CreatedAt, ExpiresAt: l.ExpiresAt}})
+		Browser: browserIn(web.Lang(c), l.Browser), IP: l.IP, RequestedAt: l.CreatedAt, ExpiresAt: l.ExpiresAt,
+		Numbers: match.Choices}})
+}
+
+// qrMatchForScan is the number matching of a login scanned now: a new number and choices when
+// the console's "Đối chiếu số" is on, none when it is off. The setting is read at each scan
+// (every instance reads the same row); a login keeps what it got at its scan.
+func (p *IdP) qrMatchForScan(ctx context.Context) (store.QRMatch, error) {
+	on, err := p.d.Store.QRNumberMatching(ctx)
+	if err != nil || !on {
+		return store.QRMatch{}, err
+	}
+	return newQRMatch()
 }
 
 // lostQRRace turns a failed conditional UPDATE into the answer the app shows: the login
@@ -192,11 +217,14 @@ func (p *IdP) showScannedQR(c echo.Context) error {
 
 type qrConfirmRequest struct {
 	Passcode string `json:"passcode"`
+	Number   int    `json:"number"` // the pick, with number matching; ignored without it
 }
 
 // confirmQR approves the login with the passcode. The app then signs itself out: the app
 // session ends in the same transaction that confirms (seed: "tự động đăng xuất khỏi ứng dụng
-// VNeID").
+// VNeID"). With number matching the body carries the pick (pickQRNumber); a body with the
+// pick and no passcode only takes the pick, so the app learns of a wrong one before it asks
+// for the passcode.
 func (p *IdP) confirmQR(c echo.Context) error {
 	var req qrConfirmRequest
 	if err := web.Bind(c, &req); err != nil {
@@ -205,6 +233,17 @@ func (p *IdP) confirmQR(c echo.Context) error {
 	l, err := p.ownedQRLogin(c)
 	if err != nil {
 		return err
+	}
+	// The pick goes before the passcode, once the citizen may log in on websites at all.
+	if werr := checkWebLogin(appCitizen(c)); werr != nil {
+		return werr
+	}
+	if err := p.pickQRNumber(c, appCitizen(c), l, req.Number); err != nil {
+		return err
+	}
+	if l.Match.On() && req.Passcode == "" {
+		// The pick alone, sent before the passcode is asked: it was right, the login waits.
+		return c.JSON(http.StatusOK, map[string]string{"state": store.QRScanned})
 	}
 	cit, err := p.passcodeApproves(c, req.Passcode)
 	if err != nil {
@@ -217,6 +256,60 @@ func (p *IdP) confirmQR(c echo.Context) error {
 	p.audit(c, "phone", "app_logout", cit.ID, "signed out after QR login")
 	p.d.Hub.Publish(qrTopic(l.ID))
 	return c.JSON(http.StatusOK, map[string]any{"state": store.QRConfirmed, "signed_out": true})
+}
+
+// pickQRNumber takes the citizen's pick on a login with number matching, before the passcode
+// is checked: a missing pick or a number not offered is refused and the login still waits; the
+// first pick is final. A wrong pick denies the login, tells the desktop, and is recorded as a
+// failed attempt ("qr_number") and audited: the passcode is not checked, so it costs no try
+// of the passcode (a citizen pushed into scanning other people's QRs must not lock their own
+// passcode) and the passcode typed for a login that is not theirs goes nowhere. A right
+// pick, repeated with the passcode after a wrong passcode, passes again.
+func (p *IdP) pickQRNumber(c echo.Context, cit store.Citizen, l store.QRLogin, picked int) error {
+	m := l.Match
+	if !m.On() {
+		return nil
+	}
+	switch {
+	case picked == 0:
+		return &web.Error{Status: http.StatusBadRequest, Code: "number_required", Msg: msgQRNumberNeeded}
+	case !m.Offered(picked):
+		return &web.Error{Status: http.StatusBadRequest, Code: "bad_request", Msg: msgQRNumberUnknown,
+			Err: fmt.Errorf("number %d not among the choices", picked)}
+	case m.Picked == picked:
+		return nil
+	case m.Picked != 0:
+		return &web.Error{Status: http.StatusConflict, Code: "number_already_picked", Msg: msgQRNumberPicked}
+	}
+	ctx := c.Request().Context()
+	now := p.d.Now()
+	if err := p.d.Store.PickQRNumber(ctx, l.ID, appSession(c).IDHash, picked, now); err != nil {
+		if !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+		// Another request picked first, or the login moved on.
+		cur, err := p.scannedQRLogin(c)
+		switch {
+		case err != nil:
+			return err
+		case cur.State == store.QRScanned && cur.Match.Picked == picked:
+			return nil
+		case cur.State == store.QRScanned:
+			return &web.Error{Status: http.StatusConflict, Code: "number_already_picked", Msg: msgQRNumberPicked}
+		}
+		return qrRaceAnswer(cur)
+	}
+	if picked == m.Number {
+		return nil
+	}
+	p.audit(c, "phone", "qr_number_mismatch", cit.ID, qrDetail(l))
+	err := p.d.Store.RecordAttempt(ctx, store.Attempt{At: now, IP: c.RealIP(), IDNumber: cit.IDNumber, CitizenID: cit.ID,
+		Kind: "qr_number", Reason: "wrong_number"})
+	if err != nil {
+		p.d.Log.Warn("record attempt", "kind", "qr_number", "err", err)
+	}
+	p.d.Hub.Publish(qrTopic(l.ID))
+	return &web.Error{Status: http.StatusForbidden, Code: "number_mismatch", Msg: msgQRNumberWrong}
 }
 
 // qrDenyRequest is the optional body of a deny: without one (or with no reason) it is "Hủy";

@@ -78,3 +78,43 @@ func BenchmarkConfirmToDesktop(b *testing.B) {
 	}
 	b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "ns/notify")
 }
+
+// BenchmarkQRScanNumberMatching is the phone's scan call over HTTP with number matching off
+// and on: on, the scan also reads the setting and draws the number and the choices
+// (crypto/rand) and writes them with the scan (ns/scan). Starting each login and denying it
+// after (a citizen may hold 20 undecided scans) is not counted.
+func BenchmarkQRScanNumberMatching(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		name := "off"
+		if on {
+			name = "on"
+		}
+		b.Run(name, func(b *testing.B) {
+			env := apptest.New(b)
+			setNumberMatching(b, env, on)
+			ph := qrAppLogin(b, env, qrAn)
+			var d *qrDesktop
+			var total time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				if i%50 == 0 {
+					d = openQRDesktop(b, env) // a fresh auth request now and then: they live 10 minutes
+				}
+				env.Clock.Advance(600 * time.Millisecond) // stay under the per-IP start limit
+				s := d.start()
+				b.StartTimer()
+				t0 := time.Now()
+				who := ph.mustScan(s.QR)
+				total += time.Since(t0)
+				b.StopTimer()
+				if on != (len(who.Numbers) == 3) {
+					b.Fatalf("number matching %v, choices %v", on, who.Numbers)
+				}
+				if code, e := ph.deny(s.ID); code != http.StatusOK {
+					b.Fatalf("deny: %d %+v", code, e)
+				}
+			}
+			b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "ns/scan")
+		})
+	}
+}

@@ -16,10 +16,11 @@ const shellTemplate = "phone/app"
 var errMissingShell = errors.New("phone: template " + shellTemplate + " is missing")
 
 // scripts run in this order (deferred): the API client, the scanner, the passcode pad, the
-// inbox, the authenticator-app setting, the SIM and device screens, the counter login, the
-// citizen's sessions and login history, then the screens, which start the app. The QR decoder
-// (js/vendor/jsQR.js) is not among them: the scanner loads it when it first opens.
-var scripts = []string{"phone-api.js", "phone-scan.js", "phone-pad.js", "phone-inbox.js", "phone-totp.js", "phone-sim.js", "phone-device.js", "phone-sessions.js", "phone.js"}
+// number matching of the QR confirmation, the inbox, the authenticator-app setting, the SIM and
+// device screens, the counter login, the citizen's sessions and login history, then the screens,
+// which start the app. The QR decoder (js/vendor/jsQR.js) is not among them: the scanner loads it
+// when it first opens.
+var scripts = []string{"phone-api.js", "phone-scan.js", "phone-pad.js", "phone-match.js", "phone-inbox.js", "phone-totp.js", "phone-sim.js", "phone-device.js", "phone-sessions.js", "phone.js"}
 
 // Deps is what the simulator page is built from. It holds no store: the app it draws speaks
 // to the identity provider only through the mobile API; the demo accounts it offers to fill

@@ -18,7 +18,7 @@ import (
 
 // scripts are the simulator's scripts, in the order the page must load them: the API client
 // before the screens that use them. The decoder is loaded by the scanner when it opens.
-var scripts = []string{"phone-api.js", "phone-scan.js", "phone-pad.js", "phone-inbox.js", "phone-totp.js", "phone-sim.js", "phone-device.js", "phone-sessions.js", "phone.js"}
+var scripts = []string{"phone-api.js", "phone-scan.js", "phone-pad.js", "phone-match.js", "phone-inbox.js", "phone-totp.js", "phone-sim.js", "phone-device.js", "phone-sessions.js", "phone.js"}
 
 func get(t *testing.T, env *apptest.Env, path string) (*http.Response, string) {
 	t.Helper()

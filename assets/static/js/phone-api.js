@@ -101,7 +101,9 @@
     me: () => call("GET", "/me"),
     messages: () => call("GET", "/messages"),
     scan: (qr) => call("POST", "/qr/scan", { qr }),
-    confirm: (id, passcode) => call("POST", "/qr/" + encodeURIComponent(id) + "/confirm", { passcode }),
+    confirm: (id, passcode, number) => call("POST", "/qr/" + encodeURIComponent(id) + "/confirm", number ? { passcode, number } : { passcode }),
+    // pick sends a number-matching pick alone, before the passcode is asked.
+    pick: (id, number) => call("POST", "/qr/" + encodeURIComponent(id) + "/confirm", { number }),
     deny: (id, reason) => call("POST", "/qr/" + encodeURIComponent(id) + "/deny", reason ? { reason } : undefined),
     scanned: (id) => call("GET", "/qr/" + encodeURIComponent(id)),
     deviceLookup: (userCode) => call("POST", "/device/lookup", { user_code: userCode }),

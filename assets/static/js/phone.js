@@ -299,6 +299,7 @@
 
   const SCAN_TITLES = {
     account_level_insufficient: dvcT("Tài khoản chưa đủ mức định danh"),
+    number_mismatch: dvcT("Số đã chọn không khớp"),
     qr_expired: dvcT("Yêu cầu đăng nhập không còn hiệu lực"),
     qr_already_used: dvcT("Mã QR đã được sử dụng"),
     rate_limited: dvcT("Thao tác quá nhiều lần"),
@@ -366,6 +367,7 @@
     $("confirm-ip").textContent = login.ip || dvcT("Không rõ");
     $("confirm-time").textContent = sim.formatVN(login.requested_at);
     $("confirm-error").classList.add("hidden");
+    sim.match.render(login);
     setConfirmBusy(false);
     const requested = sim.parseTime(login.requested_at);
     const expires = sim.parseTime(login.expires_at);
@@ -467,12 +469,25 @@
     $("confirm-notme").disabled = busy;
   }
 
-  function acceptLogin() {
+  async function acceptLogin() {
     const login = state.login;
     if (!login) return;
+    // With number matching the pick goes first (phone-match.js).
+    let number;
+    setConfirmBusy(true);
+    try {
+      number = await sim.match.beforePasscode(login);
+    } catch (err) {
+      if (signOutIfNeeded(err)) return;
+      scanFailed(err);
+      return;
+    } finally {
+      setConfirmBusy(false);
+    }
+    if (number === null || state.login !== login) return;
     sim.passcode.open({
       purpose: dvcT("Nhập passcode để xác nhận đăng nhập %s", login.client_name || DEFAULT_CLIENT),
-      submit: (passcode) => api.confirm(login.id, passcode),
+      submit: (passcode) => api.confirm(login.id, passcode, number),
       onSuccess: loginConfirmed,
       onCancel: () => {
         show("confirm");

@@ -17,6 +17,10 @@
   var countdown = document.getElementById('qr-countdown');
   var scannedBy = document.getElementById('qr-scanned-by');
   var errorText = document.getElementById('qr-error');
+  var match = document.getElementById('qr-match');
+  var matchNumber = document.getElementById('qr-match-number');
+  var denied = document.getElementById('qr-denied');
+  var deniedDefault = denied ? denied.textContent : '';
   var defaultError = errorText ? errorText.textContent : '';
 
   var login = null; // the answer of /idp/qr/start
@@ -94,6 +98,15 @@
       img.src = login.image_url + '?v=' + frame;
     }
     if (st.scanned_by) scannedBy.textContent = st.scanned_by;
+    // Number matching: the number to pick on the phone while the login waits for it, and
+    // why a wrong pick denied it.
+    if (match) {
+      match.hidden = !(st.state === 'scanned' && st.number);
+      if (st.state === 'scanned' && st.number) matchNumber.textContent = String(st.number);
+    }
+    if (denied && st.state === 'denied') {
+      denied.textContent = st.reason === 'number_mismatch' ? denied.getAttribute('data-mismatch') : deniedDefault;
+    }
     if (st.state !== state) show(st.state);
     if (ended(st.state)) stop();
     if (st.state === 'confirmed' && st.redirect) window.location.assign(st.redirect);
