@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -55,7 +56,10 @@ const MaxSecretLen = 1024 // bytes (256 Vietnamese characters of up to 4 bytes e
 // Whether a login fits is a prediction: the hashes ahead of it times the mean time of a hash
 // measured here, shared by the cores. Ahead of it are the hashes running and waiting, the
 // hashes promised to logins admitted in the last moment that have not asked yet, and the
-// passcodes to come of app logins admitted (paid work, which will overtake it).
+// passcodes to come of app logins admitted (paid work, which will overtake it). A promise
+// counts as the share of promises whose hash did ask lately: starts that go no further (QR
+// logins left waiting, people still typing, a page opened many times) stop counting, while a
+// flood of programs that post their password at once counts in full.
 type Hasher struct {
 	Params    Argon2Params
 	dummyOnce sync.Once
@@ -69,6 +73,7 @@ type Hasher struct {
 	running      int              // hashes running now
 	waiting      [2][]*hashWaiter // FIFO: [queueAdmitted], [queuePaid]
 	promised     []time.Time      // starts admitted in the last promiseTTL whose hash has not asked
+	asks         float64          // moving share of promises whose hash asked (the rest lapsed)
 	joining      int              // app logins admitted whose hash has not finished: each brings a passcode
 	paidPromised []time.Time      // app logins finished in the last promiseTTL whose passcode has not asked
 	saturated    int              // Saturate calls not yet released: refuse everything
@@ -108,6 +113,9 @@ const (
 	// was measured: a slow core's (a 2-core x86 server takes about 0.8 µs), so a burst at
 	// start-up is not all admitted on a guess.
 	perKiBPass = 1500 * time.Nanosecond
+	// shareWeight is the weight of one promise's outcome in the share of promises that asked
+	// (1/16: a few seconds of a flood, or of starts that go no further, move it).
+	shareWeight = 16
 	// paidQueue bounds paid work waiting; it only follows admitted work, so it never fills in
 	// use, and the bound stands against a client replaying confirms.
 	paidQueue = 256
@@ -131,7 +139,7 @@ func newHasher(p Argon2Params, slots int, wait time.Duration) *Hasher {
 	if wait <= 0 {
 		wait = time.Second
 	}
-	h := &Hasher{Params: p, slots: slots, bound: wait}
+	h := &Hasher{Params: p, slots: slots, bound: wait, asks: 1}
 	h.mean = h.firstMean()
 	h.drained = sync.NewCond(&h.mu)
 	return h
@@ -174,9 +182,14 @@ func (h *Hasher) fitsLocked(now time.Time) (bool, time.Duration) {
 		// A mean measured under load says little of a machine that has been idle since.
 		h.mean = min(h.mean, h.firstMean())
 	}
-	h.promised = unlapsed(h.promised, now)
+	kept := unlapsed(h.promised, now)
+	for range len(h.promised) - len(kept) {
+		h.asks -= h.asks / shareWeight
+	}
+	h.promised = kept
 	h.paidPromised = unlapsed(h.paidPromised, now)
-	ahead := h.running + len(h.waiting[queueAdmitted]) + len(h.waiting[queuePaid]) + len(h.promised) +
+	promised := int(math.Ceil(h.asks * float64(len(h.promised))))
+	ahead := h.running + len(h.waiting[queueAdmitted]) + len(h.waiting[queuePaid]) + promised +
 		h.joining + len(h.paidPromised)
 	if ahead < h.slots {
 		return true, 0
@@ -231,6 +244,7 @@ func (h *Hasher) admit(ctx context.Context, pri Priority) (func(), error) {
 	case pri == HashStarted || pri == HashJoins:
 		if len(h.promised) > 0 { // a login's start was counted: its hash asks now
 			h.promised = h.promised[1:]
+			h.asks += (1 - h.asks) / shareWeight
 		}
 	case pri == HashPaid:
 		if len(h.paidPromised) > 0 { // the passcode an app login promised asks now

@@ -184,6 +184,57 @@ func TestHasherAdmitStartCountsPromisedHashes(t *testing.T) {
 	}
 }
 
+// Promises whose hash never asks (QR logins left waiting, a page opened many times) stop
+// counting as they lapse, and count again once their hashes ask.
+func TestHasherPromisesCountAsFarAsTheyAsk(t *testing.T) {
+	h := newHasher(fast, 1, 250*time.Millisecond)
+	hasMeasured(h, 100*time.Millisecond)
+	admitted := func() int {
+		n := 0
+		for n < 100 {
+			if ok, _ := h.AdmitStart(); !ok {
+				break
+			}
+			n++
+		}
+		return n
+	}
+	lapse := func() {
+		h.mu.Lock()
+		for i := range h.promised {
+			h.promised[i] = h.promised[i].Add(-promiseTTL)
+		}
+		h.mu.Unlock()
+	}
+	if n := admitted(); n != 3 {
+		t.Fatalf("%d starts admitted while every promise asks, want 3 (waits 0, 100 and 200 ms)", n)
+	}
+	for range 20 { // starts that go no further
+		lapse()
+		admitted()
+	}
+	lapse()
+	if n := admitted(); n < 20 {
+		t.Fatalf("%d starts admitted after hundreds of promises lapsed unasked, want them to count for little", n)
+	}
+	ctx := context.Background()
+	for range 64 { // then their hashes ask, one after another
+		r, err := h.admit(ctx, HashStarted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r()
+		h.AdmitStart()
+	}
+	lapse()
+	h.mu.Lock()
+	h.promised = nil
+	h.mu.Unlock()
+	if n := admitted(); n > 4 {
+		t.Fatalf("%d starts admitted once promises ask again, want about 3", n)
+	}
+}
+
 // An app login takes a hash promised to a login started at the desktop, even beyond the bound:
 // it is that login's phone. With none promised it is a start of its own, refused beyond the bound.
 func TestHasherAppLoginJoinsAStartedLogin(t *testing.T) {
