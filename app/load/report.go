@@ -140,7 +140,7 @@ func (rep *Report) write(w io.Writer) {
 		fmt.Fprintf(w, "processed (hashed)      %d  (%.1f/s)\n", hashed, float64(hashed)/secs)
 		fmt.Fprintf(w, "refused 429+Retry-After %d  (%.1f%% of sent)\n", refused, 100*float64(refused)/math.Max(float64(sent), 1))
 	} else if c.Scenario == "waiters" {
-		fmt.Fprintf(w, "waiting QR logins       %d of %d opened in %.1fs (%d refused 429)\n", rep.waitersOpened, c.Waiters,
+		fmt.Fprintf(w, "waiting QR logins       %d of %d opened in %.1fs (%d answers 429: waited Retry-After, then went on)\n", rep.waitersOpened, c.Waiters,
 			rep.waitersTook.Seconds(), s.rejected.Load())
 		if rep.rssWaiting > 0 && rep.waitersOpened > 0 {
 			fmt.Fprintf(w, "server memory waiting   %s: %.1f KiB more per waiting login\n", rep.memWaiting,

@@ -39,7 +39,13 @@ func (r *runner) waiters(hard context.Context, rep *Report) error {
 				if i >= int64(cfg.Waiters) || hard.Err() != nil {
 					return
 				}
-				if w, err := r.openWaiter(hard); err == nil {
+				// Refused (429), the waiter comes back after Retry-After, as a browser would.
+				var w *waiter
+				err := r.politely(hard, func() (err error) {
+					w, err = r.openWaiter(hard)
+					return err
+				})
+				if err == nil {
 					all[i] = w
 					opened.Add(1)
 				}
