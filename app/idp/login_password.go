@@ -17,7 +17,7 @@ func (p *IdP) submitPassword(c echo.Context) error {
 		return err
 	}
 	idNumber := c.FormValue("id_number")
-	cit, err := p.checkPassword(c, idNumber, c.FormValue("password"), "idp")
+	cit, err := p.checkPassword(c, idNumber, c.FormValue("password"), "idp", web.HashStarted)
 	if err == nil {
 		if werr := checkWebLogin(cit); werr != nil {
 			p.audit(c, "idp", "login_refused", cit.ID, werr.Code)

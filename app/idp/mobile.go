@@ -115,7 +115,7 @@ func (p *IdP) appLogin(c echo.Context) error {
 	if err := web.Bind(c, &req); err != nil {
 		return err
 	}
-	cit, err := p.checkPassword(c, req.IDNumber, req.Password, "phone")
+	cit, err := p.checkPassword(c, req.IDNumber, req.Password, "phone", web.HashJoins)
 	if err != nil {
 		return err
 	}

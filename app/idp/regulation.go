@@ -53,7 +53,10 @@ func unchecked(err error) error {
 // checkPassword is the password step shared by the web login and the app login: the format,
 // then the regulator (lock, per-IP limit before any hash, the hash, the count). An unknown ID
 // and a wrong password give the same error after the same work (a dummy hash).
-func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) (store.Citizen, error) {
+// pri is the hash's place in the hashing queue: web.HashStarted for the web login, admitted at
+// its authorization request; web.HashJoins for the app login, which joins a QR login admitted
+// at the desktop or starts one of its own.
+func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string, pri web.Priority) (store.Citizen, error) {
 	ctx := c.Request().Context()
 	idNumber = strings.TrimSpace(idNumber)
 	if !web.IsIDNumber(idNumber) {
@@ -65,12 +68,6 @@ func (p *IdP) checkPassword(c echo.Context, idNumber, password, channel string) 
 	}
 	a := p.attempt(c, cit)
 	a.IDNumber = idNumber
-	// The web login was admitted at its authorization request; the app login joins a QR login
-	// admitted at the desktop, or starts here.
-	pri := web.HashJoins
-	if channel == "idp" {
-		pri = web.HashStarted
-	}
 	v, err := p.d.Regulator.Password(ctx, a, func() (bool, error) {
 		return p.d.Hasher.VerifyAt(ctx, pri, cit.PasswordHash, password)
 	})
