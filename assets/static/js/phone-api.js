@@ -145,6 +145,49 @@
     return two(Math.floor(s / 60)) + ":" + two(s % 60);
   }
 
+  // localDeadline turns a request's expiry, in server times, into a deadline on this phone's
+  // clock (0 when there is none). The server has just answered, so its "now" lies between the
+  // request and the expiry; when the Date header says otherwise the server runs on a demo
+  // clock: count from the request time instead.
+  function localDeadline(requestedAt, expiresAt) {
+    const requested = parseTime(requestedAt);
+    const expires = parseTime(expiresAt);
+    if (Number.isNaN(expires) || Number.isNaN(requested)) return 0;
+    let now = Date.now() + serverOffset;
+    if (now < requested - 5000 || now > expires) now = requested;
+    return Date.now() + (expires - now);
+  }
+
+  // requestCountdown shows "Yêu cầu hết hạn sau mm:ss" in el until deadline (nothing when it is
+  // 0), while alive() holds; at the deadline it stops and calls ended(). It returns its stop.
+  function requestCountdown(el, deadline, alive, ended) {
+    let timer = 0;
+    const stop = () => {
+      clearInterval(timer);
+      timer = 0;
+    };
+    const tick = () => {
+      if (!alive()) {
+        stop();
+        return;
+      }
+      if (!deadline) {
+        el.textContent = "";
+        return;
+      }
+      const left = (deadline - Date.now()) / 1000;
+      if (left <= 0) {
+        stop();
+        ended();
+        return;
+      }
+      el.textContent = dvcT("Yêu cầu hết hạn sau %s", formatDuration(left));
+    };
+    tick();
+    if (deadline) timer = setInterval(tick, 500);
+    return stop;
+  }
+
   // maskIDNumber hides the 8 middle digits, as the VNeID app does ("mask lại 8 ký tự giữa").
   function maskIDNumber(id) {
     if (!id || id.length !== 12) return "************";
@@ -193,6 +236,8 @@
   sim.parseTime = parseTime;
   sim.formatVN = formatVN;
   sim.formatDuration = formatDuration;
+  sim.localDeadline = localDeadline;
+  sim.requestCountdown = requestCountdown;
   sim.maskIDNumber = maskIDNumber;
   sim.findCode = findCode;
   sim.copyText = copyText;

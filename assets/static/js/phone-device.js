@@ -10,7 +10,7 @@
   const api = sim.api;
   const LETTERS = /^[BCDFGHJKLMNPQRSTVWXZ]{8}$/;
 
-  const dev = { request: null, expiresLocal: 0, timer: 0, busy: false };
+  const dev = { request: null, stopCountdown: () => {}, busy: false };
 
   // userCode returns the counter's code in text (its QR's address, or the code as typed, with
   // or without its dash, in any case), or "" when text is not one.
@@ -72,47 +72,25 @@
     $("device-ip").textContent = req.ip || dvcT("Không rõ");
     $("device-time").textContent = sim.formatVN(req.requested_at);
     setBusy(false);
-    // The server just answered, so the time left is what it says, counted on this clock.
-    const left = sim.parseTime(req.expires_at) - sim.parseTime(req.requested_at);
-    const asked = sim.parseTime(req.requested_at);
-    const now = sim.serverNow();
-    const gone = Number.isNaN(now) || now < asked || now - asked > left ? 0 : now - asked;
-    dev.expiresLocal = Number.isNaN(left) ? 0 : Date.now() + left - gone;
     sim.ui.show("device");
     stop();
-    tick();
-    if (dev.expiresLocal) dev.timer = setInterval(tick, 500);
+    const screen = () => sim.ui.screen() === "device" || sim.ui.screen() === "passcode";
+    dev.stopCountdown = sim.requestCountdown($("device-countdown"), sim.localDeadline(req.requested_at, req.expires_at),
+      screen, expired);
   }
 
   function stop() {
-    clearInterval(dev.timer);
-    dev.timer = 0;
+    dev.stopCountdown();
   }
 
-  function tick() {
-    const screen = sim.ui.screen();
-    if (screen !== "device" && screen !== "passcode") {
-      stop();
-      return;
-    }
-    const el = $("device-countdown");
-    if (!dev.expiresLocal) {
-      el.textContent = "";
-      return;
-    }
-    const left = (dev.expiresLocal - Date.now()) / 1000;
-    if (left <= 0) {
-      stop();
-      dev.request = null;
-      sim.ui.result({
-        icon: "info",
-        title: dvcT("Mã đăng nhập tại quầy đã hết hạn"),
-        message: dvcT("Hãy bấm “Tạo mã mới” ở quầy rồi quét lại."),
-        buttons: ["rescan", "home"],
-      });
-      return;
-    }
-    el.textContent = dvcT("Yêu cầu hết hạn sau %s", sim.formatDuration(left));
+  function expired() {
+    dev.request = null;
+    sim.ui.result({
+      icon: "info",
+      title: dvcT("Mã đăng nhập tại quầy đã hết hạn"),
+      message: dvcT("Hãy bấm “Tạo mã mới” ở quầy rồi quét lại."),
+      buttons: ["rescan", "home"],
+    });
   }
 
   function setBusy(busy) {

@@ -23,7 +23,7 @@
     scanning: false,
     login: null, // the login being confirmed
     expiresLocal: 0, // its expiry on the phone's clock
-    countdownTimer: 0,
+    stopCountdown: null, // stops the confirmation's countdown
     followTimer: 0,
     resultTimer: 0,
     resultActions: {},
@@ -369,20 +369,7 @@
     $("confirm-error").classList.add("hidden");
     sim.match.render(login);
     setConfirmBusy(false);
-    const requested = sim.parseTime(login.requested_at);
-    const expires = sim.parseTime(login.expires_at);
-    if (Number.isNaN(expires)) {
-      state.expiresLocal = 0;
-    } else {
-      // The server just accepted the scan, so its "now" lies between the request and the
-      // expiry. When the Date header says otherwise, the server runs on a demo clock: count
-      // from the request time instead.
-      let now = sim.serverNow();
-      if (Number.isNaN(requested) || now < requested - 5000 || now > expires) {
-        now = Number.isNaN(requested) ? expires - 120000 : requested;
-      }
-      state.expiresLocal = Date.now() + (expires - now);
-    }
+    state.expiresLocal = sim.localDeadline(login.requested_at, login.expires_at);
     show("confirm");
     startCountdown();
     followLogin(login.id);
@@ -440,27 +427,13 @@
 
   function startCountdown() {
     stopCountdown();
-    tickCountdown();
-    if (state.expiresLocal) state.countdownTimer = setInterval(tickCountdown, 500);
+    state.stopCountdown = sim.requestCountdown($("confirm-countdown"), state.expiresLocal, () => true,
+      () => loginEnded("expired"));
   }
 
   function stopCountdown() {
-    clearInterval(state.countdownTimer);
-    state.countdownTimer = 0;
-  }
-
-  function tickCountdown() {
-    const el = $("confirm-countdown");
-    if (!state.expiresLocal) {
-      el.textContent = "";
-      return;
-    }
-    const left = (state.expiresLocal - Date.now()) / 1000;
-    if (left <= 0) {
-      loginEnded("expired");
-      return;
-    }
-    el.textContent = dvcT("Yêu cầu hết hạn sau %s", sim.formatDuration(left));
+    if (state.stopCountdown) state.stopCountdown();
+    state.stopCountdown = null;
   }
 
   function setConfirmBusy(busy) {
