@@ -66,6 +66,6 @@ func (con *Console) submitSIMTransfer(c echo.Context) error {
 	page.Here = "/console/citizens" // the code is shown once, by the POST: the switch leads to the list
 	return con.d.Render.Page(c, http.StatusOK, "console/sim-transfer", &simTransferPage{
 		Page: page, shell: sh, Citizen: cit,
-		PhoneMasked: web.MaskPhone(cit.Phone), Code: web.FormatSIMTransferCode(code), QRText: qr,
+		PhoneMasked: web.MaskPhone(cit.Phone), Code: web.FormatCode(code), QRText: qr,
 		QRSVGURL: template.URL(web.SVGDataURL(web.QRSVG(bm))), ExpiresAt: t.ExpiresAt, Minutes: int(web.SIMTransferTTL / time.Minute)})
 }

@@ -81,7 +81,7 @@ func (p *IdP) lookUpDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]deviceRequestInfo{"request": {UserCode: web.FormatUserCode(g.UserCode),
+	return c.JSON(http.StatusOK, map[string]deviceRequestInfo{"request": {UserCode: web.FormatCode(g.UserCode),
 		ClientName: web.T(c, name), Browser: browserIn(web.Lang(c), describeBrowser(g.Browser)), IP: g.IP,
 		RequestedAt: g.CreatedAt, ExpiresAt: g.ExpiresAt}})
 }

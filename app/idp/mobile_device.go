@@ -348,6 +348,6 @@ func (p *IdP) startSIMTransfer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]simTransfer{"transfer": {Code: web.FormatSIMTransferCode(code), QR: qr,
+	return c.JSON(http.StatusOK, map[string]simTransfer{"transfer": {Code: web.FormatCode(code), QR: qr,
 		QRSVGURL: web.SVGDataURL(web.QRSVG(bm)), ExpiresAt: t.ExpiresAt}})
 }

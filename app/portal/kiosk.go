@@ -44,7 +44,7 @@ func (p *Portal) showKioskQR(c echo.Context) error {
 	if code == "" {
 		return &web.Error{Status: http.StatusBadRequest, Code: "invalid_user_code", Msg: web.MsgBadRequest}
 	}
-	bm, err := web.QRBitmap(p.d.URL("/app/device?user_code=" + web.FormatUserCode(code)))
+	bm, err := web.QRBitmap(p.d.URL("/app/device?user_code=" + web.FormatCode(code)))
 	if err != nil {
 		return err
 	}

@@ -32,8 +32,9 @@ func NewSIMTransferCode() string {
 	return string(b)
 }
 
-// FormatSIMTransferCode groups a code by four for reading: ABCD-EFGH-JKMN.
-func FormatSIMTransferCode(code string) string {
+// FormatCode groups a code by four for reading: a SIM transfer code ABCD-EFGH-JKMN, a counter's
+// user code BCDF-GHJK.
+func FormatCode(code string) string {
 	var parts []string
 	for len(code) > 4 {
 		parts = append(parts, code[:4])

@@ -28,7 +28,7 @@ func TestParseSIMTransferCode(t *testing.T) {
 			}
 		})
 	}
-	if FormatSIMTransferCode("ABCDEFGHJKMN") != "ABCD-EFGH-JKMN" {
+	if FormatCode("ABCDEFGHJKMN") != "ABCD-EFGH-JKMN" {
 		t.Fatal("codes are not grouped by four")
 	}
 }

@@ -8,11 +8,10 @@ import "strings"
 const (
 	UserCodeLetters = "BCDFGHJKLMNPQRSTVWXZ"
 	UserCodeLen     = 8
-	userCodeDash    = 4
 )
 
 // NormalizeUserCode returns a user code as stored: upper case, without spaces or dashes; ""
-// when what was typed cannot be one.
+// when what was typed cannot be one. FormatCode shows it.
 func NormalizeUserCode(s string) string {
 	s = strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(s)))
 	if len(s) != UserCodeLen {
@@ -24,12 +23,4 @@ func NormalizeUserCode(s string) string {
 		}
 	}
 	return s
-}
-
-// FormatUserCode writes a stored user code as it is shown: XXXX-XXXX.
-func FormatUserCode(code string) string {
-	if len(code) > userCodeDash {
-		return code[:userCodeDash] + "-" + code[userCodeDash:]
-	}
-	return code
 }
