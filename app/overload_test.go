@@ -31,15 +31,7 @@ func TestOverloadFinishesAdmittedLogins(t *testing.T) {
 
 		release := env.App.Hasher().Saturate()
 		defer release()
-		resp, err := env.Client().Get(env.AuthorizeURL(client.NewPKCE(), nil))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-			t.Fatalf("new login while saturated: %d Retry-After %q, want 429 with Retry-After",
-				resp.StatusCode, resp.Header.Get("Retry-After"))
-		}
+		startRefused(t, env, "new login while saturated")
 		resp, _ = env.SubmitCode(c, at, page, code)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("code step of an admitted login while saturated: %d, want 303 on to the client", resp.StatusCode)
@@ -91,15 +83,7 @@ func TestOverloadFinishesAdmittedLogins(t *testing.T) {
 
 		release := env.App.Hasher().RefuseStarts()
 		defer release()
-		resp, err := env.Client().Get(env.AuthorizeURL(client.NewPKCE(), nil))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-			t.Fatalf("new authorization request while the queue fills: %d Retry-After %q, want 429 with Retry-After",
-				resp.StatusCode, resp.Header.Get("Retry-After"))
-		}
+		startRefused(t, env, "new authorization request while the queue fills")
 		resp, body := env.PasswordStep(c, lp, an, app.DemoPassword)
 		at, page := env.CodeStep(c, resp, body)
 		resp, _ = env.SubmitCode(c, at, page, env.LatestCode(env.AppLogin(an, app.DemoPassword)))
@@ -109,7 +93,7 @@ func TestOverloadFinishesAdmittedLogins(t *testing.T) {
 		// A browser already signed in to the IdP needs no hash: its next login is not refused.
 		signedIn := *c
 		signedIn.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		resp, err = signedIn.Get(env.AuthorizeURL(client.NewPKCE(), nil))
+		resp, err := signedIn.Get(env.AuthorizeURL(client.NewPKCE(), nil))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,4 +102,18 @@ func TestOverloadFinishesAdmittedLogins(t *testing.T) {
 			t.Fatal("authorization request of a browser signed in to the IdP refused")
 		}
 	})
+}
+
+// startRefused checks that a new login is refused at its authorization request: 429 with
+// Retry-After.
+func startRefused(t *testing.T, env *apptest.Env, what string) {
+	t.Helper()
+	resp, err := env.Client().Get(env.AuthorizeURL(client.NewPKCE(), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("%s: %d Retry-After %q, want 429 with Retry-After", what, resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
 }
